@@ -1,0 +1,43 @@
+"""Error types carrying runc's wording and the exit status the CLI uses.
+
+Clients match on substrings of these messages (containerd: "does not exist", "container not
+running"; podman/docker: "executable file not found", "no such file or directory",
+"permission denied"), so keep the wording when changing them.
+"""
+
+
+class RuntimeFailure(Exception):
+    """A failure reported to the user as one line on stderr and one record in --log."""
+
+    exit_code = 1
+
+    def __init__(self, message, exit_code=None):
+        super().__init__(message)
+        self.message = message
+        if exit_code is not None:
+            self.exit_code = exit_code
+
+    def __str__(self):
+        return self.message
+
+
+class UsageError(RuntimeFailure):
+    """Bad command line: unknown flag, wrong number of arguments."""
+
+
+class ConfigError(RuntimeFailure):
+    """config.json is invalid; `path` is the JSON path of the offending value (e.g. process.args)."""
+
+    def __init__(self, path, reason):
+        self.path = path
+        self.reason = reason
+        super().__init__(f"config.json: {path}: {reason}" if path else f"config.json: {reason}")
+
+
+class NotFound(RuntimeFailure):
+    def __init__(self, message="container does not exist"):
+        super().__init__(message)
+
+
+class StateError(RuntimeFailure):
+    """The container is in the wrong status for the operation (runc's wording)."""
