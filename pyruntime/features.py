@@ -1,0 +1,74 @@
+"""The document `pyruntime features` prints (runtime-spec v1.2 features.md / features-linux.md).
+
+Claims only what the runtime core implements. Optional fields we do not implement are left out
+(absent means "unknown", which is honest); the document never carries properties the spec
+version does not define.
+"""
+
+from pyruntime import OCI_VERSION, __version__
+from pyruntime import capabilities as _capabilities
+
+OCI_VERSION_MIN = "1.0.0"
+
+HOOKS = (
+    "prestart",
+    "createRuntime",
+    "createContainer",
+    "startContainer",
+    "poststart",
+    "poststop",
+)
+
+# runc 1.1's mount option table (libcontainer/specconv mountPropagationMapping, flag tables,
+# "tmpcopyup" extension) and its recursive (mount_setattr) variants. Not claimed: the
+# nosymfollow family runc 1.1 also lists, and idmap/ridmap (runc 1.2+). Sorted like runc.
+MOUNT_OPTIONS = tuple(sorted((
+    "acl", "async", "atime", "bind", "defaults", "dev", "diratime", "dirsync", "exec",
+    "iversion", "lazytime", "loud", "mand", "noacl", "noatime", "nodev", "nodiratime", "noexec",
+    "noiversion", "nolazytime", "nomand", "norelatime", "nostrictatime", "nosuid", "private",
+    "ratime", "rbind", "rdev", "rdiratime", "relatime", "remount", "rexec", "rnoatime", "rnodev",
+    "rnodiratime", "rnoexec", "rnorelatime", "rnostrictatime", "rnosuid", "ro", "rprivate",
+    "rrelatime", "rro", "rrw", "rshared", "rslave", "rstrictatime", "rsuid", "runbindable", "rw",
+    "shared", "silent", "slave", "strictatime", "suid", "sync", "tmpcopyup", "unbindable",
+)))
+
+NAMESPACES = ("cgroup", "ipc", "mount", "network", "pid", "time", "user", "uts")
+
+CGROUP = {"v1": True, "v2": True, "systemd": False, "systemdUser": False}
+
+
+def _seccomp():
+    # One line to change when seccomp lands, e.g. `from pyruntime.seccomp import features as f;
+    # return f()` returning {"enabled": True, "actions": [...], "operators": [...], "archs": [...],
+    # "knownFlags": [...], "supportedFlags": [...]}.
+    return {"enabled": False}
+
+
+def features():
+    """A fresh dict: the Features structure of runtime-spec v1.2."""
+    return {
+        "ociVersionMin": OCI_VERSION_MIN,
+        "ociVersionMax": OCI_VERSION,
+        "hooks": list(HOOKS),
+        "mountOptions": list(MOUNT_OPTIONS),
+        "linux": {
+            "namespaces": list(NAMESPACES),
+            "capabilities": list(_capabilities.NAMES),
+            "cgroup": dict(CGROUP),
+            "seccomp": _seccomp(),
+            "apparmor": {"enabled": False},
+            "selinux": {"enabled": False},
+            "mountExtensions": {"idmap": {"enabled": False}},
+        },
+        "annotations": {
+            "org.opencontainers.pyruntime.version": __version__,
+            "org.opencontainers.pyruntime.checkpoint.enabled": "false",
+        },
+    }
+
+
+def features_json():
+    """`features` output: 4-space indented JSON with a trailing newline, like runc's json.Encoder."""
+    import json  # only this command needs it
+
+    return json.dumps(features(), indent=4) + "\n"
