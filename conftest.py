@@ -68,6 +68,8 @@ def container_id(root):
 
     yield new_id
 
+    if not os.path.exists(support.RUNTIME):
+        return  # the test itself already failed on the missing runtime
     problems = []
     for cid in ids:
         try:

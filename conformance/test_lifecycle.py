@@ -12,7 +12,7 @@ import time
 import pytest
 
 from support import (
-    IS_RUNC,
+    pid_alive,
     rt,
     rt_create,
     rt_run,
@@ -222,6 +222,26 @@ def test_delete_stopped_container(bundle, root, container_id):
     assert proc.returncode == 0, proc.stderr
     assert rt("state", cid, root=root).returncode != 0
     assert not (root / cid).exists()
+
+
+@pytest.mark.runc_compat
+def test_delete_created_container_without_force(bundle, root, container_id):
+    """runc compatibility, in tension with runtime.md "Delete" (which says deleting a container that
+    is not stopped MUST generate an error): runc 1.1 (delete.go) kills a *created* container and
+    deletes it without --force, and containerd's shim relies on that (it deletes created
+    containers without force).  The user program never runs."""
+    cid = container_id()
+    created(bundle, cid, root, "sh", "-c", "touch /marker")
+    pid = state(cid, root)["pid"]
+    proc = rt("delete", cid, root=root)
+    assert proc.returncode == 0, proc.stderr
+    assert rt("state", cid, root=root).returncode != 0
+    assert not (root / cid).exists()
+    assert not (bundle.rootfs / "marker").exists()
+    deadline = time.monotonic() + 10
+    while pid_alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert not pid_alive(pid), "the container process survived delete"
 
 
 def test_id_reusable_after_delete(bundle, root, container_id):

@@ -292,3 +292,14 @@ def wait_for_path(path, timeout=10.0, interval=0.02) -> Path:
             raise AssertionError(f"{path} did not appear in {timeout}s")
         time.sleep(interval)
     return path
+
+
+def pid_alive(pid) -> bool:
+    """True if host pid `pid` exists and is not a zombie (an orphaned container init may stay a
+    zombie for a while until whoever adopted it reaps it)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            stat = f.read()
+    except FileNotFoundError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] not in ("Z", "X")
