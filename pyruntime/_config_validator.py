@@ -29,6 +29,20 @@ def _isint(v):
     return isinstance(v, int)
 
 
+def _in(prefix, r):
+    return (_j(prefix, r[0]), r[1])
+
+
+def _int(v, lo, hi):
+    if not (type(v) is int or _isint(v)):
+        return "must be an integer"
+    if lo is not None and v < lo:
+        return "must be >= %s" % lo
+    if hi is not None and v > hi:
+        return "must be <= %s" % hi
+    return None
+
+
 def _isnum(v):
     if v is True or v is False:
         return False
@@ -237,21 +251,18 @@ def _d_ArrayOfGIDs(v):
     if not (isinstance(v, list)):
         return ('', 'must be an array')
     for i5, x6 in enumerate(v):
-        if not ((type(x6) is int or _isint(x6))):
-            return ('[%d]' % i5, 'must be an integer')
-        if x6 < 0:
-            return ('[%d]' % i5, 'must be >= 0')
-        if x6 > 4294967295:
-            return ('[%d]' % i5, 'must be <= 4294967295')
+        m7 = _int(x6, 0, 4294967295)
+        if m7 is not None:
+            return ('[%d]' % i5, m7)
     return None
 
 
 def _d_ArrayOfStrings(v):
     if not (isinstance(v, list)):
         return ('', 'must be an array')
-    for i7, x8 in enumerate(v):
-        if not (isinstance(x8, str)):
-            return ('[%d]' % i7, 'must be a string')
+    for i8, x9 in enumerate(v):
+        if not (isinstance(x9, str)):
+            return ('[%d]' % i8, 'must be a string')
     return None
 
 
@@ -260,9 +271,9 @@ def _d_NonEmptyArrayOfStrings(v):
         return ('', 'must be a non-empty array')
     if len(v) < 1:
         return ('', 'must be a non-empty array')
-    for i9, x10 in enumerate(v):
-        if not (isinstance(x10, str)):
-            return ('[%d]' % i9, 'must be a string')
+    for i10, x11 in enumerate(v):
+        if not (isinstance(x11, str)):
+            return ('[%d]' % i10, 'must be a string')
     return None
 
 
@@ -275,40 +286,31 @@ def _d_IDMapping(v):
         return ('hostID', 'is required')
     if 'size' not in v:
         return ('size', 'is required')
-    x11 = v.get('containerID', _M)
-    if x11 is not _M:
-        if not ((type(x11) is int or _isint(x11))):
-            return ('containerID', 'must be an integer')
-        if x11 < 0:
-            return ('containerID', 'must be >= 0')
-        if x11 > 4294967295:
-            return ('containerID', 'must be <= 4294967295')
-    x12 = v.get('hostID', _M)
-    if x12 is not _M:
-        if not ((type(x12) is int or _isint(x12))):
-            return ('hostID', 'must be an integer')
-        if x12 < 0:
-            return ('hostID', 'must be >= 0')
-        if x12 > 4294967295:
-            return ('hostID', 'must be <= 4294967295')
-    x13 = v.get('size', _M)
-    if x13 is not _M:
-        if not ((type(x13) is int or _isint(x13))):
-            return ('size', 'must be an integer')
-        if x13 < 0:
-            return ('size', 'must be >= 0')
-        if x13 > 4294967295:
-            return ('size', 'must be <= 4294967295')
+    if 'containerID' in v:
+        x12 = v['containerID']
+        m13 = _int(x12, 0, 4294967295)
+        if m13 is not None:
+            return ('containerID', m13)
+    if 'hostID' in v:
+        x14 = v['hostID']
+        m15 = _int(x14, 0, 4294967295)
+        if m15 is not None:
+            return ('hostID', m15)
+    if 'size' in v:
+        x16 = v['size']
+        m17 = _int(x16, 0, 4294967295)
+        if m17 is not None:
+            return ('size', m17)
     return None
 
 
 def _d_ArrayOfIDMappings(v):
     if not (isinstance(v, list)):
         return ('', 'must be an array')
-    for i14, x15 in enumerate(v):
-        r16 = _d_IDMapping(x15)
-        if r16 is not None:
-            return (_j('[%d]' % i14, r16[0]), r16[1])
+    for i18, x19 in enumerate(v):
+        r20 = _d_IDMapping(x19)
+        if r20 is not None:
+            return _in('[%d]' % i18, r20)
     return None
 
 
@@ -317,33 +319,33 @@ def _d_Mount(v):
         return ('', 'must be an object')
     if 'destination' not in v:
         return ('destination', 'is required')
-    x17 = v.get('source', _M)
-    if x17 is not _M:
-        if not (isinstance(x17, str)):
-            return ('source', 'must be a string')
-    x18 = v.get('destination', _M)
-    if x18 is not _M:
-        if not (isinstance(x18, str)):
-            return ('destination', 'must be a string')
-    x19 = v.get('options', _M)
-    if x19 is not _M:
-        r20 = _d_ArrayOfStrings(x19)
-        if r20 is not None:
-            return (_j('options', r20[0]), r20[1])
-    x21 = v.get('type', _M)
-    if x21 is not _M:
+    if 'source' in v:
+        x21 = v['source']
         if not (isinstance(x21, str)):
+            return ('source', 'must be a string')
+    if 'destination' in v:
+        x22 = v['destination']
+        if not (isinstance(x22, str)):
+            return ('destination', 'must be a string')
+    if 'options' in v:
+        x23 = v['options']
+        r24 = _d_ArrayOfStrings(x23)
+        if r24 is not None:
+            return _in('options', r24)
+    if 'type' in v:
+        x25 = v['type']
+        if not (isinstance(x25, str)):
             return ('type', 'must be a string')
-    x22 = v.get('uidMappings', _M)
-    if x22 is not _M:
-        r23 = _d_ArrayOfIDMappings(x22)
-        if r23 is not None:
-            return (_j('uidMappings', r23[0]), r23[1])
-    x24 = v.get('gidMappings', _M)
-    if x24 is not _M:
-        r25 = _d_ArrayOfIDMappings(x24)
-        if r25 is not None:
-            return (_j('gidMappings', r25[0]), r25[1])
+    if 'uidMappings' in v:
+        x26 = v['uidMappings']
+        r27 = _d_ArrayOfIDMappings(x26)
+        if r27 is not None:
+            return _in('uidMappings', r27)
+    if 'gidMappings' in v:
+        x28 = v['gidMappings']
+        r29 = _d_ArrayOfIDMappings(x28)
+        if r29 is not None:
+            return _in('gidMappings', r29)
     return None
 
 
@@ -352,36 +354,35 @@ def _d_Hook(v):
         return ('', 'must be an object')
     if 'path' not in v:
         return ('path', 'is required')
-    x26 = v.get('path', _M)
-    if x26 is not _M:
-        if not (isinstance(x26, str)):
+    if 'path' in v:
+        x30 = v['path']
+        if not (isinstance(x30, str)):
             return ('path', 'must be a string')
-    x27 = v.get('args', _M)
-    if x27 is not _M:
-        r28 = _d_ArrayOfStrings(x27)
-        if r28 is not None:
-            return (_j('args', r28[0]), r28[1])
-    x29 = v.get('env', _M)
-    if x29 is not _M:
-        r30 = _d_Env(x29)
-        if r30 is not None:
-            return (_j('env', r30[0]), r30[1])
-    x31 = v.get('timeout', _M)
-    if x31 is not _M:
-        if not ((type(x31) is int or _isint(x31))):
-            return ('timeout', 'must be an integer')
-        if x31 < 1:
-            return ('timeout', 'must be >= 1')
+    if 'args' in v:
+        x31 = v['args']
+        r32 = _d_ArrayOfStrings(x31)
+        if r32 is not None:
+            return _in('args', r32)
+    if 'env' in v:
+        x33 = v['env']
+        r34 = _d_Env(x33)
+        if r34 is not None:
+            return _in('env', r34)
+    if 'timeout' in v:
+        x35 = v['timeout']
+        m36 = _int(x35, 1, None)
+        if m36 is not None:
+            return ('timeout', m36)
     return None
 
 
 def _d_ArrayOfHooks(v):
     if not (isinstance(v, list)):
         return ('', 'must be an array')
-    for i32, x33 in enumerate(v):
-        r34 = _d_Hook(x33)
-        if r34 is not None:
-            return (_j('[%d]' % i32, r34[0]), r34[1])
+    for i37, x38 in enumerate(v):
+        r39 = _d_Hook(x38)
+        if r39 is not None:
+            return _in('[%d]' % i37, r39)
     return None
 
 
@@ -390,13 +391,13 @@ def _d_Root(v):
         return ('', 'must be an object')
     if 'path' not in v:
         return ('path', 'is required')
-    x35 = v.get('path', _M)
-    if x35 is not _M:
-        if not (isinstance(x35, str)):
+    if 'path' in v:
+        x40 = v['path']
+        if not (isinstance(x40, str)):
             return ('path', 'must be a string')
-    x36 = v.get('readonly', _M)
-    if x36 is not _M:
-        if not ((x36 is True or x36 is False)):
+    if 'readonly' in v:
+        x41 = v['readonly']
+        if not ((x41 is True or x41 is False)):
             return ('readonly', 'must be a boolean')
     return None
 
@@ -404,36 +405,36 @@ def _d_Root(v):
 def _d_Hooks(v):
     if not (isinstance(v, dict)):
         return ('', 'must be an object')
-    x37 = v.get('prestart', _M)
-    if x37 is not _M:
-        r38 = _d_ArrayOfHooks(x37)
-        if r38 is not None:
-            return (_j('prestart', r38[0]), r38[1])
-    x39 = v.get('createRuntime', _M)
-    if x39 is not _M:
-        r40 = _d_ArrayOfHooks(x39)
-        if r40 is not None:
-            return (_j('createRuntime', r40[0]), r40[1])
-    x41 = v.get('createContainer', _M)
-    if x41 is not _M:
-        r42 = _d_ArrayOfHooks(x41)
-        if r42 is not None:
-            return (_j('createContainer', r42[0]), r42[1])
-    x43 = v.get('startContainer', _M)
-    if x43 is not _M:
-        r44 = _d_ArrayOfHooks(x43)
-        if r44 is not None:
-            return (_j('startContainer', r44[0]), r44[1])
-    x45 = v.get('poststart', _M)
-    if x45 is not _M:
-        r46 = _d_ArrayOfHooks(x45)
-        if r46 is not None:
-            return (_j('poststart', r46[0]), r46[1])
-    x47 = v.get('poststop', _M)
-    if x47 is not _M:
-        r48 = _d_ArrayOfHooks(x47)
-        if r48 is not None:
-            return (_j('poststop', r48[0]), r48[1])
+    if 'prestart' in v:
+        x42 = v['prestart']
+        r43 = _d_ArrayOfHooks(x42)
+        if r43 is not None:
+            return _in('prestart', r43)
+    if 'createRuntime' in v:
+        x44 = v['createRuntime']
+        r45 = _d_ArrayOfHooks(x44)
+        if r45 is not None:
+            return _in('createRuntime', r45)
+    if 'createContainer' in v:
+        x46 = v['createContainer']
+        r47 = _d_ArrayOfHooks(x46)
+        if r47 is not None:
+            return _in('createContainer', r47)
+    if 'startContainer' in v:
+        x48 = v['startContainer']
+        r49 = _d_ArrayOfHooks(x48)
+        if r49 is not None:
+            return _in('startContainer', r49)
+    if 'poststart' in v:
+        x50 = v['poststart']
+        r51 = _d_ArrayOfHooks(x50)
+        if r51 is not None:
+            return _in('poststart', r51)
+    if 'poststop' in v:
+        x52 = v['poststop']
+        r53 = _d_ArrayOfHooks(x52)
+        if r53 is not None:
+            return _in('poststop', r53)
     return None
 
 
@@ -444,60 +445,45 @@ def _d_ConsoleSize(v):
         return ('height', 'is required')
     if 'width' not in v:
         return ('width', 'is required')
-    x49 = v.get('height', _M)
-    if x49 is not _M:
-        if not ((type(x49) is int or _isint(x49))):
-            return ('height', 'must be an integer')
-        if x49 < 0:
-            return ('height', 'must be >= 0')
-        if x49 > 18446744073709551615:
-            return ('height', 'must be <= 18446744073709551615')
-    x50 = v.get('width', _M)
-    if x50 is not _M:
-        if not ((type(x50) is int or _isint(x50))):
-            return ('width', 'must be an integer')
-        if x50 < 0:
-            return ('width', 'must be >= 0')
-        if x50 > 18446744073709551615:
-            return ('width', 'must be <= 18446744073709551615')
+    if 'height' in v:
+        x54 = v['height']
+        m55 = _int(x54, 0, 18446744073709551615)
+        if m55 is not None:
+            return ('height', m55)
+    if 'width' in v:
+        x56 = v['width']
+        m57 = _int(x56, 0, 18446744073709551615)
+        if m57 is not None:
+            return ('width', m57)
     return None
 
 
 def _d_User(v):
     if not (isinstance(v, dict)):
         return ('', 'must be an object')
-    x51 = v.get('uid', _M)
-    if x51 is not _M:
-        if not ((type(x51) is int or _isint(x51))):
-            return ('uid', 'must be an integer')
-        if x51 < 0:
-            return ('uid', 'must be >= 0')
-        if x51 > 4294967295:
-            return ('uid', 'must be <= 4294967295')
-    x52 = v.get('gid', _M)
-    if x52 is not _M:
-        if not ((type(x52) is int or _isint(x52))):
-            return ('gid', 'must be an integer')
-        if x52 < 0:
-            return ('gid', 'must be >= 0')
-        if x52 > 4294967295:
-            return ('gid', 'must be <= 4294967295')
-    x53 = v.get('umask', _M)
-    if x53 is not _M:
-        if not ((type(x53) is int or _isint(x53))):
-            return ('umask', 'must be an integer')
-        if x53 < 0:
-            return ('umask', 'must be >= 0')
-        if x53 > 4294967295:
-            return ('umask', 'must be <= 4294967295')
-    x54 = v.get('additionalGids', _M)
-    if x54 is not _M:
-        r55 = _d_ArrayOfGIDs(x54)
-        if r55 is not None:
-            return (_j('additionalGids', r55[0]), r55[1])
-    x56 = v.get('username', _M)
-    if x56 is not _M:
-        if not (isinstance(x56, str)):
+    if 'uid' in v:
+        x58 = v['uid']
+        m59 = _int(x58, 0, 4294967295)
+        if m59 is not None:
+            return ('uid', m59)
+    if 'gid' in v:
+        x60 = v['gid']
+        m61 = _int(x60, 0, 4294967295)
+        if m61 is not None:
+            return ('gid', m61)
+    if 'umask' in v:
+        x62 = v['umask']
+        m63 = _int(x62, 0, 4294967295)
+        if m63 is not None:
+            return ('umask', m63)
+    if 'additionalGids' in v:
+        x64 = v['additionalGids']
+        r65 = _d_ArrayOfGIDs(x64)
+        if r65 is not None:
+            return _in('additionalGids', r65)
+    if 'username' in v:
+        x66 = v['username']
+        if not (isinstance(x66, str)):
             return ('username', 'must be a string')
     return None
 
@@ -505,31 +491,31 @@ def _d_User(v):
 def _d_Capabilities(v):
     if not (isinstance(v, dict)):
         return ('', 'must be an object')
-    x57 = v.get('bounding', _M)
-    if x57 is not _M:
-        r58 = _d_ArrayOfStrings(x57)
-        if r58 is not None:
-            return (_j('bounding', r58[0]), r58[1])
-    x59 = v.get('permitted', _M)
-    if x59 is not _M:
-        r60 = _d_ArrayOfStrings(x59)
-        if r60 is not None:
-            return (_j('permitted', r60[0]), r60[1])
-    x61 = v.get('effective', _M)
-    if x61 is not _M:
-        r62 = _d_ArrayOfStrings(x61)
-        if r62 is not None:
-            return (_j('effective', r62[0]), r62[1])
-    x63 = v.get('inheritable', _M)
-    if x63 is not _M:
-        r64 = _d_ArrayOfStrings(x63)
-        if r64 is not None:
-            return (_j('inheritable', r64[0]), r64[1])
-    x65 = v.get('ambient', _M)
-    if x65 is not _M:
-        r66 = _d_ArrayOfStrings(x65)
-        if r66 is not None:
-            return (_j('ambient', r66[0]), r66[1])
+    if 'bounding' in v:
+        x67 = v['bounding']
+        r68 = _d_ArrayOfStrings(x67)
+        if r68 is not None:
+            return _in('bounding', r68)
+    if 'permitted' in v:
+        x69 = v['permitted']
+        r70 = _d_ArrayOfStrings(x69)
+        if r70 is not None:
+            return _in('permitted', r70)
+    if 'effective' in v:
+        x71 = v['effective']
+        r72 = _d_ArrayOfStrings(x71)
+        if r72 is not None:
+            return _in('effective', r72)
+    if 'inheritable' in v:
+        x73 = v['inheritable']
+        r74 = _d_ArrayOfStrings(x73)
+        if r74 is not None:
+            return _in('inheritable', r74)
+    if 'ambient' in v:
+        x75 = v['ambient']
+        r76 = _d_ArrayOfStrings(x75)
+        if r76 is not None:
+            return _in('ambient', r76)
     return None
 
 
@@ -538,20 +524,17 @@ def _d_IOPriority(v):
         return ('', 'must be an object')
     if 'class' not in v:
         return ('class', 'is required')
-    x67 = v.get('class', _M)
-    if x67 is not _M:
-        if not (isinstance(x67, str)):
+    if 'class' in v:
+        x77 = v['class']
+        if not (isinstance(x77, str)):
             return ('class', 'must be a string')
-        if x67 not in _C0:
+        if x77 not in _C0:
             return ('class', 'must be one of: IOPRIO_CLASS_RT, IOPRIO_CLASS_BE, IOPRIO_CLASS_IDLE')
-    x68 = v.get('priority', _M)
-    if x68 is not _M:
-        if not ((type(x68) is int or _isint(x68))):
-            return ('priority', 'must be an integer')
-        if x68 < -2147483648:
-            return ('priority', 'must be >= -2147483648')
-        if x68 > 2147483647:
-            return ('priority', 'must be <= 2147483647')
+    if 'priority' in v:
+        x78 = v['priority']
+        m79 = _int(x78, -2147483648, 2147483647)
+        if m79 is not None:
+            return ('priority', m79)
     return None
 
 
@@ -560,61 +543,46 @@ def _d_Scheduler(v):
         return ('', 'must be an object')
     if 'policy' not in v:
         return ('policy', 'is required')
-    x69 = v.get('policy', _M)
-    if x69 is not _M:
-        if not (isinstance(x69, str)):
+    if 'policy' in v:
+        x80 = v['policy']
+        if not (isinstance(x80, str)):
             return ('policy', 'must be a string')
-        if x69 not in _C1:
+        if x80 not in _C1:
             return ('policy', 'must be one of: SCHED_OTHER, SCHED_FIFO, SCHED_RR, SCHED_BATCH, SCHED_ISO, SCHED_IDLE, SCHED_DEADLINE')
-    x70 = v.get('nice', _M)
-    if x70 is not _M:
-        if not ((type(x70) is int or _isint(x70))):
-            return ('nice', 'must be an integer')
-        if x70 < -2147483648:
-            return ('nice', 'must be >= -2147483648')
-        if x70 > 2147483647:
-            return ('nice', 'must be <= 2147483647')
-    x71 = v.get('priority', _M)
-    if x71 is not _M:
-        if not ((type(x71) is int or _isint(x71))):
-            return ('priority', 'must be an integer')
-        if x71 < -2147483648:
-            return ('priority', 'must be >= -2147483648')
-        if x71 > 2147483647:
-            return ('priority', 'must be <= 2147483647')
-    x72 = v.get('flags', _M)
-    if x72 is not _M:
-        if not (isinstance(x72, list)):
+    if 'nice' in v:
+        x81 = v['nice']
+        m82 = _int(x81, -2147483648, 2147483647)
+        if m82 is not None:
+            return ('nice', m82)
+    if 'priority' in v:
+        x83 = v['priority']
+        m84 = _int(x83, -2147483648, 2147483647)
+        if m84 is not None:
+            return ('priority', m84)
+    if 'flags' in v:
+        x85 = v['flags']
+        if not (isinstance(x85, list)):
             return ('flags', 'must be an array')
-        for i73, x74 in enumerate(x72):
-            if not (isinstance(x74, str)):
-                return ('flags[%d]' % i73, 'must be a string')
-            if x74 not in _C2:
-                return ('flags[%d]' % i73, 'must be one of: SCHED_FLAG_RESET_ON_FORK, SCHED_FLAG_RECLAIM, SCHED_FLAG_DL_OVERRUN, SCHED_FLAG_KEEP_POLICY, SCHED_FLAG_KEEP_PARAMS, SCHED_FLAG_UTIL_CLAMP_MIN, SCHED_FLAG_UTIL_CLAMP_MAX')
-    x75 = v.get('runtime', _M)
-    if x75 is not _M:
-        if not ((type(x75) is int or _isint(x75))):
-            return ('runtime', 'must be an integer')
-        if x75 < 0:
-            return ('runtime', 'must be >= 0')
-        if x75 > 18446744073709551615:
-            return ('runtime', 'must be <= 18446744073709551615')
-    x76 = v.get('deadline', _M)
-    if x76 is not _M:
-        if not ((type(x76) is int or _isint(x76))):
-            return ('deadline', 'must be an integer')
-        if x76 < 0:
-            return ('deadline', 'must be >= 0')
-        if x76 > 18446744073709551615:
-            return ('deadline', 'must be <= 18446744073709551615')
-    x77 = v.get('period', _M)
-    if x77 is not _M:
-        if not ((type(x77) is int or _isint(x77))):
-            return ('period', 'must be an integer')
-        if x77 < 0:
-            return ('period', 'must be >= 0')
-        if x77 > 18446744073709551615:
-            return ('period', 'must be <= 18446744073709551615')
+        for i86, x87 in enumerate(x85):
+            if not (isinstance(x87, str)):
+                return ('flags[%d]' % i86, 'must be a string')
+            if x87 not in _C2:
+                return ('flags[%d]' % i86, 'must be one of: SCHED_FLAG_RESET_ON_FORK, SCHED_FLAG_RECLAIM, SCHED_FLAG_DL_OVERRUN, SCHED_FLAG_KEEP_POLICY, SCHED_FLAG_KEEP_PARAMS, SCHED_FLAG_UTIL_CLAMP_MIN, SCHED_FLAG_UTIL_CLAMP_MAX')
+    if 'runtime' in v:
+        x88 = v['runtime']
+        m89 = _int(x88, 0, 18446744073709551615)
+        if m89 is not None:
+            return ('runtime', m89)
+    if 'deadline' in v:
+        x90 = v['deadline']
+        m91 = _int(x90, 0, 18446744073709551615)
+        if m91 is not None:
+            return ('deadline', m91)
+    if 'period' in v:
+        x92 = v['period']
+        m93 = _int(x92, 0, 18446744073709551615)
+        if m93 is not None:
+            return ('period', m93)
     return None
 
 
@@ -627,45 +595,39 @@ def _d_Rlimit(v):
         return ('soft', 'is required')
     if 'hard' not in v:
         return ('hard', 'is required')
-    x78 = v.get('type', _M)
-    if x78 is not _M:
-        if not (isinstance(x78, str)):
+    if 'type' in v:
+        x94 = v['type']
+        if not (isinstance(x94, str)):
             return ('type', 'must be a string')
-        if not _p1(x78):
+        if not _p1(x94):
             return ('type', 'must match pattern ^RLIMIT_[A-Z]+$')
-    x79 = v.get('soft', _M)
-    if x79 is not _M:
-        if not ((type(x79) is int or _isint(x79))):
-            return ('soft', 'must be an integer')
-        if x79 < 0:
-            return ('soft', 'must be >= 0')
-        if x79 > 18446744073709551615:
-            return ('soft', 'must be <= 18446744073709551615')
-    x80 = v.get('hard', _M)
-    if x80 is not _M:
-        if not ((type(x80) is int or _isint(x80))):
-            return ('hard', 'must be an integer')
-        if x80 < 0:
-            return ('hard', 'must be >= 0')
-        if x80 > 18446744073709551615:
-            return ('hard', 'must be <= 18446744073709551615')
+    if 'soft' in v:
+        x95 = v['soft']
+        m96 = _int(x95, 0, 18446744073709551615)
+        if m96 is not None:
+            return ('soft', m96)
+    if 'hard' in v:
+        x97 = v['hard']
+        m98 = _int(x97, 0, 18446744073709551615)
+        if m98 is not None:
+            return ('hard', m98)
     return None
 
 
 def _d_ExecCPUAffinity(v):
     if not (isinstance(v, dict)):
         return ('', 'must be an object')
-    x81 = v.get('initial', _M)
-    if x81 is not _M:
-        if not (isinstance(x81, str)):
+    if 'initial' in v:
+        x99 = v['initial']
+        if not (isinstance(x99, str)):
             return ('initial', 'must be a string')
-        if not _p2(x81):
+        if not _p2(x99):
             return ('initial', 'must match pattern ^[0-9, -]*$')
-    x82 = v.get('final', _M)
-    if x82 is not _M:
-        if not (isinstance(x82, str)):
+    if 'final' in v:
+        x100 = v['final']
+        if not (isinstance(x100, str)):
             return ('final', 'must be a string')
-        if not _p2(x82):
+        if not _p2(x100):
             return ('final', 'must match pattern ^[0-9, -]*$')
     return None
 
@@ -677,82 +639,83 @@ def _d_Process(v):
         return ('cwd', 'is required')
     if 'args' not in v:
         return ('args', 'is required')
-    x83 = v.get('terminal', _M)
-    if x83 is not _M:
-        if not ((x83 is True or x83 is False)):
+    if 'terminal' in v:
+        x101 = v['terminal']
+        if not ((x101 is True or x101 is False)):
             return ('terminal', 'must be a boolean')
-    x84 = v.get('consoleSize', _M)
-    if x84 is not _M:
-        r85 = _d_ConsoleSize(x84)
-        if r85 is not None:
-            return (_j('consoleSize', r85[0]), r85[1])
-    x86 = v.get('user', _M)
-    if x86 is not _M:
-        r87 = _d_User(x86)
-        if r87 is not None:
-            return (_j('user', r87[0]), r87[1])
-    x88 = v.get('args', _M)
-    if x88 is not _M:
-        r89 = _d_NonEmptyArrayOfStrings(x88)
-        if r89 is not None:
-            return (_j('args', r89[0]), r89[1])
-    x90 = v.get('commandLine', _M)
-    if x90 is not _M:
-        if not (isinstance(x90, str)):
-            return ('commandLine', 'must be a string')
-    x91 = v.get('env', _M)
-    if x91 is not _M:
-        r92 = _d_Env(x91)
-        if r92 is not None:
-            return (_j('env', r92[0]), r92[1])
-    x93 = v.get('cwd', _M)
-    if x93 is not _M:
-        if not (isinstance(x93, str)):
-            return ('cwd', 'must be a string')
-    x94 = v.get('capabilities', _M)
-    if x94 is not _M:
-        r95 = _d_Capabilities(x94)
-        if r95 is not None:
-            return (_j('capabilities', r95[0]), r95[1])
-    x96 = v.get('rlimits', _M)
-    if x96 is not _M:
-        if not (isinstance(x96, list)):
-            return ('rlimits', 'must be an array')
-        for i97, x98 in enumerate(x96):
-            r99 = _d_Rlimit(x98)
-            if r99 is not None:
-                return (_j('rlimits[%d]' % i97, r99[0]), r99[1])
-    x100 = v.get('apparmorProfile', _M)
-    if x100 is not _M:
-        if not (isinstance(x100, str)):
-            return ('apparmorProfile', 'must be a string')
-    x101 = v.get('oomScoreAdj', _M)
-    if x101 is not _M:
-        if not ((type(x101) is int or _isint(x101))):
-            return ('oomScoreAdj', 'must be an integer')
-    x102 = v.get('selinuxLabel', _M)
-    if x102 is not _M:
-        if not (isinstance(x102, str)):
-            return ('selinuxLabel', 'must be a string')
-    x103 = v.get('ioPriority', _M)
-    if x103 is not _M:
-        r104 = _d_IOPriority(x103)
-        if r104 is not None:
-            return (_j('ioPriority', r104[0]), r104[1])
-    x105 = v.get('noNewPrivileges', _M)
-    if x105 is not _M:
-        if not ((x105 is True or x105 is False)):
-            return ('noNewPrivileges', 'must be a boolean')
-    x106 = v.get('scheduler', _M)
-    if x106 is not _M:
-        r107 = _d_Scheduler(x106)
+    if 'consoleSize' in v:
+        x102 = v['consoleSize']
+        r103 = _d_ConsoleSize(x102)
+        if r103 is not None:
+            return _in('consoleSize', r103)
+    if 'user' in v:
+        x104 = v['user']
+        r105 = _d_User(x104)
+        if r105 is not None:
+            return _in('user', r105)
+    if 'args' in v:
+        x106 = v['args']
+        r107 = _d_NonEmptyArrayOfStrings(x106)
         if r107 is not None:
-            return (_j('scheduler', r107[0]), r107[1])
-    x108 = v.get('execCPUAffinity', _M)
-    if x108 is not _M:
-        r109 = _d_ExecCPUAffinity(x108)
-        if r109 is not None:
-            return (_j('execCPUAffinity', r109[0]), r109[1])
+            return _in('args', r107)
+    if 'commandLine' in v:
+        x108 = v['commandLine']
+        if not (isinstance(x108, str)):
+            return ('commandLine', 'must be a string')
+    if 'env' in v:
+        x109 = v['env']
+        r110 = _d_Env(x109)
+        if r110 is not None:
+            return _in('env', r110)
+    if 'cwd' in v:
+        x111 = v['cwd']
+        if not (isinstance(x111, str)):
+            return ('cwd', 'must be a string')
+    if 'capabilities' in v:
+        x112 = v['capabilities']
+        r113 = _d_Capabilities(x112)
+        if r113 is not None:
+            return _in('capabilities', r113)
+    if 'rlimits' in v:
+        x114 = v['rlimits']
+        if not (isinstance(x114, list)):
+            return ('rlimits', 'must be an array')
+        for i115, x116 in enumerate(x114):
+            r117 = _d_Rlimit(x116)
+            if r117 is not None:
+                return _in('rlimits[%d]' % i115, r117)
+    if 'apparmorProfile' in v:
+        x118 = v['apparmorProfile']
+        if not (isinstance(x118, str)):
+            return ('apparmorProfile', 'must be a string')
+    if 'oomScoreAdj' in v:
+        x119 = v['oomScoreAdj']
+        m120 = _int(x119, None, None)
+        if m120 is not None:
+            return ('oomScoreAdj', m120)
+    if 'selinuxLabel' in v:
+        x121 = v['selinuxLabel']
+        if not (isinstance(x121, str)):
+            return ('selinuxLabel', 'must be a string')
+    if 'ioPriority' in v:
+        x122 = v['ioPriority']
+        r123 = _d_IOPriority(x122)
+        if r123 is not None:
+            return _in('ioPriority', r123)
+    if 'noNewPrivileges' in v:
+        x124 = v['noNewPrivileges']
+        if not ((x124 is True or x124 is False)):
+            return ('noNewPrivileges', 'must be a boolean')
+    if 'scheduler' in v:
+        x125 = v['scheduler']
+        r126 = _d_Scheduler(x125)
+        if r126 is not None:
+            return _in('scheduler', r126)
+    if 'execCPUAffinity' in v:
+        x127 = v['execCPUAffinity']
+        r128 = _d_ExecCPUAffinity(x127)
+        if r128 is not None:
+            return _in('execCPUAffinity', r128)
     return None
 
 
@@ -761,15 +724,15 @@ def _d_NamespaceReference(v):
         return ('', 'must be an object')
     if 'type' not in v:
         return ('type', 'is required')
-    x110 = v.get('type', _M)
-    if x110 is not _M:
-        if not (isinstance(x110, str)):
+    if 'type' in v:
+        x129 = v['type']
+        if not (isinstance(x129, str)):
             return ('type', 'must be a string')
-        if x110 not in _C3:
+        if x129 not in _C3:
             return ('type', 'must be one of: pid, network, mount, ipc, uts, user, cgroup, time')
-    x111 = v.get('path', _M)
-    if x111 is not _M:
-        if not (isinstance(x111, str)):
+    if 'path' in v:
+        x130 = v['path']
+        if not (isinstance(x130, str)):
             return ('path', 'must be a string')
     return None
 
@@ -777,38 +740,32 @@ def _d_NamespaceReference(v):
 def _d_TimeOffset(v):
     if not (isinstance(v, dict)):
         return ('', 'must be an object')
-    x112 = v.get('secs', _M)
-    if x112 is not _M:
-        if not ((type(x112) is int or _isint(x112))):
-            return ('secs', 'must be an integer')
-        if x112 < -9223372036854775808:
-            return ('secs', 'must be >= -9223372036854775808')
-        if x112 > 9223372036854775807:
-            return ('secs', 'must be <= 9223372036854775807')
-    x113 = v.get('nanosecs', _M)
-    if x113 is not _M:
-        if not ((type(x113) is int or _isint(x113))):
-            return ('nanosecs', 'must be an integer')
-        if x113 < 0:
-            return ('nanosecs', 'must be >= 0')
-        if x113 > 4294967295:
-            return ('nanosecs', 'must be <= 4294967295')
+    if 'secs' in v:
+        x131 = v['secs']
+        m132 = _int(x131, -9223372036854775808, 9223372036854775807)
+        if m132 is not None:
+            return ('secs', m132)
+    if 'nanosecs' in v:
+        x133 = v['nanosecs']
+        m134 = _int(x133, 0, 4294967295)
+        if m134 is not None:
+            return ('nanosecs', m134)
     return None
 
 
 def _d_TimeOffsets(v):
     if not (isinstance(v, dict)):
         return ('', 'must be an object')
-    x114 = v.get('boottime', _M)
-    if x114 is not _M:
-        r115 = _d_TimeOffset(x114)
-        if r115 is not None:
-            return (_j('boottime', r115[0]), r115[1])
-    x116 = v.get('monotonic', _M)
-    if x116 is not _M:
-        r117 = _d_TimeOffset(x116)
-        if r117 is not None:
-            return (_j('monotonic', r117[0]), r117[1])
+    if 'boottime' in v:
+        x135 = v['boottime']
+        r136 = _d_TimeOffset(x135)
+        if r136 is not None:
+            return _in('boottime', r136)
+    if 'monotonic' in v:
+        x137 = v['monotonic']
+        r138 = _d_TimeOffset(x137)
+        if r138 is not None:
+            return _in('monotonic', r138)
     return None
 
 
@@ -819,56 +776,41 @@ def _d_Device(v):
         return ('type', 'is required')
     if 'path' not in v:
         return ('path', 'is required')
-    x118 = v.get('type', _M)
-    if x118 is not _M:
-        if not (isinstance(x118, str)):
+    if 'type' in v:
+        x139 = v['type']
+        if not (isinstance(x139, str)):
             return ('type', 'must be a string')
-        if not _p3(x118):
+        if not _p3(x139):
             return ('type', 'must match pattern ^[cbup]$')
-    x119 = v.get('path', _M)
-    if x119 is not _M:
-        if not (isinstance(x119, str)):
+    if 'path' in v:
+        x140 = v['path']
+        if not (isinstance(x140, str)):
             return ('path', 'must be a string')
-    x120 = v.get('fileMode', _M)
-    if x120 is not _M:
-        if not ((type(x120) is int or _isint(x120))):
-            return ('fileMode', 'must be an integer')
-        if x120 < 0:
-            return ('fileMode', 'must be >= 0')
-        if x120 > 512:
-            return ('fileMode', 'must be <= 512')
-    x121 = v.get('major', _M)
-    if x121 is not _M:
-        if not ((type(x121) is int or _isint(x121))):
-            return ('major', 'must be an integer')
-        if x121 < -9223372036854775808:
-            return ('major', 'must be >= -9223372036854775808')
-        if x121 > 9223372036854775807:
-            return ('major', 'must be <= 9223372036854775807')
-    x122 = v.get('minor', _M)
-    if x122 is not _M:
-        if not ((type(x122) is int or _isint(x122))):
-            return ('minor', 'must be an integer')
-        if x122 < -9223372036854775808:
-            return ('minor', 'must be >= -9223372036854775808')
-        if x122 > 9223372036854775807:
-            return ('minor', 'must be <= 9223372036854775807')
-    x123 = v.get('uid', _M)
-    if x123 is not _M:
-        if not ((type(x123) is int or _isint(x123))):
-            return ('uid', 'must be an integer')
-        if x123 < 0:
-            return ('uid', 'must be >= 0')
-        if x123 > 4294967295:
-            return ('uid', 'must be <= 4294967295')
-    x124 = v.get('gid', _M)
-    if x124 is not _M:
-        if not ((type(x124) is int or _isint(x124))):
-            return ('gid', 'must be an integer')
-        if x124 < 0:
-            return ('gid', 'must be >= 0')
-        if x124 > 4294967295:
-            return ('gid', 'must be <= 4294967295')
+    if 'fileMode' in v:
+        x141 = v['fileMode']
+        m142 = _int(x141, 0, 512)
+        if m142 is not None:
+            return ('fileMode', m142)
+    if 'major' in v:
+        x143 = v['major']
+        m144 = _int(x143, -9223372036854775808, 9223372036854775807)
+        if m144 is not None:
+            return ('major', m144)
+    if 'minor' in v:
+        x145 = v['minor']
+        m146 = _int(x145, -9223372036854775808, 9223372036854775807)
+        if m146 is not None:
+            return ('minor', m146)
+    if 'uid' in v:
+        x147 = v['uid']
+        m148 = _int(x147, 0, 4294967295)
+        if m148 is not None:
+            return ('uid', m148)
+    if 'gid' in v:
+        x149 = v['gid']
+        m150 = _int(x149, 0, 4294967295)
+        if m150 is not None:
+            return ('gid', m150)
     return None
 
 
@@ -877,33 +819,27 @@ def _d_DeviceCgroup(v):
         return ('', 'must be an object')
     if 'allow' not in v:
         return ('allow', 'is required')
-    x125 = v.get('allow', _M)
-    if x125 is not _M:
-        if not ((x125 is True or x125 is False)):
+    if 'allow' in v:
+        x151 = v['allow']
+        if not ((x151 is True or x151 is False)):
             return ('allow', 'must be a boolean')
-    x126 = v.get('type', _M)
-    if x126 is not _M:
-        if not (isinstance(x126, str)):
+    if 'type' in v:
+        x152 = v['type']
+        if not (isinstance(x152, str)):
             return ('type', 'must be a string')
-    x127 = v.get('major', _M)
-    if x127 is not _M:
-        if not ((type(x127) is int or _isint(x127))):
-            return ('major', 'must be an integer')
-        if x127 < -9223372036854775808:
-            return ('major', 'must be >= -9223372036854775808')
-        if x127 > 9223372036854775807:
-            return ('major', 'must be <= 9223372036854775807')
-    x128 = v.get('minor', _M)
-    if x128 is not _M:
-        if not ((type(x128) is int or _isint(x128))):
-            return ('minor', 'must be an integer')
-        if x128 < -9223372036854775808:
-            return ('minor', 'must be >= -9223372036854775808')
-        if x128 > 9223372036854775807:
-            return ('minor', 'must be <= 9223372036854775807')
-    x129 = v.get('access', _M)
-    if x129 is not _M:
-        if not (isinstance(x129, str)):
+    if 'major' in v:
+        x153 = v['major']
+        m154 = _int(x153, -9223372036854775808, 9223372036854775807)
+        if m154 is not None:
+            return ('major', m154)
+    if 'minor' in v:
+        x155 = v['minor']
+        m156 = _int(x155, -9223372036854775808, 9223372036854775807)
+        if m156 is not None:
+            return ('minor', m156)
+    if 'access' in v:
+        x157 = v['access']
+        if not (isinstance(x157, str)):
             return ('access', 'must be a string')
     return None
 
@@ -915,38 +851,26 @@ def _d_blockIODeviceWeight(v):
         return ('major', 'is required')
     if 'minor' not in v:
         return ('minor', 'is required')
-    x130 = v.get('major', _M)
-    if x130 is not _M:
-        if not ((type(x130) is int or _isint(x130))):
-            return ('major', 'must be an integer')
-        if x130 < -9223372036854775808:
-            return ('major', 'must be >= -9223372036854775808')
-        if x130 > 9223372036854775807:
-            return ('major', 'must be <= 9223372036854775807')
-    x131 = v.get('minor', _M)
-    if x131 is not _M:
-        if not ((type(x131) is int or _isint(x131))):
-            return ('minor', 'must be an integer')
-        if x131 < -9223372036854775808:
-            return ('minor', 'must be >= -9223372036854775808')
-        if x131 > 9223372036854775807:
-            return ('minor', 'must be <= 9223372036854775807')
-    x132 = v.get('weight', _M)
-    if x132 is not _M:
-        if not ((type(x132) is int or _isint(x132))):
-            return ('weight', 'must be an integer')
-        if x132 < 0:
-            return ('weight', 'must be >= 0')
-        if x132 > 65535:
-            return ('weight', 'must be <= 65535')
-    x133 = v.get('leafWeight', _M)
-    if x133 is not _M:
-        if not ((type(x133) is int or _isint(x133))):
-            return ('leafWeight', 'must be an integer')
-        if x133 < 0:
-            return ('leafWeight', 'must be >= 0')
-        if x133 > 65535:
-            return ('leafWeight', 'must be <= 65535')
+    if 'major' in v:
+        x158 = v['major']
+        m159 = _int(x158, -9223372036854775808, 9223372036854775807)
+        if m159 is not None:
+            return ('major', m159)
+    if 'minor' in v:
+        x160 = v['minor']
+        m161 = _int(x160, -9223372036854775808, 9223372036854775807)
+        if m161 is not None:
+            return ('minor', m161)
+    if 'weight' in v:
+        x162 = v['weight']
+        m163 = _int(x162, 0, 65535)
+        if m163 is not None:
+            return ('weight', m163)
+    if 'leafWeight' in v:
+        x164 = v['leafWeight']
+        m165 = _int(x164, 0, 65535)
+        if m165 is not None:
+            return ('leafWeight', m165)
     return None
 
 
@@ -957,162 +881,126 @@ def _d_blockIODeviceThrottle(v):
         return ('major', 'is required')
     if 'minor' not in v:
         return ('minor', 'is required')
-    x134 = v.get('major', _M)
-    if x134 is not _M:
-        if not ((type(x134) is int or _isint(x134))):
-            return ('major', 'must be an integer')
-        if x134 < -9223372036854775808:
-            return ('major', 'must be >= -9223372036854775808')
-        if x134 > 9223372036854775807:
-            return ('major', 'must be <= 9223372036854775807')
-    x135 = v.get('minor', _M)
-    if x135 is not _M:
-        if not ((type(x135) is int or _isint(x135))):
-            return ('minor', 'must be an integer')
-        if x135 < -9223372036854775808:
-            return ('minor', 'must be >= -9223372036854775808')
-        if x135 > 9223372036854775807:
-            return ('minor', 'must be <= 9223372036854775807')
-    x136 = v.get('rate', _M)
-    if x136 is not _M:
-        if not ((type(x136) is int or _isint(x136))):
-            return ('rate', 'must be an integer')
-        if x136 < 0:
-            return ('rate', 'must be >= 0')
-        if x136 > 18446744073709551615:
-            return ('rate', 'must be <= 18446744073709551615')
+    if 'major' in v:
+        x166 = v['major']
+        m167 = _int(x166, -9223372036854775808, 9223372036854775807)
+        if m167 is not None:
+            return ('major', m167)
+    if 'minor' in v:
+        x168 = v['minor']
+        m169 = _int(x168, -9223372036854775808, 9223372036854775807)
+        if m169 is not None:
+            return ('minor', m169)
+    if 'rate' in v:
+        x170 = v['rate']
+        m171 = _int(x170, 0, 18446744073709551615)
+        if m171 is not None:
+            return ('rate', m171)
     return None
 
 
 def _d_BlockIO(v):
     if not (isinstance(v, dict)):
         return ('', 'must be an object')
-    x137 = v.get('weight', _M)
-    if x137 is not _M:
-        if not ((type(x137) is int or _isint(x137))):
-            return ('weight', 'must be an integer')
-        if x137 < 0:
-            return ('weight', 'must be >= 0')
-        if x137 > 65535:
-            return ('weight', 'must be <= 65535')
-    x138 = v.get('leafWeight', _M)
-    if x138 is not _M:
-        if not ((type(x138) is int or _isint(x138))):
-            return ('leafWeight', 'must be an integer')
-        if x138 < 0:
-            return ('leafWeight', 'must be >= 0')
-        if x138 > 65535:
-            return ('leafWeight', 'must be <= 65535')
-    x139 = v.get('weightDevice', _M)
-    if x139 is not _M:
-        if not (isinstance(x139, list)):
+    if 'weight' in v:
+        x172 = v['weight']
+        m173 = _int(x172, 0, 65535)
+        if m173 is not None:
+            return ('weight', m173)
+    if 'leafWeight' in v:
+        x174 = v['leafWeight']
+        m175 = _int(x174, 0, 65535)
+        if m175 is not None:
+            return ('leafWeight', m175)
+    if 'weightDevice' in v:
+        x176 = v['weightDevice']
+        if not (isinstance(x176, list)):
             return ('weightDevice', 'must be an array')
-        for i140, x141 in enumerate(x139):
-            r142 = _d_blockIODeviceWeight(x141)
-            if r142 is not None:
-                return (_j('weightDevice[%d]' % i140, r142[0]), r142[1])
-    x143 = v.get('throttleReadBpsDevice', _M)
-    if x143 is not _M:
-        if not (isinstance(x143, list)):
+        for i177, x178 in enumerate(x176):
+            r179 = _d_blockIODeviceWeight(x178)
+            if r179 is not None:
+                return _in('weightDevice[%d]' % i177, r179)
+    if 'throttleReadBpsDevice' in v:
+        x180 = v['throttleReadBpsDevice']
+        if not (isinstance(x180, list)):
             return ('throttleReadBpsDevice', 'must be an array')
-        for i144, x145 in enumerate(x143):
-            r146 = _d_blockIODeviceThrottle(x145)
-            if r146 is not None:
-                return (_j('throttleReadBpsDevice[%d]' % i144, r146[0]), r146[1])
-    x147 = v.get('throttleWriteBpsDevice', _M)
-    if x147 is not _M:
-        if not (isinstance(x147, list)):
+        for i181, x182 in enumerate(x180):
+            r183 = _d_blockIODeviceThrottle(x182)
+            if r183 is not None:
+                return _in('throttleReadBpsDevice[%d]' % i181, r183)
+    if 'throttleWriteBpsDevice' in v:
+        x184 = v['throttleWriteBpsDevice']
+        if not (isinstance(x184, list)):
             return ('throttleWriteBpsDevice', 'must be an array')
-        for i148, x149 in enumerate(x147):
-            r150 = _d_blockIODeviceThrottle(x149)
-            if r150 is not None:
-                return (_j('throttleWriteBpsDevice[%d]' % i148, r150[0]), r150[1])
-    x151 = v.get('throttleReadIOPSDevice', _M)
-    if x151 is not _M:
-        if not (isinstance(x151, list)):
+        for i185, x186 in enumerate(x184):
+            r187 = _d_blockIODeviceThrottle(x186)
+            if r187 is not None:
+                return _in('throttleWriteBpsDevice[%d]' % i185, r187)
+    if 'throttleReadIOPSDevice' in v:
+        x188 = v['throttleReadIOPSDevice']
+        if not (isinstance(x188, list)):
             return ('throttleReadIOPSDevice', 'must be an array')
-        for i152, x153 in enumerate(x151):
-            r154 = _d_blockIODeviceThrottle(x153)
-            if r154 is not None:
-                return (_j('throttleReadIOPSDevice[%d]' % i152, r154[0]), r154[1])
-    x155 = v.get('throttleWriteIOPSDevice', _M)
-    if x155 is not _M:
-        if not (isinstance(x155, list)):
+        for i189, x190 in enumerate(x188):
+            r191 = _d_blockIODeviceThrottle(x190)
+            if r191 is not None:
+                return _in('throttleReadIOPSDevice[%d]' % i189, r191)
+    if 'throttleWriteIOPSDevice' in v:
+        x192 = v['throttleWriteIOPSDevice']
+        if not (isinstance(x192, list)):
             return ('throttleWriteIOPSDevice', 'must be an array')
-        for i156, x157 in enumerate(x155):
-            r158 = _d_blockIODeviceThrottle(x157)
-            if r158 is not None:
-                return (_j('throttleWriteIOPSDevice[%d]' % i156, r158[0]), r158[1])
+        for i193, x194 in enumerate(x192):
+            r195 = _d_blockIODeviceThrottle(x194)
+            if r195 is not None:
+                return _in('throttleWriteIOPSDevice[%d]' % i193, r195)
     return None
 
 
 def _d_CPU(v):
     if not (isinstance(v, dict)):
         return ('', 'must be an object')
-    x159 = v.get('cpus', _M)
-    if x159 is not _M:
-        if not (isinstance(x159, str)):
+    if 'cpus' in v:
+        x196 = v['cpus']
+        if not (isinstance(x196, str)):
             return ('cpus', 'must be a string')
-    x160 = v.get('mems', _M)
-    if x160 is not _M:
-        if not (isinstance(x160, str)):
+    if 'mems' in v:
+        x197 = v['mems']
+        if not (isinstance(x197, str)):
             return ('mems', 'must be a string')
-    x161 = v.get('period', _M)
-    if x161 is not _M:
-        if not ((type(x161) is int or _isint(x161))):
-            return ('period', 'must be an integer')
-        if x161 < 0:
-            return ('period', 'must be >= 0')
-        if x161 > 18446744073709551615:
-            return ('period', 'must be <= 18446744073709551615')
-    x162 = v.get('quota', _M)
-    if x162 is not _M:
-        if not ((type(x162) is int or _isint(x162))):
-            return ('quota', 'must be an integer')
-        if x162 < -9223372036854775808:
-            return ('quota', 'must be >= -9223372036854775808')
-        if x162 > 9223372036854775807:
-            return ('quota', 'must be <= 9223372036854775807')
-    x163 = v.get('burst', _M)
-    if x163 is not _M:
-        if not ((type(x163) is int or _isint(x163))):
-            return ('burst', 'must be an integer')
-        if x163 < 0:
-            return ('burst', 'must be >= 0')
-        if x163 > 18446744073709551615:
-            return ('burst', 'must be <= 18446744073709551615')
-    x164 = v.get('realtimePeriod', _M)
-    if x164 is not _M:
-        if not ((type(x164) is int or _isint(x164))):
-            return ('realtimePeriod', 'must be an integer')
-        if x164 < 0:
-            return ('realtimePeriod', 'must be >= 0')
-        if x164 > 18446744073709551615:
-            return ('realtimePeriod', 'must be <= 18446744073709551615')
-    x165 = v.get('realtimeRuntime', _M)
-    if x165 is not _M:
-        if not ((type(x165) is int or _isint(x165))):
-            return ('realtimeRuntime', 'must be an integer')
-        if x165 < -9223372036854775808:
-            return ('realtimeRuntime', 'must be >= -9223372036854775808')
-        if x165 > 9223372036854775807:
-            return ('realtimeRuntime', 'must be <= 9223372036854775807')
-    x166 = v.get('shares', _M)
-    if x166 is not _M:
-        if not ((type(x166) is int or _isint(x166))):
-            return ('shares', 'must be an integer')
-        if x166 < 0:
-            return ('shares', 'must be >= 0')
-        if x166 > 18446744073709551615:
-            return ('shares', 'must be <= 18446744073709551615')
-    x167 = v.get('idle', _M)
-    if x167 is not _M:
-        if not ((type(x167) is int or _isint(x167))):
-            return ('idle', 'must be an integer')
-        if x167 < -9223372036854775808:
-            return ('idle', 'must be >= -9223372036854775808')
-        if x167 > 9223372036854775807:
-            return ('idle', 'must be <= 9223372036854775807')
+    if 'period' in v:
+        x198 = v['period']
+        m199 = _int(x198, 0, 18446744073709551615)
+        if m199 is not None:
+            return ('period', m199)
+    if 'quota' in v:
+        x200 = v['quota']
+        m201 = _int(x200, -9223372036854775808, 9223372036854775807)
+        if m201 is not None:
+            return ('quota', m201)
+    if 'burst' in v:
+        x202 = v['burst']
+        m203 = _int(x202, 0, 18446744073709551615)
+        if m203 is not None:
+            return ('burst', m203)
+    if 'realtimePeriod' in v:
+        x204 = v['realtimePeriod']
+        m205 = _int(x204, 0, 18446744073709551615)
+        if m205 is not None:
+            return ('realtimePeriod', m205)
+    if 'realtimeRuntime' in v:
+        x206 = v['realtimeRuntime']
+        m207 = _int(x206, -9223372036854775808, 9223372036854775807)
+        if m207 is not None:
+            return ('realtimeRuntime', m207)
+    if 'shares' in v:
+        x208 = v['shares']
+        m209 = _int(x208, 0, 18446744073709551615)
+        if m209 is not None:
+            return ('shares', m209)
+    if 'idle' in v:
+        x210 = v['idle']
+        m211 = _int(x210, -9223372036854775808, 9223372036854775807)
+        if m211 is not None:
+            return ('idle', m211)
     return None
 
 
@@ -1123,83 +1011,62 @@ def _d_HugepageLimit(v):
         return ('pageSize', 'is required')
     if 'limit' not in v:
         return ('limit', 'is required')
-    x168 = v.get('pageSize', _M)
-    if x168 is not _M:
-        if not (isinstance(x168, str)):
+    if 'pageSize' in v:
+        x212 = v['pageSize']
+        if not (isinstance(x212, str)):
             return ('pageSize', 'must be a string')
-    x169 = v.get('limit', _M)
-    if x169 is not _M:
-        if not ((type(x169) is int or _isint(x169))):
-            return ('limit', 'must be an integer')
-        if x169 < 0:
-            return ('limit', 'must be >= 0')
-        if x169 > 18446744073709551615:
-            return ('limit', 'must be <= 18446744073709551615')
+    if 'limit' in v:
+        x213 = v['limit']
+        m214 = _int(x213, 0, 18446744073709551615)
+        if m214 is not None:
+            return ('limit', m214)
     return None
 
 
 def _d_Memory(v):
     if not (isinstance(v, dict)):
         return ('', 'must be an object')
-    x170 = v.get('kernel', _M)
-    if x170 is not _M:
-        if not ((type(x170) is int or _isint(x170))):
-            return ('kernel', 'must be an integer')
-        if x170 < -9223372036854775808:
-            return ('kernel', 'must be >= -9223372036854775808')
-        if x170 > 9223372036854775807:
-            return ('kernel', 'must be <= 9223372036854775807')
-    x171 = v.get('kernelTCP', _M)
-    if x171 is not _M:
-        if not ((type(x171) is int or _isint(x171))):
-            return ('kernelTCP', 'must be an integer')
-        if x171 < -9223372036854775808:
-            return ('kernelTCP', 'must be >= -9223372036854775808')
-        if x171 > 9223372036854775807:
-            return ('kernelTCP', 'must be <= 9223372036854775807')
-    x172 = v.get('limit', _M)
-    if x172 is not _M:
-        if not ((type(x172) is int or _isint(x172))):
-            return ('limit', 'must be an integer')
-        if x172 < -9223372036854775808:
-            return ('limit', 'must be >= -9223372036854775808')
-        if x172 > 9223372036854775807:
-            return ('limit', 'must be <= 9223372036854775807')
-    x173 = v.get('reservation', _M)
-    if x173 is not _M:
-        if not ((type(x173) is int or _isint(x173))):
-            return ('reservation', 'must be an integer')
-        if x173 < -9223372036854775808:
-            return ('reservation', 'must be >= -9223372036854775808')
-        if x173 > 9223372036854775807:
-            return ('reservation', 'must be <= 9223372036854775807')
-    x174 = v.get('swap', _M)
-    if x174 is not _M:
-        if not ((type(x174) is int or _isint(x174))):
-            return ('swap', 'must be an integer')
-        if x174 < -9223372036854775808:
-            return ('swap', 'must be >= -9223372036854775808')
-        if x174 > 9223372036854775807:
-            return ('swap', 'must be <= 9223372036854775807')
-    x175 = v.get('swappiness', _M)
-    if x175 is not _M:
-        if not ((type(x175) is int or _isint(x175))):
-            return ('swappiness', 'must be an integer')
-        if x175 < 0:
-            return ('swappiness', 'must be >= 0')
-        if x175 > 18446744073709551615:
-            return ('swappiness', 'must be <= 18446744073709551615')
-    x176 = v.get('disableOOMKiller', _M)
-    if x176 is not _M:
-        if not ((x176 is True or x176 is False)):
+    if 'kernel' in v:
+        x215 = v['kernel']
+        m216 = _int(x215, -9223372036854775808, 9223372036854775807)
+        if m216 is not None:
+            return ('kernel', m216)
+    if 'kernelTCP' in v:
+        x217 = v['kernelTCP']
+        m218 = _int(x217, -9223372036854775808, 9223372036854775807)
+        if m218 is not None:
+            return ('kernelTCP', m218)
+    if 'limit' in v:
+        x219 = v['limit']
+        m220 = _int(x219, -9223372036854775808, 9223372036854775807)
+        if m220 is not None:
+            return ('limit', m220)
+    if 'reservation' in v:
+        x221 = v['reservation']
+        m222 = _int(x221, -9223372036854775808, 9223372036854775807)
+        if m222 is not None:
+            return ('reservation', m222)
+    if 'swap' in v:
+        x223 = v['swap']
+        m224 = _int(x223, -9223372036854775808, 9223372036854775807)
+        if m224 is not None:
+            return ('swap', m224)
+    if 'swappiness' in v:
+        x225 = v['swappiness']
+        m226 = _int(x225, 0, 18446744073709551615)
+        if m226 is not None:
+            return ('swappiness', m226)
+    if 'disableOOMKiller' in v:
+        x227 = v['disableOOMKiller']
+        if not ((x227 is True or x227 is False)):
             return ('disableOOMKiller', 'must be a boolean')
-    x177 = v.get('useHierarchy', _M)
-    if x177 is not _M:
-        if not ((x177 is True or x177 is False)):
+    if 'useHierarchy' in v:
+        x228 = v['useHierarchy']
+        if not ((x228 is True or x228 is False)):
             return ('useHierarchy', 'must be a boolean')
-    x178 = v.get('checkBeforeUpdate', _M)
-    if x178 is not _M:
-        if not ((x178 is True or x178 is False)):
+    if 'checkBeforeUpdate' in v:
+        x229 = v['checkBeforeUpdate']
+        if not ((x229 is True or x229 is False)):
             return ('checkBeforeUpdate', 'must be a boolean')
     return None
 
@@ -1211,136 +1078,121 @@ def _d_NetworkInterfacePriority(v):
         return ('name', 'is required')
     if 'priority' not in v:
         return ('priority', 'is required')
-    x179 = v.get('name', _M)
-    if x179 is not _M:
-        if not (isinstance(x179, str)):
+    if 'name' in v:
+        x230 = v['name']
+        if not (isinstance(x230, str)):
             return ('name', 'must be a string')
-    x180 = v.get('priority', _M)
-    if x180 is not _M:
-        if not ((type(x180) is int or _isint(x180))):
-            return ('priority', 'must be an integer')
-        if x180 < 0:
-            return ('priority', 'must be >= 0')
-        if x180 > 4294967295:
-            return ('priority', 'must be <= 4294967295')
+    if 'priority' in v:
+        x231 = v['priority']
+        m232 = _int(x231, 0, 4294967295)
+        if m232 is not None:
+            return ('priority', m232)
     return None
 
 
 def _d_Network(v):
     if not (isinstance(v, dict)):
         return ('', 'must be an object')
-    x181 = v.get('classID', _M)
-    if x181 is not _M:
-        if not ((type(x181) is int or _isint(x181))):
-            return ('classID', 'must be an integer')
-        if x181 < 0:
-            return ('classID', 'must be >= 0')
-        if x181 > 4294967295:
-            return ('classID', 'must be <= 4294967295')
-    x182 = v.get('priorities', _M)
-    if x182 is not _M:
-        if not (isinstance(x182, list)):
+    if 'classID' in v:
+        x233 = v['classID']
+        m234 = _int(x233, 0, 4294967295)
+        if m234 is not None:
+            return ('classID', m234)
+    if 'priorities' in v:
+        x235 = v['priorities']
+        if not (isinstance(x235, list)):
             return ('priorities', 'must be an array')
-        for i183, x184 in enumerate(x182):
-            r185 = _d_NetworkInterfacePriority(x184)
-            if r185 is not None:
-                return (_j('priorities[%d]' % i183, r185[0]), r185[1])
+        for i236, x237 in enumerate(x235):
+            r238 = _d_NetworkInterfacePriority(x237)
+            if r238 is not None:
+                return _in('priorities[%d]' % i236, r238)
     return None
 
 
 def _d_Pids(v):
     if not (isinstance(v, dict)):
         return ('', 'must be an object')
-    x186 = v.get('limit', _M)
-    if x186 is not _M:
-        if not ((type(x186) is int or _isint(x186))):
-            return ('limit', 'must be an integer')
-        if x186 < -9223372036854775808:
-            return ('limit', 'must be >= -9223372036854775808')
-        if x186 > 9223372036854775807:
-            return ('limit', 'must be <= 9223372036854775807')
+    if 'limit' in v:
+        x239 = v['limit']
+        m240 = _int(x239, -9223372036854775808, 9223372036854775807)
+        if m240 is not None:
+            return ('limit', m240)
     return None
 
 
 def _d_Rdma(v):
     if not (isinstance(v, dict)):
         return ('', 'must be an object')
-    x187 = v.get('hcaHandles', _M)
-    if x187 is not _M:
-        if not ((type(x187) is int or _isint(x187))):
-            return ('hcaHandles', 'must be an integer')
-        if x187 < 0:
-            return ('hcaHandles', 'must be >= 0')
-        if x187 > 4294967295:
-            return ('hcaHandles', 'must be <= 4294967295')
-    x188 = v.get('hcaObjects', _M)
-    if x188 is not _M:
-        if not ((type(x188) is int or _isint(x188))):
-            return ('hcaObjects', 'must be an integer')
-        if x188 < 0:
-            return ('hcaObjects', 'must be >= 0')
-        if x188 > 4294967295:
-            return ('hcaObjects', 'must be <= 4294967295')
+    if 'hcaHandles' in v:
+        x241 = v['hcaHandles']
+        m242 = _int(x241, 0, 4294967295)
+        if m242 is not None:
+            return ('hcaHandles', m242)
+    if 'hcaObjects' in v:
+        x243 = v['hcaObjects']
+        m244 = _int(x243, 0, 4294967295)
+        if m244 is not None:
+            return ('hcaObjects', m244)
     return None
 
 
 def _d_Resources(v):
     if not (isinstance(v, dict)):
         return ('', 'must be an object')
-    x189 = v.get('devices', _M)
-    if x189 is not _M:
-        if not (isinstance(x189, list)):
+    if 'devices' in v:
+        x245 = v['devices']
+        if not (isinstance(x245, list)):
             return ('devices', 'must be an array')
-        for i190, x191 in enumerate(x189):
-            r192 = _d_DeviceCgroup(x191)
-            if r192 is not None:
-                return (_j('devices[%d]' % i190, r192[0]), r192[1])
-    x193 = v.get('pids', _M)
-    if x193 is not _M:
-        r194 = _d_Pids(x193)
-        if r194 is not None:
-            return (_j('pids', r194[0]), r194[1])
-    x195 = v.get('blockIO', _M)
-    if x195 is not _M:
-        r196 = _d_BlockIO(x195)
-        if r196 is not None:
-            return (_j('blockIO', r196[0]), r196[1])
-    x197 = v.get('cpu', _M)
-    if x197 is not _M:
-        r198 = _d_CPU(x197)
-        if r198 is not None:
-            return (_j('cpu', r198[0]), r198[1])
-    x199 = v.get('hugepageLimits', _M)
-    if x199 is not _M:
-        if not (isinstance(x199, list)):
+        for i246, x247 in enumerate(x245):
+            r248 = _d_DeviceCgroup(x247)
+            if r248 is not None:
+                return _in('devices[%d]' % i246, r248)
+    if 'pids' in v:
+        x249 = v['pids']
+        r250 = _d_Pids(x249)
+        if r250 is not None:
+            return _in('pids', r250)
+    if 'blockIO' in v:
+        x251 = v['blockIO']
+        r252 = _d_BlockIO(x251)
+        if r252 is not None:
+            return _in('blockIO', r252)
+    if 'cpu' in v:
+        x253 = v['cpu']
+        r254 = _d_CPU(x253)
+        if r254 is not None:
+            return _in('cpu', r254)
+    if 'hugepageLimits' in v:
+        x255 = v['hugepageLimits']
+        if not (isinstance(x255, list)):
             return ('hugepageLimits', 'must be an array')
-        for i200, x201 in enumerate(x199):
-            r202 = _d_HugepageLimit(x201)
-            if r202 is not None:
-                return (_j('hugepageLimits[%d]' % i200, r202[0]), r202[1])
-    x203 = v.get('memory', _M)
-    if x203 is not _M:
-        r204 = _d_Memory(x203)
-        if r204 is not None:
-            return (_j('memory', r204[0]), r204[1])
-    x205 = v.get('network', _M)
-    if x205 is not _M:
-        r206 = _d_Network(x205)
-        if r206 is not None:
-            return (_j('network', r206[0]), r206[1])
-    x207 = v.get('rdma', _M)
-    if x207 is not _M:
-        if not (isinstance(x207, dict)):
+        for i256, x257 in enumerate(x255):
+            r258 = _d_HugepageLimit(x257)
+            if r258 is not None:
+                return _in('hugepageLimits[%d]' % i256, r258)
+    if 'memory' in v:
+        x259 = v['memory']
+        r260 = _d_Memory(x259)
+        if r260 is not None:
+            return _in('memory', r260)
+    if 'network' in v:
+        x261 = v['network']
+        r262 = _d_Network(x261)
+        if r262 is not None:
+            return _in('network', r262)
+    if 'rdma' in v:
+        x263 = v['rdma']
+        if not (isinstance(x263, dict)):
             return ('rdma', 'must be an object')
-        for k208, x209 in x207.items():
-            r210 = _d_Rdma(x209)
-            if r210 is not None:
-                return (_j('rdma.%s' % k208, r210[0]), r210[1])
-    x211 = v.get('unified', _M)
-    if x211 is not _M:
-        r212 = _d_mapStringString(x211)
-        if r212 is not None:
-            return (_j('unified', r212[0]), r212[1])
+        for k264, x265 in x263.items():
+            r266 = _d_Rdma(x265)
+            if r266 is not None:
+                return _in('rdma.%s' % k264, r266)
+    if 'unified' in v:
+        x267 = v['unified']
+        r268 = _d_mapStringString(x267)
+        if r268 is not None:
+            return _in('unified', r268)
     return None
 
 
@@ -1353,35 +1205,26 @@ def _d_SyscallArg(v):
         return ('value', 'is required')
     if 'op' not in v:
         return ('op', 'is required')
-    x213 = v.get('index', _M)
-    if x213 is not _M:
-        if not ((type(x213) is int or _isint(x213))):
-            return ('index', 'must be an integer')
-        if x213 < 0:
-            return ('index', 'must be >= 0')
-        if x213 > 4294967295:
-            return ('index', 'must be <= 4294967295')
-    x214 = v.get('value', _M)
-    if x214 is not _M:
-        if not ((type(x214) is int or _isint(x214))):
-            return ('value', 'must be an integer')
-        if x214 < 0:
-            return ('value', 'must be >= 0')
-        if x214 > 18446744073709551615:
-            return ('value', 'must be <= 18446744073709551615')
-    x215 = v.get('valueTwo', _M)
-    if x215 is not _M:
-        if not ((type(x215) is int or _isint(x215))):
-            return ('valueTwo', 'must be an integer')
-        if x215 < 0:
-            return ('valueTwo', 'must be >= 0')
-        if x215 > 18446744073709551615:
-            return ('valueTwo', 'must be <= 18446744073709551615')
-    x216 = v.get('op', _M)
-    if x216 is not _M:
-        if not (isinstance(x216, str)):
+    if 'index' in v:
+        x269 = v['index']
+        m270 = _int(x269, 0, 4294967295)
+        if m270 is not None:
+            return ('index', m270)
+    if 'value' in v:
+        x271 = v['value']
+        m272 = _int(x271, 0, 18446744073709551615)
+        if m272 is not None:
+            return ('value', m272)
+    if 'valueTwo' in v:
+        x273 = v['valueTwo']
+        m274 = _int(x273, 0, 18446744073709551615)
+        if m274 is not None:
+            return ('valueTwo', m274)
+    if 'op' in v:
+        x275 = v['op']
+        if not (isinstance(x275, str)):
             return ('op', 'must be a string')
-        if x216 not in _C4:
+        if x275 not in _C4:
             return ('op', 'must be one of: SCMP_CMP_NE, SCMP_CMP_LT, SCMP_CMP_LE, SCMP_CMP_EQ, SCMP_CMP_GE, SCMP_CMP_GT, SCMP_CMP_MASKED_EQ')
     return None
 
@@ -1393,33 +1236,30 @@ def _d_Syscall(v):
         return ('names', 'is required')
     if 'action' not in v:
         return ('action', 'is required')
-    x217 = v.get('names', _M)
-    if x217 is not _M:
-        r218 = _d_NonEmptyArrayOfStrings(x217)
-        if r218 is not None:
-            return (_j('names', r218[0]), r218[1])
-    x219 = v.get('action', _M)
-    if x219 is not _M:
-        if not (isinstance(x219, str)):
+    if 'names' in v:
+        x276 = v['names']
+        r277 = _d_NonEmptyArrayOfStrings(x276)
+        if r277 is not None:
+            return _in('names', r277)
+    if 'action' in v:
+        x278 = v['action']
+        if not (isinstance(x278, str)):
             return ('action', 'must be a string')
-        if x219 not in _C5:
+        if x278 not in _C5:
             return ('action', 'must be one of: SCMP_ACT_KILL, SCMP_ACT_KILL_PROCESS, SCMP_ACT_KILL_THREAD, SCMP_ACT_TRAP, SCMP_ACT_ERRNO, SCMP_ACT_TRACE, SCMP_ACT_ALLOW, SCMP_ACT_LOG, SCMP_ACT_NOTIFY')
-    x220 = v.get('errnoRet', _M)
-    if x220 is not _M:
-        if not ((type(x220) is int or _isint(x220))):
-            return ('errnoRet', 'must be an integer')
-        if x220 < 0:
-            return ('errnoRet', 'must be >= 0')
-        if x220 > 4294967295:
-            return ('errnoRet', 'must be <= 4294967295')
-    x221 = v.get('args', _M)
-    if x221 is not _M:
-        if not (isinstance(x221, list)):
+    if 'errnoRet' in v:
+        x279 = v['errnoRet']
+        m280 = _int(x279, 0, 4294967295)
+        if m280 is not None:
+            return ('errnoRet', m280)
+    if 'args' in v:
+        x281 = v['args']
+        if not (isinstance(x281, list)):
             return ('args', 'must be an array')
-        for i222, x223 in enumerate(x221):
-            r224 = _d_SyscallArg(x223)
-            if r224 is not None:
-                return (_j('args[%d]' % i222, r224[0]), r224[1])
+        for i282, x283 in enumerate(x281):
+            r284 = _d_SyscallArg(x283)
+            if r284 is not None:
+                return _in('args[%d]' % i282, r284)
     return None
 
 
@@ -1428,90 +1268,87 @@ def _d_Seccomp(v):
         return ('', 'must be an object')
     if 'defaultAction' not in v:
         return ('defaultAction', 'is required')
-    x225 = v.get('defaultAction', _M)
-    if x225 is not _M:
-        if not (isinstance(x225, str)):
+    if 'defaultAction' in v:
+        x285 = v['defaultAction']
+        if not (isinstance(x285, str)):
             return ('defaultAction', 'must be a string')
-        if x225 not in _C5:
+        if x285 not in _C5:
             return ('defaultAction', 'must be one of: SCMP_ACT_KILL, SCMP_ACT_KILL_PROCESS, SCMP_ACT_KILL_THREAD, SCMP_ACT_TRAP, SCMP_ACT_ERRNO, SCMP_ACT_TRACE, SCMP_ACT_ALLOW, SCMP_ACT_LOG, SCMP_ACT_NOTIFY')
-    x226 = v.get('defaultErrnoRet', _M)
-    if x226 is not _M:
-        if not ((type(x226) is int or _isint(x226))):
-            return ('defaultErrnoRet', 'must be an integer')
-        if x226 < 0:
-            return ('defaultErrnoRet', 'must be >= 0')
-        if x226 > 4294967295:
-            return ('defaultErrnoRet', 'must be <= 4294967295')
-    x227 = v.get('flags', _M)
-    if x227 is not _M:
-        if not (isinstance(x227, list)):
+    if 'defaultErrnoRet' in v:
+        x286 = v['defaultErrnoRet']
+        m287 = _int(x286, 0, 4294967295)
+        if m287 is not None:
+            return ('defaultErrnoRet', m287)
+    if 'flags' in v:
+        x288 = v['flags']
+        if not (isinstance(x288, list)):
             return ('flags', 'must be an array')
-        for i228, x229 in enumerate(x227):
-            if not (isinstance(x229, str)):
-                return ('flags[%d]' % i228, 'must be a string')
-            if x229 not in _C6:
-                return ('flags[%d]' % i228, 'must be one of: SECCOMP_FILTER_FLAG_TSYNC, SECCOMP_FILTER_FLAG_LOG, SECCOMP_FILTER_FLAG_SPEC_ALLOW, SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV')
-    x230 = v.get('listenerPath', _M)
-    if x230 is not _M:
-        if not (isinstance(x230, str)):
+        for i289, x290 in enumerate(x288):
+            if not (isinstance(x290, str)):
+                return ('flags[%d]' % i289, 'must be a string')
+            if x290 not in _C6:
+                return ('flags[%d]' % i289, 'must be one of: SECCOMP_FILTER_FLAG_TSYNC, SECCOMP_FILTER_FLAG_LOG, SECCOMP_FILTER_FLAG_SPEC_ALLOW, SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV')
+    if 'listenerPath' in v:
+        x291 = v['listenerPath']
+        if not (isinstance(x291, str)):
             return ('listenerPath', 'must be a string')
-    x231 = v.get('listenerMetadata', _M)
-    if x231 is not _M:
-        if not (isinstance(x231, str)):
+    if 'listenerMetadata' in v:
+        x292 = v['listenerMetadata']
+        if not (isinstance(x292, str)):
             return ('listenerMetadata', 'must be a string')
-    x232 = v.get('architectures', _M)
-    if x232 is not _M:
-        if not (isinstance(x232, list)):
+    if 'architectures' in v:
+        x293 = v['architectures']
+        if not (isinstance(x293, list)):
             return ('architectures', 'must be an array')
-        for i233, x234 in enumerate(x232):
-            if not (isinstance(x234, str)):
-                return ('architectures[%d]' % i233, 'must be a string')
-            if x234 not in _C7:
-                return ('architectures[%d]' % i233, 'must be one of: SCMP_ARCH_X86, SCMP_ARCH_X86_64, SCMP_ARCH_X32, SCMP_ARCH_ARM, SCMP_ARCH_AARCH64, SCMP_ARCH_MIPS, SCMP_ARCH_MIPS64, SCMP_ARCH_MIPS64N32, SCMP_ARCH_MIPSEL, SCMP_ARCH_MIPSEL64, SCMP_ARCH_MIPSEL64N32, SCMP_ARCH_PPC, SCMP_ARCH_PPC64, SCMP_ARCH_PPC64LE, SCMP_ARCH_S390, SCMP_ARCH_S390X, SCMP_ARCH_PARISC, SCMP_ARCH_PARISC64, SCMP_ARCH_RISCV64, SCMP_ARCH_LOONGARCH64')
-    x235 = v.get('syscalls', _M)
-    if x235 is not _M:
-        if not (isinstance(x235, list)):
+        for i294, x295 in enumerate(x293):
+            if not (isinstance(x295, str)):
+                return ('architectures[%d]' % i294, 'must be a string')
+            if x295 not in _C7:
+                return ('architectures[%d]' % i294, 'must be one of: SCMP_ARCH_X86, SCMP_ARCH_X86_64, SCMP_ARCH_X32, SCMP_ARCH_ARM, SCMP_ARCH_AARCH64, SCMP_ARCH_MIPS, SCMP_ARCH_MIPS64, SCMP_ARCH_MIPS64N32, SCMP_ARCH_MIPSEL, SCMP_ARCH_MIPSEL64, SCMP_ARCH_MIPSEL64N32, SCMP_ARCH_PPC, SCMP_ARCH_PPC64, SCMP_ARCH_PPC64LE, SCMP_ARCH_S390, SCMP_ARCH_S390X, SCMP_ARCH_PARISC, SCMP_ARCH_PARISC64, SCMP_ARCH_RISCV64, SCMP_ARCH_LOONGARCH64')
+    if 'syscalls' in v:
+        x296 = v['syscalls']
+        if not (isinstance(x296, list)):
             return ('syscalls', 'must be an array')
-        for i236, x237 in enumerate(x235):
-            r238 = _d_Syscall(x237)
-            if r238 is not None:
-                return (_j('syscalls[%d]' % i236, r238[0]), r238[1])
+        for i297, x298 in enumerate(x296):
+            r299 = _d_Syscall(x298)
+            if r299 is not None:
+                return _in('syscalls[%d]' % i297, r299)
     return None
 
 
 def _d_IntelRdt(v):
     if not (isinstance(v, dict)):
         return ('', 'must be an object')
-    x239 = v.get('closID', _M)
-    if x239 is not _M:
-        if not (isinstance(x239, str)):
+    if 'closID' in v:
+        x300 = v['closID']
+        if not (isinstance(x300, str)):
             return ('closID', 'must be a string')
-    x240 = v.get('l3CacheSchema', _M)
-    if x240 is not _M:
-        if not (isinstance(x240, str)):
+    if 'l3CacheSchema' in v:
+        x301 = v['l3CacheSchema']
+        if not (isinstance(x301, str)):
             return ('l3CacheSchema', 'must be a string')
-    x241 = v.get('memBwSchema', _M)
-    if x241 is not _M:
-        if not (isinstance(x241, str)):
+    if 'memBwSchema' in v:
+        x302 = v['memBwSchema']
+        if not (isinstance(x302, str)):
             return ('memBwSchema', 'must be a string')
-        if not _p4(x241):
+        if not _p4(x302):
             return ('memBwSchema', 'must match pattern ^MB:[^\\n]*$')
-    x242 = v.get('schemata', _M)
-    if x242 is not _M:
-        r243 = _d_ArrayOfStrings(x242)
-        if r243 is not None:
-            return (_j('schemata', r243[0]), r243[1])
-    x244 = v.get('enableMonitoring', _M)
-    if x244 is not _M:
-        if not ((x244 is True or x244 is False)):
+    if 'schemata' in v:
+        x303 = v['schemata']
+        r304 = _d_ArrayOfStrings(x303)
+        if r304 is not None:
+            return _in('schemata', r304)
+    if 'enableMonitoring' in v:
+        x305 = v['enableMonitoring']
+        if not ((x305 is True or x305 is False)):
             return ('enableMonitoring', 'must be a boolean')
-    x245 = v.get('enableCMT', _M)
-    if x245 is not _M:
-        if not ((x245 is True or x245 is False)):
+    if 'enableCMT' in v:
+        x306 = v['enableCMT']
+        if not ((x306 is True or x306 is False)):
             return ('enableCMT', 'must be a boolean')
-    x246 = v.get('enableMBM', _M)
-    if x246 is not _M:
-        if not ((x246 is True or x246 is False)):
+    if 'enableMBM' in v:
+        x307 = v['enableMBM']
+        if not ((x307 is True or x307 is False)):
             return ('enableMBM', 'must be a boolean')
     return None
 
@@ -1519,17 +1356,17 @@ def _d_IntelRdt(v):
 def _d_Personality(v):
     if not (isinstance(v, dict)):
         return ('', 'must be an object')
-    x247 = v.get('domain', _M)
-    if x247 is not _M:
-        if not (isinstance(x247, str)):
+    if 'domain' in v:
+        x308 = v['domain']
+        if not (isinstance(x308, str)):
             return ('domain', 'must be a string')
-        if x247 not in _C8:
+        if x308 not in _C8:
             return ('domain', 'must be one of: LINUX, LINUX32')
-    x248 = v.get('flags', _M)
-    if x248 is not _M:
-        r249 = _d_ArrayOfStrings(x248)
-        if r249 is not None:
-            return (_j('flags', r249[0]), r249[1])
+    if 'flags' in v:
+        x309 = v['flags']
+        r310 = _d_ArrayOfStrings(x309)
+        if r310 is not None:
+            return _in('flags', r310)
     return None
 
 
@@ -1538,34 +1375,34 @@ def _d_MemoryPolicy(v):
         return ('', 'must be an object')
     if 'mode' not in v:
         return ('mode', 'is required')
-    x250 = v.get('mode', _M)
-    if x250 is not _M:
-        if not (isinstance(x250, str)):
+    if 'mode' in v:
+        x311 = v['mode']
+        if not (isinstance(x311, str)):
             return ('mode', 'must be a string')
-        if x250 not in _C9:
+        if x311 not in _C9:
             return ('mode', 'must be one of: MPOL_DEFAULT, MPOL_BIND, MPOL_INTERLEAVE, MPOL_WEIGHTED_INTERLEAVE, MPOL_PREFERRED, MPOL_PREFERRED_MANY, MPOL_LOCAL')
-    x251 = v.get('nodes', _M)
-    if x251 is not _M:
-        if not (isinstance(x251, str)):
+    if 'nodes' in v:
+        x312 = v['nodes']
+        if not (isinstance(x312, str)):
             return ('nodes', 'must be a string')
-    x252 = v.get('flags', _M)
-    if x252 is not _M:
-        if not (isinstance(x252, list)):
+    if 'flags' in v:
+        x313 = v['flags']
+        if not (isinstance(x313, list)):
             return ('flags', 'must be an array')
-        for i253, x254 in enumerate(x252):
-            if not (isinstance(x254, str)):
-                return ('flags[%d]' % i253, 'must be a string')
-            if x254 not in _C10:
-                return ('flags[%d]' % i253, 'must be one of: MPOL_F_NUMA_BALANCING, MPOL_F_RELATIVE_NODES, MPOL_F_STATIC_NODES')
+        for i314, x315 in enumerate(x313):
+            if not (isinstance(x315, str)):
+                return ('flags[%d]' % i314, 'must be a string')
+            if x315 not in _C10:
+                return ('flags[%d]' % i314, 'must be one of: MPOL_F_NUMA_BALANCING, MPOL_F_RELATIVE_NODES, MPOL_F_STATIC_NODES')
     return None
 
 
 def _d_NetDevice(v):
     if not (isinstance(v, dict)):
         return ('', 'must be an object')
-    x255 = v.get('name', _M)
-    if x255 is not _M:
-        if not (isinstance(x255, str)):
+    if 'name' in v:
+        x316 = v['name']
+        if not (isinstance(x316, str)):
             return ('name', 'must be a string')
     return None
 
@@ -1573,99 +1410,99 @@ def _d_NetDevice(v):
 def _d_Linux(v):
     if not (isinstance(v, dict)):
         return ('', 'must be an object')
-    x256 = v.get('devices', _M)
-    if x256 is not _M:
-        if not (isinstance(x256, list)):
+    if 'devices' in v:
+        x317 = v['devices']
+        if not (isinstance(x317, list)):
             return ('devices', 'must be an array')
-        for i257, x258 in enumerate(x256):
-            r259 = _d_Device(x258)
-            if r259 is not None:
-                return (_j('devices[%d]' % i257, r259[0]), r259[1])
-    x260 = v.get('uidMappings', _M)
-    if x260 is not _M:
-        r261 = _d_ArrayOfIDMappings(x260)
-        if r261 is not None:
-            return (_j('uidMappings', r261[0]), r261[1])
-    x262 = v.get('gidMappings', _M)
-    if x262 is not _M:
-        r263 = _d_ArrayOfIDMappings(x262)
-        if r263 is not None:
-            return (_j('gidMappings', r263[0]), r263[1])
-    x264 = v.get('namespaces', _M)
-    if x264 is not _M:
-        if not (isinstance(x264, list)):
+        for i318, x319 in enumerate(x317):
+            r320 = _d_Device(x319)
+            if r320 is not None:
+                return _in('devices[%d]' % i318, r320)
+    if 'uidMappings' in v:
+        x321 = v['uidMappings']
+        r322 = _d_ArrayOfIDMappings(x321)
+        if r322 is not None:
+            return _in('uidMappings', r322)
+    if 'gidMappings' in v:
+        x323 = v['gidMappings']
+        r324 = _d_ArrayOfIDMappings(x323)
+        if r324 is not None:
+            return _in('gidMappings', r324)
+    if 'namespaces' in v:
+        x325 = v['namespaces']
+        if not (isinstance(x325, list)):
             return ('namespaces', 'must be an array')
-        for i265, x266 in enumerate(x264):
-            r267 = _d_NamespaceReference(x266)
-            if r267 is not None:
-                return (_j('namespaces[%d]' % i265, r267[0]), r267[1])
-    x268 = v.get('timeOffsets', _M)
-    if x268 is not _M:
-        r269 = _d_TimeOffsets(x268)
-        if r269 is not None:
-            return (_j('timeOffsets', r269[0]), r269[1])
-    x270 = v.get('resources', _M)
-    if x270 is not _M:
-        r271 = _d_Resources(x270)
-        if r271 is not None:
-            return (_j('resources', r271[0]), r271[1])
-    x272 = v.get('cgroupsPath', _M)
-    if x272 is not _M:
-        if not (isinstance(x272, str)):
+        for i326, x327 in enumerate(x325):
+            r328 = _d_NamespaceReference(x327)
+            if r328 is not None:
+                return _in('namespaces[%d]' % i326, r328)
+    if 'timeOffsets' in v:
+        x329 = v['timeOffsets']
+        r330 = _d_TimeOffsets(x329)
+        if r330 is not None:
+            return _in('timeOffsets', r330)
+    if 'resources' in v:
+        x331 = v['resources']
+        r332 = _d_Resources(x331)
+        if r332 is not None:
+            return _in('resources', r332)
+    if 'cgroupsPath' in v:
+        x333 = v['cgroupsPath']
+        if not (isinstance(x333, str)):
             return ('cgroupsPath', 'must be a string')
-    x273 = v.get('rootfsPropagation', _M)
-    if x273 is not _M:
-        if not (isinstance(x273, str)):
+    if 'rootfsPropagation' in v:
+        x334 = v['rootfsPropagation']
+        if not (isinstance(x334, str)):
             return ('rootfsPropagation', 'must be a string')
-        if x273 not in _C11:
+        if x334 not in _C11:
             return ('rootfsPropagation', 'must be one of: private, shared, slave, unbindable')
-    x274 = v.get('seccomp', _M)
-    if x274 is not _M:
-        r275 = _d_Seccomp(x274)
-        if r275 is not None:
-            return (_j('seccomp', r275[0]), r275[1])
-    x276 = v.get('sysctl', _M)
-    if x276 is not _M:
-        r277 = _d_mapStringString(x276)
-        if r277 is not None:
-            return (_j('sysctl', r277[0]), r277[1])
-    x278 = v.get('maskedPaths', _M)
-    if x278 is not _M:
-        r279 = _d_ArrayOfStrings(x278)
-        if r279 is not None:
-            return (_j('maskedPaths', r279[0]), r279[1])
-    x280 = v.get('readonlyPaths', _M)
-    if x280 is not _M:
-        r281 = _d_ArrayOfStrings(x280)
-        if r281 is not None:
-            return (_j('readonlyPaths', r281[0]), r281[1])
-    x282 = v.get('mountLabel', _M)
-    if x282 is not _M:
-        if not (isinstance(x282, str)):
+    if 'seccomp' in v:
+        x335 = v['seccomp']
+        r336 = _d_Seccomp(x335)
+        if r336 is not None:
+            return _in('seccomp', r336)
+    if 'sysctl' in v:
+        x337 = v['sysctl']
+        r338 = _d_mapStringString(x337)
+        if r338 is not None:
+            return _in('sysctl', r338)
+    if 'maskedPaths' in v:
+        x339 = v['maskedPaths']
+        r340 = _d_ArrayOfStrings(x339)
+        if r340 is not None:
+            return _in('maskedPaths', r340)
+    if 'readonlyPaths' in v:
+        x341 = v['readonlyPaths']
+        r342 = _d_ArrayOfStrings(x341)
+        if r342 is not None:
+            return _in('readonlyPaths', r342)
+    if 'mountLabel' in v:
+        x343 = v['mountLabel']
+        if not (isinstance(x343, str)):
             return ('mountLabel', 'must be a string')
-    x283 = v.get('intelRdt', _M)
-    if x283 is not _M:
-        r284 = _d_IntelRdt(x283)
-        if r284 is not None:
-            return (_j('intelRdt', r284[0]), r284[1])
-    x285 = v.get('personality', _M)
-    if x285 is not _M:
-        r286 = _d_Personality(x285)
-        if r286 is not None:
-            return (_j('personality', r286[0]), r286[1])
-    x287 = v.get('memoryPolicy', _M)
-    if x287 is not _M:
-        r288 = _d_MemoryPolicy(x287)
-        if r288 is not None:
-            return (_j('memoryPolicy', r288[0]), r288[1])
-    x289 = v.get('netDevices', _M)
-    if x289 is not _M:
-        if not (isinstance(x289, dict)):
+    if 'intelRdt' in v:
+        x344 = v['intelRdt']
+        r345 = _d_IntelRdt(x344)
+        if r345 is not None:
+            return _in('intelRdt', r345)
+    if 'personality' in v:
+        x346 = v['personality']
+        r347 = _d_Personality(x346)
+        if r347 is not None:
+            return _in('personality', r347)
+    if 'memoryPolicy' in v:
+        x348 = v['memoryPolicy']
+        r349 = _d_MemoryPolicy(x348)
+        if r349 is not None:
+            return _in('memoryPolicy', r349)
+    if 'netDevices' in v:
+        x350 = v['netDevices']
+        if not (isinstance(x350, dict)):
             return ('netDevices', 'must be an object')
-        for k290, x291 in x289.items():
-            r292 = _d_NetDevice(x291)
-            if r292 is not None:
-                return (_j('netDevices.%s' % k290, r292[0]), r292[1])
+        for k351, x352 in x350.items():
+            r353 = _d_NetDevice(x352)
+            if r353 is not None:
+                return _in('netDevices.%s' % k351, r353)
     return None
 
 
@@ -1679,51 +1516,51 @@ def validate(doc):
         return ('', 'must be an object')
     if 'ociVersion' not in v:
         return ('ociVersion', 'is required')
-    x293 = v.get('ociVersion', _M)
-    if x293 is not _M:
-        if not (isinstance(x293, str)):
+    if 'ociVersion' in v:
+        x354 = v['ociVersion']
+        if not (isinstance(x354, str)):
             return ('ociVersion', 'must be a string')
-        if not _p5(x293):
+        if not _p5(x354):
             return ('ociVersion', 'must match pattern ^1\\.[0-3]\\.(0|[1-9][0-9]*)(-[0-9A-Za-z.-]+)?(\\+[0-9A-Za-z.-]+)?$')
-    x294 = v.get('hooks', _M)
-    if x294 is not _M:
-        r295 = _d_Hooks(x294)
-        if r295 is not None:
-            return (_j('hooks', r295[0]), r295[1])
-    x296 = v.get('annotations', _M)
-    if x296 is not _M:
-        r297 = _d_annotations(x296)
-        if r297 is not None:
-            return (_j('annotations', r297[0]), r297[1])
-    x298 = v.get('hostname', _M)
-    if x298 is not _M:
-        if not (isinstance(x298, str)):
+    if 'hooks' in v:
+        x355 = v['hooks']
+        r356 = _d_Hooks(x355)
+        if r356 is not None:
+            return _in('hooks', r356)
+    if 'annotations' in v:
+        x357 = v['annotations']
+        r358 = _d_annotations(x357)
+        if r358 is not None:
+            return _in('annotations', r358)
+    if 'hostname' in v:
+        x359 = v['hostname']
+        if not (isinstance(x359, str)):
             return ('hostname', 'must be a string')
-    x299 = v.get('domainname', _M)
-    if x299 is not _M:
-        if not (isinstance(x299, str)):
+    if 'domainname' in v:
+        x360 = v['domainname']
+        if not (isinstance(x360, str)):
             return ('domainname', 'must be a string')
-    x300 = v.get('mounts', _M)
-    if x300 is not _M:
-        if not (isinstance(x300, list)):
+    if 'mounts' in v:
+        x361 = v['mounts']
+        if not (isinstance(x361, list)):
             return ('mounts', 'must be an array')
-        for i301, x302 in enumerate(x300):
-            r303 = _d_Mount(x302)
-            if r303 is not None:
-                return (_j('mounts[%d]' % i301, r303[0]), r303[1])
-    x304 = v.get('root', _M)
-    if x304 is not _M:
-        r305 = _d_Root(x304)
-        if r305 is not None:
-            return (_j('root', r305[0]), r305[1])
-    x306 = v.get('process', _M)
-    if x306 is not _M:
-        r307 = _d_Process(x306)
-        if r307 is not None:
-            return (_j('process', r307[0]), r307[1])
-    x308 = v.get('linux', _M)
-    if x308 is not _M:
-        r309 = _d_Linux(x308)
-        if r309 is not None:
-            return (_j('linux', r309[0]), r309[1])
+        for i362, x363 in enumerate(x361):
+            r364 = _d_Mount(x363)
+            if r364 is not None:
+                return _in('mounts[%d]' % i362, r364)
+    if 'root' in v:
+        x365 = v['root']
+        r366 = _d_Root(x365)
+        if r366 is not None:
+            return _in('root', r366)
+    if 'process' in v:
+        x367 = v['process']
+        r368 = _d_Process(x367)
+        if r368 is not None:
+            return _in('process', r368)
+    if 'linux' in v:
+        x369 = v['linux']
+        r370 = _d_Linux(x369)
+        if r370 is not None:
+            return _in('linux', r370)
     return None

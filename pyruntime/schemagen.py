@@ -175,7 +175,7 @@ class _Gen:
         if not path:
             out.append("%s    return %s" % (ind, r))
         else:
-            out.append("%s    return (_j(%s, %s[0]), %s[1])" % (ind, self.path_expr(path), r, r))
+            out.append("%s    return _in(%s, %s)" % (ind, self.path_expr(path), r))
 
     def emit(self, s, v, path, out, ind):
         if s is True or s == {}:
@@ -201,6 +201,14 @@ class _Gen:
         types = s.get("type")
         if isinstance(types, str):
             types = [types]
+        if types == ["integer"] and set(s) - _ANNOTATIONS <= {"type", "minimum", "maximum"}:
+            # the commonest leaf (uint32, int64, ...): one helper call
+            lo, hi = s.get("minimum"), s.get("maximum")
+            m = self.fresh("m")
+            out.append("%s%s = _int(%s, %r, %r)" % (ind, m, v, lo, hi))
+            out.append("%sif %s is not None:" % (ind, m))
+            out.append("%s    return (%s, %s)" % (ind, self.path_expr(path), m))
+            return
         known = set(types) if types else None
         if types:
             test = " or ".join(_type_test(t, v) for t in types)
@@ -298,8 +306,8 @@ class _Gen:
                     if sub is True or sub == {}:
                         continue
                     x = self.fresh("x")
-                    out.append("%s%s = %s.get(%r, _M)" % (g, x, v, name))
-                    out.append("%sif %s is not _M:" % (g, x))
+                    out.append("%sif %r in %s:" % (g, name, v))
+                    out.append("%s    %s = %s[%r]" % (g, x, v, name))
                     self.emit(sub, x, path + [("key", name)], out, g + "    ")
                 pprops = s.get("patternProperties", {})
                 addl = s.get("additionalProperties", True)
@@ -595,6 +603,20 @@ def _isint(v):
     if isinstance(v, float):
         return v.is_integer()
     return isinstance(v, int)
+
+
+def _in(prefix, r):
+    return (_j(prefix, r[0]), r[1])
+
+
+def _int(v, lo, hi):
+    if not (type(v) is int or _isint(v)):
+        return "must be an integer"
+    if lo is not None and v < lo:
+        return "must be >= %s" % lo
+    if hi is not None and v > hi:
+        return "must be <= %s" % hi
+    return None
 
 
 def _isnum(v):
