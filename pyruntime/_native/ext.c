@@ -1,0 +1,18 @@
+/* Primitives for the Python parent (the cffi extension pyruntime._native._ext). Nothing here runs
+ * in the container: the child side is the separate init program (main.c and friends). */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <sched.h>
+#include <sys/prctl.h>
+
+/* `run` waits for the container's init, which is orphaned by stage 1: adopt it. */
+int pyr_set_child_subreaper(void)
+{
+    return prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0 ? -errno : 0;
+}
+
+/* exec into a container joins its namespaces from the parent (no setns in Python 3.11's os). */
+int pyr_setns(int fd, int nstype)
+{
+    return setns(fd, nstype) < 0 ? -errno : 0;
+}

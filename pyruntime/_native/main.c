@@ -1,0 +1,139 @@
+/* pyruntime-init: argv = [name, sync fd, plan fd]. See init.h for the stages. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "init.h"
+
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
+#endif
+
+static struct plan plan;
+
+static void read_plan(int fd)
+{
+    struct stat st;
+    unsigned char *buf;
+    if (fstat(fd, &st) < 0)
+        die("read plan");
+    buf = malloc((size_t)st.st_size + 1);
+    if (!buf)
+        die("read plan");
+    for (off_t off = 0; off < st.st_size;) {
+        ssize_t n = pread(fd, buf + off, (size_t)(st.st_size - off), off);
+        if (n <= 0)
+            die("read plan");
+        off += n;
+    }
+    close(fd);
+    if (plan_parse(&plan, buf, (size_t)st.st_size) < 0)
+        die_plain("malformed plan (runtime and init program out of step?)");
+}
+
+static void write_file(const char *path, const char *val)
+{
+    int fd = open(path, O_WRONLY | O_CLOEXEC);
+    size_t n = strlen(val);
+    if (fd < 0 || write(fd, val, n) != (ssize_t)n)
+        die("write %s", path);
+    close(fd);
+}
+
+static void set_sysctls(const struct plan *p)
+{
+    char path[PATH_MAX];
+    for (int i = 0; i < p->nsysctls; i++) {
+        snprintf(path, sizeof path, "/proc/sys/%s", p->sysctls[i].a);
+        write_file(path, p->sysctls[i].b);
+    }
+}
+
+static void stage2(const struct plan *p)
+{
+    char exe[PATH_MAX];
+    const char *path;
+    int cwd_err = 0;
+
+    if (setsid() < 0)
+        die("setsid");
+    setup_rootfs(p);
+    if (p->flags & F_HOOKS_SYNC) {
+        sync_send(MSG_HOOKS, NULL, 0);
+        sync_expect(MSG_HOOKS_DONE);
+    }
+    finish_rootfs(p);
+    set_sysctls(p);
+    if (p->hostname && sethostname(p->hostname, strlen(p->hostname)) < 0)
+        die("sethostname");
+    if (p->domainname && setdomainname(p->domainname, strlen(p->domainname)) < 0)
+        die("setdomainname");
+    if ((p->flags & F_TERMINAL) && ioctl(0, TIOCSCTTY, 0) < 0)
+        die("make the console the controlling terminal");
+    if (chdir(p->cwd ? p->cwd : "/") < 0)
+        cwd_err = errno;
+    apply_identity(p);
+    if (cwd_err && chdir(p->cwd) < 0)
+        die("chdir to cwd (\"%s\") set in config.json failed", p->cwd);
+    /* CVE-2024-21626: a cwd outside the container's root reads as "(unreachable)/..." */
+    if (!getcwd(exe, sizeof exe) || exe[0] != '/')
+        die_plain("current working directory is outside of container mount namespace root");
+    if ((p->flags & F_NO_NEW_PRIVS) && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+        die("set no_new_privs");
+    path = resolve_exec(p, exe, sizeof exe);
+    /* nothing of the runtime may reach the container: mark every other fd close-on-exec */
+    if (syscall(SYS_close_range, 3 + p->preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+        die("close_range");
+    sync_send(MSG_READY, NULL, 0);
+    close(sync_fd);
+    sync_fd = -1;
+
+    int fifo = openat(p->statedir_fd, "exec.fifo", O_WRONLY | O_CLOEXEC); /* blocks until `start` */
+    if (fifo < 0)
+        die("open exec fifo");
+    if (write(fifo, "0", 1) != 1)
+        die("write exec fifo");
+    close(fifo);
+    reset_signals();
+    execve(path, (char *const *)p->argv, (char *const *)p->envp);
+    die("exec: \"%s\"", p->argv[0]);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 3) {
+        fprintf(stderr, "pyruntime-init is started by pyruntime, not by hand\n");
+        return 2;
+    }
+    sync_fd = atoi(argv[1]);
+    read_plan(atoi(argv[2]));
+    sync_expect(MSG_GO);
+    if (plan.flags & F_HAS_OOM) {
+        char v[16];
+        snprintf(v, sizeof v, "%d", plan.oom);
+        write_file("/proc/self/oom_score_adj", v);
+    }
+    /* nothing in the container may ptrace or read /proc of this process (CVE-2016-9962) */
+    if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+        die("prctl(PR_SET_DUMPABLE)");
+    stage1_namespaces(&plan);
+    pid_t pid = fork();
+    if (pid < 0)
+        die("fork the container init");
+    if (pid > 0) {
+        uint32_t v = (uint32_t)pid;
+        sync_send(MSG_CHILD_PID, &v, 4);
+        _exit(0); /* orphan the init to the caller's subreaper */
+    }
+    stage2(&plan);
+    return 1;
+}

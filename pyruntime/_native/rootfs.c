@@ -1,0 +1,477 @@
+/* Stage 2: the root filesystem. Every path inside the rootfs is resolved inside it (openat2
+ * RESOLVE_IN_ROOT) and every mount goes through /proc/self/fd/N of the resolved handle, so a
+ * symlink in the image can never lead a mount, mkdir or mknod outside (security.md §2). */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/magic.h>
+#include <linux/mount.h>
+#include <linux/openat2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/statvfs.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+#include "init.h"
+
+#ifndef SYS_mount_setattr
+#define SYS_mount_setattr 442
+#endif
+
+static int rootfd = -1;
+
+int open_in_root(int dirfd, const char *path, int flags)
+{
+    struct open_how how = {
+        .flags = (uint64_t)(flags | O_CLOEXEC),
+        .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+    };
+    int fd;
+    do
+        fd = (int)syscall(SYS_openat2, dirfd, path, &how, sizeof how);
+    while (fd < 0 && errno == EAGAIN);
+    return fd;
+}
+
+static const char *fdpath(int fd, char *buf)
+{
+    snprintf(buf, 64, "/proc/self/fd/%d", fd);
+    return buf;
+}
+
+/* Split "a/b/c" into the parent "a/b" (or "/") and the last name "c". */
+static void split(const char *path, char *parent, char *name)
+{
+    char tmp[PATH_MAX];
+    size_t n = strlen(path);
+    while (n > 1 && path[n - 1] == '/')
+        n--;
+    if (n >= sizeof tmp)
+        die_plain("path too long: \"%s\"", path);
+    memcpy(tmp, path, n);
+    tmp[n] = 0;
+    char *slash = strrchr(tmp, '/');
+    if (!slash) {
+        strcpy(parent, "/");
+        strcpy(name, tmp);
+    } else {
+        strcpy(name, slash + 1);
+        if (slash == tmp)
+            strcpy(parent, "/");
+        else {
+            *slash = 0;
+            strcpy(parent, tmp);
+        }
+    }
+}
+
+/* mkdir -p inside the root; returns an O_PATH handle on the directory. */
+static int mkdir_in_root(const char *path)
+{
+    char buf[PATH_MAX];
+    int fd = open_in_root(rootfd, path, O_PATH | O_DIRECTORY);
+    if (fd >= 0 || errno != ENOENT)
+        return fd;
+    if (strlen(path) >= sizeof buf)
+        return errno = ENAMETOOLONG, -1;
+    strcpy(buf, path);
+    for (char *p = buf + 1;; p++) {
+        if (*p != '/' && *p != 0)
+            continue;
+        char save = *p;
+        *p = 0;
+        int f = open_in_root(rootfd, buf, O_PATH | O_DIRECTORY);
+        if (f < 0 && errno == ENOENT) {
+            char parent[PATH_MAX], name[NAME_MAX + 1];
+            split(buf, parent, name);
+            int pfd = open_in_root(rootfd, parent, O_PATH | O_DIRECTORY);
+            if (pfd < 0)
+                return -1;
+            if (mkdirat(pfd, name, 0755) < 0 && errno != EEXIST) {
+                close(pfd);
+                return -1;
+            }
+            close(pfd);
+            f = open_in_root(rootfd, buf, O_PATH | O_DIRECTORY);
+        }
+        if (f < 0)
+            return -1;
+        if (save == 0)
+            return f;
+        close(f);
+        *p = save;
+    }
+}
+
+/* Create (if needed) an empty regular file inside the root; returns an O_PATH handle. */
+static int mkfile_in_root(const char *path)
+{
+    char parent[PATH_MAX], name[NAME_MAX + 1];
+    int fd = open_in_root(rootfd, path, O_PATH);
+    if (fd >= 0 || errno != ENOENT)
+        return fd;
+    split(path, parent, name);
+    int pfd = mkdir_in_root(parent);
+    if (pfd < 0)
+        return -1;
+    fd = openat(pfd, name, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0644);
+    close(pfd);
+    if (fd < 0 && errno != EEXIST)
+        return -1;
+    if (fd >= 0)
+        close(fd);
+    return open_in_root(rootfd, path, O_PATH);
+}
+
+/* Flags a bind remount must keep: the kernel refuses to clear locked ones inside a user ns. */
+static unsigned long locked_flags(const char *path)
+{
+    struct statvfs sv;
+    unsigned long f = 0;
+    if (statvfs(path, &sv) < 0)
+        return 0;
+    if (sv.f_flag & ST_NOSUID) f |= MS_NOSUID;
+    if (sv.f_flag & ST_NODEV) f |= MS_NODEV;
+    if (sv.f_flag & ST_NOEXEC) f |= MS_NOEXEC;
+    if (sv.f_flag & ST_RDONLY) f |= MS_RDONLY;
+    return f;
+}
+
+static void copy_tree(int from, int to, const char *where);
+
+static void copy_file(int from, int to, const char *name, const struct stat *st)
+{
+    int in = openat(from, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    int out = openat(to, name, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, st->st_mode & 07777);
+    char buf[65536];
+    ssize_t n;
+    if (in < 0 || out < 0)
+        die("tmpcopyup: copy \"%s\"", name);
+    while ((n = read(in, buf, sizeof buf)) > 0)
+        if (write(out, buf, n) != n)
+            die("tmpcopyup: write \"%s\"", name);
+    fchown(out, st->st_uid, st->st_gid);
+    fchmod(out, st->st_mode & 07777);
+    close(in);
+    close(out);
+}
+
+/* tmpcopyup: copy what the image had at the destination into the new tmpfs (runc's semantics). */
+static void copy_tree(int from, int to, const char *where)
+{
+    int dfd = dup(from);
+    DIR *d = fdopendir(dfd);
+    struct dirent *e;
+    if (!d)
+        die("tmpcopyup: read \"%s\"", where);
+    while ((e = readdir(d))) {
+        struct stat st;
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+            continue;
+        if (fstatat(from, e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+            continue;
+        if (S_ISDIR(st.st_mode)) {
+            if (mkdirat(to, e->d_name, st.st_mode & 07777) < 0 && errno != EEXIST)
+                die("tmpcopyup: mkdir \"%s\"", e->d_name);
+            int a = openat(from, e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+            int b = openat(to, e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+            if (a < 0 || b < 0)
+                die("tmpcopyup: open \"%s\"", e->d_name);
+            copy_tree(a, b, e->d_name);
+            fchown(b, st.st_uid, st.st_gid);
+            close(a);
+            close(b);
+        } else if (S_ISLNK(st.st_mode)) {
+            char target[PATH_MAX];
+            ssize_t n = readlinkat(from, e->d_name, target, sizeof target - 1);
+            if (n >= 0) {
+                target[n] = 0;
+                symlinkat(target, to, e->d_name);
+                fchownat(to, e->d_name, st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW);
+            }
+        } else if (S_ISREG(st.st_mode)) {
+            copy_file(from, to, e->d_name, &st);
+        } else {
+            mknodat(to, e->d_name, st.st_mode, st.st_rdev);
+            fchownat(to, e->d_name, st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW);
+        }
+    }
+    closedir(d);
+}
+
+static void do_mount(const struct mnt *m)
+{
+    char p1[64], p2[64];
+    int bind = m->extra & M_BIND;
+    int dst_is_file = 0;
+    struct stat st;
+
+    if (m->extra & M_REMOUNT) {
+        int fd = open_in_root(rootfd, m->dst, O_PATH);
+        if (fd < 0 || mount(NULL, fdpath(fd, p1), NULL, MS_REMOUNT | m->flags, NULL) < 0)
+            die("error remounting \"%s\"", m->dst);
+        close(fd);
+        return;
+    }
+    if (bind) {
+        if (stat(m->src, &st) < 0)
+            die("error mounting \"%s\" to rootfs at \"%s\": stat source", m->src, m->dst);
+        dst_is_file = !S_ISDIR(st.st_mode);
+    }
+    if (m->extra & M_PROCLIKE) {
+        /* CVE-2019-16884/19921: /proc and /sys must land on an ordinary directory of the image */
+        struct open_how how = { .flags = O_PATH | O_CLOEXEC, .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS };
+        int fd = (int)syscall(SYS_openat2, rootfd, m->dst, &how, sizeof how);
+        if (fd < 0 && errno == ELOOP)
+            die_plain("error mounting \"%s\" to rootfs at \"%s\": destination is a symlink; it must be mounted on an ordinary directory", m->src, m->dst);
+        if (fd >= 0) {
+            if (fstat(fd, &st) == 0 && !S_ISDIR(st.st_mode))
+                die_plain("error mounting \"%s\" to rootfs at \"%s\": it must be mounted on an ordinary directory", m->src, m->dst);
+            close(fd);
+        }
+    }
+    int dfd = dst_is_file ? mkfile_in_root(m->dst) : mkdir_in_root(m->dst);
+    if (dfd < 0)
+        die("error mounting \"%s\" to rootfs at \"%s\": create mount destination", m->src, m->dst);
+    if (!dst_is_file && bind == 0 && fstat(dfd, &st) == 0 && !S_ISDIR(st.st_mode))
+        die_plain("error mounting \"%s\" to rootfs at \"%s\": not a directory", m->src, m->dst);
+
+    int below = -1;
+    if (m->extra & M_TMPCOPYUP) {
+        below = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (below < 0)
+            die("tmpcopyup: open \"%s\"", m->dst);
+    }
+    if (bind) {
+        if (mount(m->src, fdpath(dfd, p1), NULL, MS_BIND | (m->flags & MS_REC), NULL) < 0)
+            die("error mounting \"%s\" to rootfs at \"%s\"", m->src, m->dst);
+    } else {
+        if (mount(m->src, fdpath(dfd, p1), m->type, m->flags & ~(MS_REC), m->data[0] ? m->data : NULL) < 0)
+            die("error mounting \"%s\" to rootfs at \"%s\"", m->src, m->dst);
+    }
+    close(dfd);
+
+    /* the handle above is the covered directory: re-resolve to reach the new mount */
+    int top = open_in_root(rootfd, m->dst, O_PATH);
+    if (top < 0)
+        die("error mounting \"%s\" to rootfs at \"%s\": reopen", m->src, m->dst);
+    unsigned long extra = m->flags & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_NOATIME |
+                                      MS_NODIRATIME | MS_RELATIME | MS_STRICTATIME | MS_SYNCHRONOUS |
+                                      MS_DIRSYNC | MS_MANDLOCK | MS_LAZYTIME);
+    if (bind && extra) {
+        unsigned long f = MS_REMOUNT | MS_BIND | extra | (locked_flags(fdpath(top, p2)) & ~MS_RDONLY);
+        if (mount(NULL, fdpath(top, p2), NULL, f, NULL) < 0)
+            die("error remounting \"%s\" at \"%s\" with its options", m->src, m->dst);
+    }
+    if (below >= 0) {
+        int newdir = openat(top, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (newdir < 0)
+            die("tmpcopyup: open new \"%s\"", m->dst);
+        copy_tree(below, newdir, m->dst);
+        close(newdir);
+        close(below);
+    }
+    if (m->prop && mount(NULL, fdpath(top, p2), NULL, m->prop, NULL) < 0)
+        die("error setting propagation of \"%s\"", m->dst);
+    if (m->attr_set || m->attr_clr) {
+        struct mount_attr attr = { .attr_set = m->attr_set, .attr_clr = m->attr_clr };
+        if (syscall(SYS_mount_setattr, top, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr) < 0)
+            die("error setting recursive mount attributes of \"%s\"", m->dst);
+    }
+    close(top);
+}
+
+static void make_device(const struct dev *d)
+{
+    char parent[PATH_MAX], name[NAME_MAX + 1], p1[64];
+    split(d->path, parent, name);
+    int pfd = mkdir_in_root(parent);
+    if (pfd < 0)
+        die("create device \"%s\": parent directory", d->path);
+    if (d->bind) {
+        /* in a user namespace mknod is not allowed: bind the host's node onto an empty file */
+        close(pfd);
+        int fd = mkfile_in_root(d->path);
+        if (fd < 0)
+            die("create device \"%s\"", d->path);
+        if (mount(d->path, fdpath(fd, p1), NULL, MS_BIND, NULL) < 0)
+            die("bind-mount device \"%s\"", d->path);
+        close(fd);
+        return;
+    }
+    unlinkat(pfd, name, 0); /* the image may ship a file there; never follow it */
+    if (mknodat(pfd, name, d->mode, makedev(d->major, d->minor)) < 0)
+        die("create device \"%s\"", d->path);
+    if (fchownat(pfd, name, d->uid, d->gid, AT_SYMLINK_NOFOLLOW) < 0)
+        die("chown device \"%s\"", d->path);
+    if (fchmodat(pfd, name, d->mode & 07777, 0) < 0)
+        die("chmod device \"%s\"", d->path);
+    close(pfd);
+}
+
+static void make_symlink(const struct kv *l)
+{
+    char parent[PATH_MAX], name[NAME_MAX + 1];
+    split(l->b, parent, name);
+    int pfd = mkdir_in_root(parent);
+    if (pfd < 0)
+        die("create symlink \"%s\": parent directory", l->b);
+    if (symlinkat(l->a, pfd, name) < 0 && errno != EEXIST)
+        die("create symlink \"%s\"", l->b);
+    close(pfd);
+}
+
+/* Make the mount holding `path` private: pivot_root refuses a shared parent mount. */
+static void make_parent_private(const char *path)
+{
+    FILE *f = fopen("/proc/self/mountinfo", "re");
+    char line[4096], best[PATH_MAX] = "/";
+    size_t bestlen = 1;
+    if (!f)
+        die("read /proc/self/mountinfo");
+    while (fgets(line, sizeof line, f)) {
+        char mp[PATH_MAX];
+        if (sscanf(line, "%*s %*s %*s %*s %4095s", mp) != 1)
+            continue;
+        size_t n = strlen(mp);
+        if (n > bestlen && !strncmp(path, mp, n) && (path[n] == '/' || path[n] == 0)) {
+            strcpy(best, mp);
+            bestlen = n;
+        }
+    }
+    fclose(f);
+    if (mount(NULL, best, NULL, MS_PRIVATE, NULL) < 0)
+        die("make \"%s\" private", best);
+}
+
+void setup_rootfs(const struct plan *p)
+{
+    struct statfs sf;
+    char parent[PATH_MAX], name[NAME_MAX + 1];
+
+    /* the host's procfs is what every /proc/self/fd path below goes through: make sure it is one */
+    if (statfs("/proc", &sf) < 0 || sf.f_type != PROC_SUPER_MAGIC)
+        die_plain("/proc of the runtime is not procfs");
+    if (mount(NULL, "/", NULL, p->rootprop ? p->rootprop : (MS_SLAVE | MS_REC), NULL) < 0)
+        die("set propagation of /");
+    split(p->rootfs, parent, name);
+    if (p->rootprop & MS_SHARED)
+        make_parent_private(parent);
+    if (mount(p->rootfs, p->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
+        die("bind-mount rootfs \"%s\"", p->rootfs);
+    rootfd = open(p->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (rootfd < 0)
+        die("open rootfs \"%s\"", p->rootfs);
+    for (int i = 0; i < p->nmounts; i++)
+        do_mount(&p->mounts[i]);
+    for (int i = 0; i < p->ndevs; i++)
+        make_device(&p->devs[i]);
+    for (int i = 0; i < p->nlinks; i++)
+        make_symlink(&p->links[i]);
+    if (p->flags & F_TERMINAL)
+        setup_console(p, rootfd);
+}
+
+static int open_dev_null(void)
+{
+    struct stat st;
+    int fd = open_in_root(rootfd, "/dev/null", O_PATH);
+    if (fd < 0 || fstat(fd, &st) < 0 || !S_ISCHR(st.st_mode) || major(st.st_rdev) != 1 || minor(st.st_rdev) != 3) {
+        /* CVE-2025-31133: never bind something that only claims to be /dev/null */
+        if (fd >= 0)
+            close(fd);
+        fd = open("/dev/null", O_PATH | O_CLOEXEC); /* the host's, verified the same way */
+        if (fd < 0 || fstat(fd, &st) < 0 || !S_ISCHR(st.st_mode) || major(st.st_rdev) != 1 || minor(st.st_rdev) != 3)
+            die_plain("no usable /dev/null to mask paths with");
+    }
+    return fd;
+}
+
+static void mask_paths(const struct plan *p)
+{
+    char p1[64], p2[64];
+    int null = -1;
+    for (int i = 0; i < p->nmasks; i++) {
+        struct stat st;
+        int fd = open_in_root(rootfd, p->masks[i], O_PATH);
+        if (fd < 0) {
+            if (errno == ENOENT)
+                continue;
+            die("mask \"%s\"", p->masks[i]);
+        }
+        if (fstat(fd, &st) < 0)
+            die("mask \"%s\"", p->masks[i]);
+        if (S_ISDIR(st.st_mode)) {
+            if (mount("tmpfs", fdpath(fd, p1), "tmpfs", MS_RDONLY, "size=0k,nr_inodes=1") < 0)
+                die("mask \"%s\"", p->masks[i]);
+        } else {
+            if (null < 0)
+                null = open_dev_null();
+            if (mount(fdpath(null, p2), fdpath(fd, p1), NULL, MS_BIND, NULL) < 0)
+                die("mask \"%s\"", p->masks[i]);
+        }
+        close(fd);
+    }
+    if (null >= 0)
+        close(null);
+}
+
+static void readonly_paths(const struct plan *p)
+{
+    char p1[64];
+    for (int i = 0; i < p->nro; i++) {
+        int fd = open_in_root(rootfd, p->ro[i], O_PATH);
+        if (fd < 0) {
+            if (errno == ENOENT)
+                continue;
+            die("make \"%s\" read-only", p->ro[i]);
+        }
+        if (mount(fdpath(fd, p1), fdpath(fd, p1), NULL, MS_BIND | MS_REC, NULL) < 0)
+            die("make \"%s\" read-only", p->ro[i]);
+        close(fd);
+        fd = open_in_root(rootfd, p->ro[i], O_PATH);
+        if (fd < 0)
+            die("make \"%s\" read-only: reopen", p->ro[i]);
+        unsigned long f = MS_REMOUNT | MS_BIND | MS_RDONLY | locked_flags(fdpath(fd, p1));
+        if (mount(NULL, fdpath(fd, p1), NULL, f, NULL) < 0)
+            die("make \"%s\" read-only", p->ro[i]);
+        close(fd);
+    }
+}
+
+void finish_rootfs(const struct plan *p)
+{
+    mask_paths(p);
+    readonly_paths(p);
+    if (fchdir(rootfd) < 0)
+        die("chdir to rootfs");
+    if (p->flags & F_NO_PIVOT) {
+        if (mount(p->rootfs, "/", NULL, MS_MOVE, NULL) < 0)
+            die("move rootfs to /");
+        if (chroot(".") < 0)
+            die("chroot");
+    } else {
+        /* pivot onto itself, then detach the old root stacked underneath */
+        if (syscall(SYS_pivot_root, ".", ".") < 0)
+            die("pivot_root");
+        if (mount(NULL, ".", NULL, MS_SLAVE | MS_REC, NULL) < 0)
+            die("make old root rslave");
+        if (umount2(".", MNT_DETACH) < 0)
+            die("unmount old root");
+    }
+    if (chdir("/") < 0)
+        die("chdir /");
+    close(rootfd);
+    rootfd = -1;
+    if (p->flags & F_ROOT_READONLY) {
+        if (mount(NULL, "/", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | locked_flags("/"), NULL) < 0)
+            die("make rootfs read-only");
+    }
+}

@@ -1,0 +1,89 @@
+/* The typed message channel to the parent (SOCK_SEQPACKET: one message per packet). */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <unistd.h>
+#include "init.h"
+
+int sync_fd = -1;
+
+void sync_send(uint32_t type, const void *payload, size_t len)
+{
+    struct iovec iov[2] = { { &type, 4 }, { (void *)payload, len } };
+    struct msghdr mh = { .msg_iov = iov, .msg_iovlen = len ? 2 : 1 };
+    while (sendmsg(sync_fd, &mh, MSG_NOSIGNAL) < 0) {
+        if (errno != EINTR)
+            _exit(1);
+    }
+}
+
+uint32_t sync_recv(void *payload, size_t cap, size_t *len)
+{
+    unsigned char buf[4096];
+    ssize_t n;
+    uint32_t type;
+    do
+        n = recv(sync_fd, buf, sizeof buf, 0);
+    while (n < 0 && errno == EINTR);
+    if (n < 4)
+        _exit(1); /* the parent went away: nothing to report to */
+    memcpy(&type, buf, 4);
+    if (len)
+        *len = (size_t)n - 4;
+    if (payload)
+        memcpy(payload, buf + 4, ((size_t)n - 4) < cap ? (size_t)n - 4 : cap);
+    return type;
+}
+
+void sync_expect(uint32_t type)
+{
+    uint32_t got = sync_recv(NULL, 0, NULL);
+    if (got != type)
+        die_plain("sync: expected message %u from the parent, got %u", type, got);
+}
+
+static void vreport(int err, const char *fmt, va_list ap)
+{
+    char msg[2048];
+    uint32_t e = (uint32_t)err;
+    int n = vsnprintf(msg + 4, sizeof msg - 4, fmt, ap);
+    if (n < 0)
+        n = 0;
+    if ((size_t)n > sizeof msg - 5)
+        n = sizeof msg - 5;
+    if (err)
+        n += snprintf(msg + 4 + n, sizeof msg - 4 - n, ": %s", strerror(err));
+    memcpy(msg, &e, 4);
+    if (sync_fd >= 0) {
+        uint32_t type = MSG_ERROR;
+        struct iovec iov[2] = { { &type, 4 }, { msg, 4 + (size_t)n } };
+        struct msghdr mh = { .msg_iov = iov, .msg_iovlen = 2 };
+        if (sendmsg(sync_fd, &mh, MSG_NOSIGNAL) >= 0)
+            return;
+    }
+    /* no parent to tell (after start): stderr is the container's, like runc's late errors */
+    dprintf(2, "pyruntime-init: %.*s\n", n, msg + 4);
+}
+
+void die(const char *fmt, ...)
+{
+    int err = errno;
+    va_list ap;
+    va_start(ap, fmt);
+    vreport(err, fmt, ap);
+    va_end(ap);
+    _exit(1);
+}
+
+void die_plain(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vreport(0, fmt, ap);
+    va_end(ap);
+    _exit(1);
+}

@@ -1,0 +1,247 @@
+"""Argument parsing only: runc's commands and flags, then one library call per command.
+
+Hand-rolled rather than argparse (which costs several ms of imports on every call). Accepts the
+forms clients really send (clients.md §4.1): `--x v`, `--x=v`, `-x v`, single-dash long flags
+(`-no-subreaper`), booleans as `--x` or `--x=true|false`, global flags before the command and
+command flags before or after the container ID (except where runc stops at the ID).
+"""
+import os
+import sys
+
+from . import OCI_VERSION, __version__
+from .errors import RuntimeFailure, UsageError
+
+# flag spec: canonical name -> (aliases, takes a value)
+GLOBAL = {
+    "root": (("--root",), True),
+    "log": (("--log",), True),
+    "log-format": (("--log-format",), True),
+    "debug": (("--debug",), False),
+    "systemd-cgroup": (("--systemd-cgroup",), False),
+    "criu": (("--criu",), True),
+    "rootless": (("--rootless",), True),
+    "help": (("--help", "-h"), False),
+    "version": (("--version", "-v"), False),
+}
+
+_CREATE = {
+    "bundle": (("--bundle", "-b"), True),
+    "pid-file": (("--pid-file",), True),
+    "console-socket": (("--console-socket",), True),
+    "no-pivot": (("--no-pivot",), False),
+    "no-new-keyring": (("--no-new-keyring",), False),
+    "preserve-fds": (("--preserve-fds",), True),
+}
+
+COMMANDS = {
+    # name: (flags, (min args, max args), usage)
+    "create": (_CREATE, (1, 1), "create [command options] <container-id>"),
+    "run": ({**_CREATE, "detach": (("--detach", "-d"), False), "keep": (("--keep",), False),
+             "no-subreaper": (("--no-subreaper",), False)}, (1, 1), "run [command options] <container-id>"),
+    "start": ({}, (1, 1), "start <container-id>"),
+    "state": ({}, (1, 1), "state <container-id>"),
+    "kill": ({"all": (("--all", "-a"), False)}, (1, 2), "kill [command options] <container-id> [signal]"),
+    "delete": ({"force": (("--force", "-f"), False)}, (1, 1), "delete [command options] <container-id>"),
+    "list": ({"format": (("--format", "-f"), True), "quiet": (("--quiet", "-q"), False)}, (0, 0),
+             "list [command options]"),
+    "spec": ({"bundle": (("--bundle", "-b"), True), "rootless": (("--rootless",), False)}, (0, 0),
+             "spec [command options]"),
+    "features": ({}, (0, 0), "features"),
+}
+
+USAGE = """NAME:
+   pyruntime - a runc-compatible OCI container runtime
+
+USAGE:
+   pyruntime [global options] command [command options] [arguments...]
+
+COMMANDS:
+   create    create a container
+   start     start the user-defined process in a created container
+   run       create and run a container
+   state     output the state of a container
+   kill      send a signal to the container's init process (default SIGTERM)
+   delete    delete a container and the resources it holds
+   list      list containers started by pyruntime with the given root
+   spec      create a new specification file
+   features  show the enabled features
+
+GLOBAL OPTIONS:
+   --root value        root directory for storage of container state (default: /run/pyruntime)
+   --log value         set the log file to write pyruntime logs to (default: stderr)
+   --log-format value  set the log format ('text' (default), or 'json')
+   --debug             enable debug logging
+   --systemd-cgroup    use systemd for cgroups (cgroupsPath "slice:prefix:name")
+   --help, -h          show help
+   --version, -v       print the version
+"""
+
+
+def _lookup(spec, word):
+    for name, (aliases, takes) in spec.items():
+        for a in aliases:
+            # Go's flag package accepts one or two dashes for every long flag
+            if word == a or (a.startswith("--") and word == a[1:]):
+                return name, takes
+    return None, False
+
+
+_TRUE = {"true": True, "1": True, "t": True, "false": False, "0": False, "f": False}
+
+
+def parse(spec, words, stop_at_first_arg=False):
+    """-> (flags dict, positional args). Flags may follow positionals unless stop_at_first_arg."""
+    flags, args = {}, []
+    i = 0
+    while i < len(words):
+        w = words[i]
+        i += 1
+        if w == "--":
+            args.extend(words[i:])
+            break
+        if w.startswith("-") and len(w) > 1 and not (stop_at_first_arg and args):
+            key, _, value = w.partition("=")
+            name, takes = _lookup(spec, key)
+            if name is None:
+                raise UsageError(f"flag provided but not defined: -{key.lstrip('-')}")
+            if takes:
+                if not _:
+                    if i >= len(words):
+                        raise UsageError(f"flag needs an argument: -{key.lstrip('-')}")
+                    value = words[i]
+                    i += 1
+                flags[name] = value
+            else:
+                if _:
+                    if value.lower() not in _TRUE:
+                        raise UsageError(f"invalid boolean value \"{value}\" for -{key.lstrip('-')}")
+                    flags[name] = _TRUE[value.lower()]
+                else:
+                    flags[name] = True
+            continue
+        args.append(w)
+    return flags, args
+
+
+def _version():
+    try:
+        from ._build_info import COMMIT  # noqa: PLC0415
+    except ImportError:
+        COMMIT = "unknown"
+    return f"pyruntime version {__version__}\ncommit: {COMMIT}\nspec: {OCI_VERSION}\n"
+
+
+def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    from .log import Log, validate_format  # noqa: PLC0415
+    log = Log()
+    try:
+        # global flags end at the first non-flag word: the command
+        cut = 0
+        while cut < len(argv) and argv[cut].startswith("-"):
+            name, takes = _lookup(GLOBAL, argv[cut].partition("=")[0])
+            cut += 2 if takes and "=" not in argv[cut] else 1
+        gflags, rest = parse(GLOBAL, argv[:cut])
+        rest = argv[cut:]
+        fmt = gflags.get("log-format", "text")
+        bad = validate_format(fmt)
+        if gflags.get("log"):
+            log = Log(os.path.abspath(gflags["log"]), fmt if not bad else "text", gflags.get("debug", False))
+        else:
+            log = Log(None, "text", gflags.get("debug", False))
+        if bad:
+            raise UsageError(bad)
+        if gflags.get("version"):
+            sys.stdout.write(_version())
+            return 0
+        if not rest or gflags.get("help"):
+            sys.stdout.write(USAGE)
+            return 0
+        command, words = rest[0], rest[1:]
+        if command not in COMMANDS:
+            sys.stderr.write(f"No help topic for '{command}'\n")
+            return 3
+        spec, (lo, hi), usage = COMMANDS[command]
+        if "-h" in words or "--help" in words:
+            sys.stdout.write(f"USAGE:\n   pyruntime {usage}\n")
+            return 0
+        flags, args = parse(spec, words)
+        if not lo <= len(args) <= hi:
+            want = f"exactly {lo}" if lo == hi else f"between {lo} and {hi}"
+            raise UsageError(f"pyruntime: \"{command}\" requires {want} argument(s)")
+        from .state import default_root  # noqa: PLC0415
+        root = os.path.abspath(gflags.get("root") or default_root())
+        return _dispatch(command, flags, args, root, log) or 0
+    except RuntimeFailure as e:
+        log.fatal(e.message)
+        return e.exit_code
+    except KeyboardInterrupt:
+        log.fatal("interrupted")
+        return 130
+    except Exception as e:  # never a traceback for a user: one line, non-zero
+        if "--debug" in argv:
+            import traceback  # noqa: PLC0415
+            traceback.print_exc()
+        log.fatal(f"internal error: {type(e).__name__}: {e}")
+        return 1
+
+
+def _int_flag(flags, name, default=0):
+    value = flags.get(name)
+    if value is None:
+        return default
+    try:
+        n = int(value)
+    except ValueError:
+        raise UsageError(f"invalid value \"{value}\" for flag -{name}: parse error") from None
+    if n < 0:
+        raise UsageError(f"invalid value \"{value}\" for flag -{name}: must not be negative")
+    return n
+
+
+def _dispatch(command, flags, args, root, log):
+    from . import container as ct  # noqa: PLC0415
+    if command in ("create", "run"):
+        opts = dict(pid_file=flags.get("pid-file"), console_socket=flags.get("console-socket"),
+                    no_pivot=flags.get("no-pivot", False), preserve_fds=_int_flag(flags, "preserve-fds"))
+        if command == "create":
+            ct.create(root, args[0], flags.get("bundle"), log=log, **opts)
+            return 0
+        return ct.run(root, args[0], flags.get("bundle"), detach=flags.get("detach", False),
+                      keep=flags.get("keep", False), no_subreaper=flags.get("no-subreaper", False),
+                      log=log, **opts)
+    if command == "start":
+        ct.start(root, args[0])
+    elif command == "state":
+        import json  # noqa: PLC0415
+        sys.stdout.write(json.dumps(ct.state(root, args[0]), indent=2))
+    elif command == "kill":
+        ct.kill(root, args[0], args[1] if len(args) > 1 else "SIGTERM", flags.get("all", False))
+    elif command == "delete":
+        ct.delete(root, args[0], flags.get("force", False))
+    elif command == "list":
+        _list(ct.list_containers(root), flags.get("format", "table"), flags.get("quiet", False))
+    elif command == "spec":
+        from .defaults import write_spec  # noqa: PLC0415
+        write_spec(flags.get("bundle") or ".", flags.get("rootless", False))
+    elif command == "features":
+        from .features import features_json  # noqa: PLC0415
+        sys.stdout.write(features_json())
+    return 0
+
+
+def _list(states, fmt, quiet):
+    if quiet:
+        sys.stdout.write("".join(s["id"] + "\n" for s in states))
+        return
+    if fmt == "json":
+        import json  # noqa: PLC0415
+        sys.stdout.write((json.dumps(states) if states else "null") + "\n")
+        return
+    if fmt != "table":
+        raise UsageError(f"invalid format option: {fmt}")
+    rows = [("ID", "PID", "STATUS", "BUNDLE", "CREATED", "OWNER")]
+    rows += [(s["id"], str(s["pid"]), s["status"], s["bundle"], s["created"], s["owner"]) for s in states]
+    widths = [max(len(r[i]) for r in rows) for i in range(6)]
+    for r in rows:
+        sys.stdout.write("   ".join(v.ljust(w) for v, w in zip(r, widths)).rstrip() + "\n")

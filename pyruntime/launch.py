@@ -1,0 +1,146 @@
+"""Start pyruntime-init for a Plan and drive the sync protocol until the container is ready.
+
+The init runs from a sealed memfd copy of the program (CVE-2019-5736: /proc/<pid>/exe of a
+container process never names a writable file of the host), gets the Plan on an inherited memfd
+and talks to this parent over a SOCK_SEQPACKET pair (messages in pyruntime/_native/init.h).
+"""
+import fcntl
+import os
+from struct import pack, unpack
+
+import _socket
+
+from .errors import RuntimeFailure
+
+MSG_GO, MSG_NEED_MAPS, MSG_MAPS_DONE, MSG_CHILD_PID = 1, 2, 3, 4
+MSG_HOOKS, MSG_HOOKS_DONE, MSG_READY, MSG_ERROR = 5, 6, 7, 8
+
+INIT_PROGRAM = os.environ.get("PYRUNTIME_INIT") or os.path.join(os.path.dirname(__file__), "_native", "pyruntime-init")
+ALL_SIGNALS = [s for s in range(1, 65) if s not in (32, 33)]  # 32, 33: glibc-private
+
+
+def sealed_init():
+    """A memfd holding the init program, sealed against every change."""
+    with open(INIT_PROGRAM, "rb") as f:
+        data = f.read()
+    fd = os.memfd_create("pyruntime-init", os.MFD_CLOEXEC | os.MFD_ALLOW_SEALING)
+    os.write(fd, data)
+    fcntl.fcntl(fd, fcntl.F_ADD_SEALS,
+                fcntl.F_SEAL_SEAL | fcntl.F_SEAL_SHRINK | fcntl.F_SEAL_GROW | fcntl.F_SEAL_WRITE)
+    return fd
+
+
+def _high(fd, base):
+    """Move an fd the child needs to >= base (above the preserved fds) and make it inheritable."""
+    new = fcntl.fcntl(fd, fcntl.F_DUPFD, base)
+    os.close(fd)
+    os.set_inheritable(new, True)
+    return new
+
+
+class Launch:
+    """One run of the init program: spawn, then step through the messages."""
+
+    def __init__(self, plan_bytes_fn, preserve_fds=0, console_fd=-1, statedir_fd=-1):
+        self.stage1 = 0
+        self.pid = 0
+        self.sock = None
+        self._prepare(plan_bytes_fn, preserve_fds, console_fd, statedir_fd)
+
+    def _prepare(self, plan_bytes_fn, preserve_fds, console_fd, statedir_fd):
+        base = 3 + preserve_fds
+        parent, child = _socket.socketpair(_socket.AF_UNIX, _socket.SOCK_SEQPACKET | _socket.SOCK_CLOEXEC)
+        self.sock = parent
+        child_fd = _high(child.detach(), base)
+        console = _high(console_fd, base) if console_fd >= 0 else -1
+        statedir = _high(statedir_fd, base) if statedir_fd >= 0 else -1
+        plan_fd = os.memfd_create("pyruntime-plan", os.MFD_CLOEXEC)
+        os.write(plan_fd, plan_bytes_fn(console, statedir))
+        plan_fd = _high(plan_fd, base)
+        exe = sealed_init()
+        try:
+            self.stage1 = os.posix_spawn(
+                f"/proc/self/fd/{exe}", ["pyruntime-init", str(child_fd), str(plan_fd)], {},
+                setsigdef=ALL_SIGNALS, setsigmask=(),
+            )
+        except OSError as e:
+            raise RuntimeFailure(f"unable to start container process: start init: {e.strerror}") from None
+        finally:
+            for fd in (exe, child_fd, plan_fd, console, statedir):
+                if fd >= 0:
+                    os.close(fd)
+
+    def send(self, msg, payload=b""):
+        self.sock.send(pack("<I", msg) + payload)
+
+    def recv(self):
+        data = self.sock.recv(8192)
+        if len(data) < 4:
+            return None, b""
+        return unpack("<I", data[:4])[0], data[4:]
+
+    def error(self, payload):
+        text = payload[4:].decode(errors="replace")
+        return RuntimeFailure(f"unable to start container process: {text}")
+
+    def reap_stage1(self):
+        if self.stage1:
+            try:
+                os.waitpid(self.stage1, 0)
+            except ChildProcessError:
+                pass
+            self.stage1 = 0
+
+    def run(self, on_maps=None, on_hooks=None):
+        """Step the protocol until MSG_READY; returns the container init's host pid."""
+        self.send(MSG_GO)
+        while True:
+            msg, payload = self.recv()
+            if msg is None:
+                self.reap_stage1()
+                raise RuntimeFailure("unable to start container process: container init exited unexpectedly")
+            if msg == MSG_ERROR:
+                self.reap_stage1()
+                raise self.error(payload)
+            if msg == MSG_NEED_MAPS:
+                on_maps(unpack("<I", payload[:4])[0])
+                self.send(MSG_MAPS_DONE)
+            elif msg == MSG_CHILD_PID:
+                self.pid = unpack("<I", payload[:4])[0]
+                self.reap_stage1()
+            elif msg == MSG_HOOKS:
+                if on_hooks:
+                    on_hooks(self.pid)
+                self.send(MSG_HOOKS_DONE)
+            elif msg == MSG_READY:
+                self.close()
+                return self.pid
+
+    def close(self):
+        if self.sock is not None:
+            self.sock.close()
+            self.sock = None
+
+    def abort(self):
+        """Kill whatever was started; the container's mounts die with its mount namespace."""
+        for pid in (self.pid, self.stage1):
+            if pid:
+                try:
+                    os.kill(pid, 9)
+                except ProcessLookupError:
+                    pass
+        self.reap_stage1()
+        self.close()
+
+
+def write_id_maps(pid, uid_mappings, gid_mappings):
+    def fmt(maps):
+        return "".join(f"{c} {h} {n}\n" for c, h, n in maps).encode()
+    for name, maps in (("uid_map", uid_mappings), ("gid_map", gid_mappings)):
+        fd = os.open(f"/proc/{pid}/{name}", os.O_WRONLY | os.O_CLOEXEC)
+        try:
+            os.write(fd, fmt(maps))
+        except OSError as e:
+            raise RuntimeFailure(f"unable to start container process: write {name}: {e.strerror}") from None
+        finally:
+            os.close(fd)

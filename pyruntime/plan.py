@@ -1,0 +1,368 @@
+"""Spec -> Plan: everything the C child must do, fully resolved, as plain data.
+
+The Plan is the seam between deciding and doing: it is unit-tested without root by asserting on
+its fields, and executed by pyruntime-init (pyruntime/_native/) after plan_wire.encode().
+Nothing here touches the system except reading a few host facts passed in as arguments.
+"""
+import os
+
+from . import mounts as M
+from .errors import ConfigError
+
+CLONE_NEWTIME, CLONE_NEWNS, CLONE_NEWCGROUP, CLONE_NEWUTS = 0x80, 0x20000, 0x02000000, 0x04000000
+CLONE_NEWIPC, CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET = 0x08000000, 0x10000000, 0x20000000, 0x40000000
+
+NAMESPACES = {
+    "pid": CLONE_NEWPID, "network": CLONE_NEWNET, "mount": CLONE_NEWNS, "ipc": CLONE_NEWIPC,
+    "uts": CLONE_NEWUTS, "user": CLONE_NEWUSER, "cgroup": CLONE_NEWCGROUP, "time": CLONE_NEWTIME,
+}
+
+RLIMITS = {
+    "RLIMIT_CPU": 0, "RLIMIT_FSIZE": 1, "RLIMIT_DATA": 2, "RLIMIT_STACK": 3, "RLIMIT_CORE": 4,
+    "RLIMIT_RSS": 5, "RLIMIT_NPROC": 6, "RLIMIT_NOFILE": 7, "RLIMIT_MEMLOCK": 8, "RLIMIT_AS": 9,
+    "RLIMIT_LOCKS": 10, "RLIMIT_SIGPENDING": 11, "RLIMIT_MSGQUEUE": 12, "RLIMIT_NICE": 13,
+    "RLIMIT_RTPRIO": 14, "RLIMIT_RTTIME": 15,
+}
+
+CLOCKS = {"monotonic": 1, "boottime": 7}  # CLOCK_MONOTONIC, CLOCK_BOOTTIME
+
+S_IFCHR, S_IFBLK, S_IFIFO = 0o020000, 0o060000, 0o010000
+DEVICE_TYPES = {"c": S_IFCHR, "u": S_IFCHR, "b": S_IFBLK, "p": S_IFIFO}
+
+# flags shared with init.h (enum plan_flags)
+F_NO_PIVOT, F_ROOT_READONLY, F_TERMINAL, F_SETUP_DEV = 1, 2, 4, 8
+F_NO_NEW_PRIVS, F_HOOKS_SYNC, F_HAS_OOM, F_EXEC, F_SETSID = 16, 32, 64, 128, 256
+M_BIND, M_TMPCOPYUP, M_PROCLIKE, M_REMOUNT = 1, 2, 4, 8
+
+
+class Mount:
+    __slots__ = ("source", "destination", "type", "flags", "propagation", "attr_set", "attr_clr",
+                 "extra", "data")
+
+    def __init__(self, source, destination, type, flags=0, propagation=0, attr_set=0, attr_clr=0,
+                 extra=0, data=""):
+        self.source, self.destination, self.type = source, destination, type
+        self.flags, self.propagation = flags, propagation
+        self.attr_set, self.attr_clr, self.extra, self.data = attr_set, attr_clr, extra, data
+
+    def __repr__(self):
+        return f"Mount({self.source!r} -> {self.destination!r} {self.type!r} flags={self.flags:#x} data={self.data!r})"
+
+
+class Device:
+    __slots__ = ("path", "mode", "major", "minor", "uid", "gid", "bind")
+
+    def __init__(self, path, mode, major, minor, uid=0, gid=0, bind=False):
+        self.path, self.mode, self.major, self.minor = path, mode, major, minor
+        self.uid, self.gid, self.bind = uid, gid, bind
+
+    def __repr__(self):
+        return f"Device({self.path!r} {self.mode:o} {self.major}:{self.minor})"
+
+
+class Plan:
+    """What the child does, in the order it does it."""
+
+    def __init__(self):
+        self.flags = 0
+        self.namespaces = []        # [(clone flag, path or "")]
+        self.new_userns = False
+        self.uid_mappings = []      # [(container, host, size)] written by the parent
+        self.gid_mappings = []
+        self.rootfs = ""
+        self.root_propagation = 0
+        self.mounts = []            # [Mount]
+        self.devices = []           # [Device]
+        self.links = []             # [(target, link)]
+        self.masked = []
+        self.readonly = []
+        self.sysctl = []            # [(key path, value)]
+        self.hostname = None
+        self.domainname = None
+        self.rlimits = []           # [(resource, soft, hard)]
+        self.uid = 0
+        self.gid = 0
+        self.umask = None
+        self.groups = []
+        self.caps = None            # (bounding, effective, permitted, inheritable, ambient) masks
+        self.last_cap = 40
+        self.args = []
+        self.env = []
+        self.cwd = "/"
+        self.console_size = (0, 0)
+        self.oom_score_adj = None
+        self.time_offsets = []      # [(clock id, secs, nsecs)]
+        self.seccomp = b""
+
+
+def _mount_entries(spec_mounts, cgroup_mounts):
+    out = []
+    for i, m in enumerate(spec_mounts):
+        dest = m["destination"]
+        if not dest.startswith("/"):
+            # runtime-spec 1.0 allowed relative destinations; runc resolves them against "/"
+            dest = "/" + dest
+        norm = os.path.normpath(dest)
+        if norm == "/":
+            raise ConfigError(f"mounts[{i}].destination", "must not be the root of the container")
+        typ = m.get("type") or ""
+        opts = M.parse_options(m.get("options"))
+        if opts.idmap:
+            raise ConfigError(f"mounts[{i}].options", "idmap mounts are not supported by this runtime yet")
+        src = m.get("source") or typ or "none"
+        bind = bool(opts.flags & M.MS_BIND) or typ == "bind"
+        if bind:
+            opts.flags |= M.MS_BIND
+            if not os.path.isabs(src):
+                src = os.path.join(os.getcwd(), src)  # relative to the bundle (create chdirs there)
+        if typ == "cgroup" and not bind:
+            out.extend(cgroup_mounts(norm, opts))
+            continue
+        extra = (M_BIND if bind else 0) | (M_TMPCOPYUP if opts.tmpcopyup else 0)
+        if typ in ("proc", "sysfs") and not bind:
+            extra |= M_PROCLIKE
+        out.append(Mount(src, norm, "" if bind else typ, opts.flags, opts.propagation,
+                         opts.attr_set, opts.attr_clr, extra, ",".join(opts.data)))
+    return out
+
+
+def host_cgroup_layout(mountinfo_text):
+    """[(mountpoint, fstype, super options)] of the cgroup hierarchies the host has mounted."""
+    found = []
+    for line in mountinfo_text.splitlines():
+        pre, _, post = line.partition(" - ")
+        fields, tail = pre.split(), post.split()
+        if len(tail) >= 3 and tail[0] in ("cgroup", "cgroup2"):
+            found.append((fields[4], tail[0], tail[2]))
+    return found
+
+
+def make_cgroup_mounts(layout, new_cgroupns):
+    """Expand an OCI `cgroup` mount into the mounts that give the container its cgroup view.
+
+    With its own cgroup namespace the container gets fresh cgroup/cgroup2 mounts (the kernel
+    roots them at its cgroup); without one, the host hierarchies are bind-mounted read-only.
+    """
+    def expand(dest, opts):
+        base = opts.flags & (M.MS_NOSUID | M.MS_NODEV | M.MS_NOEXEC | M.MS_RDONLY | M.MS_RELATIME)
+        if len(layout) == 1 and layout[0][1] == "cgroup2" and layout[0][0] == "/sys/fs/cgroup":
+            if new_cgroupns:
+                return [Mount("cgroup", dest, "cgroup2", base)]
+            return [Mount("/sys/fs/cgroup", dest, "", base | M.MS_BIND | M.MS_REC, extra=M_BIND)]
+        out = [Mount("tmpfs", dest, "tmpfs", base & ~M.MS_RDONLY, data="mode=755")]
+        for mountpoint, fstype, superopts in layout:
+            if not mountpoint.startswith("/sys/fs/cgroup/"):
+                continue
+            sub = dest + mountpoint[len("/sys/fs/cgroup"):]
+            if new_cgroupns:
+                data = ",".join(o for o in superopts.split(",") if o not in ("rw", "ro"))
+                out.append(Mount("cgroup", sub, fstype, base, data=data))
+            else:
+                out.append(Mount(mountpoint, sub, "", base | M.MS_BIND | M.MS_REC, extra=M_BIND))
+        if base & M.MS_RDONLY:
+            # the tmpfs holding the hierarchies turns read-only last, as runc does
+            out.append(Mount("", dest, "", base, extra=M_REMOUNT))
+        return out
+    return expand
+
+
+class Host:
+    """The host facts a Plan depends on, read once by the caller (and faked in unit tests)."""
+
+    def __init__(self, mountinfo="", last_cap=40, kcore=True):
+        self.mountinfo = mountinfo
+        self.last_cap = last_cap
+        self.kcore = kcore
+
+    @classmethod
+    def read(cls):
+        with open("/proc/self/mountinfo") as f:
+            mountinfo = f.read()
+        try:
+            with open("/proc/sys/kernel/cap_last_cap") as f:
+                last_cap = int(f.read())
+        except OSError:
+            last_cap = 40
+        return cls(mountinfo, last_cap, os.path.exists("/proc/kcore"))
+
+
+def _namespaces(plan, linux):
+    seen = set()
+    for i, ns in enumerate(linux.get("namespaces") or ()):
+        typ = ns["type"]
+        if typ in seen:
+            raise ConfigError(f"linux.namespaces[{i}].type", f"duplicate namespace \"{typ}\"")
+        seen.add(typ)
+        path = ns.get("path") or ""
+        if path and not os.path.exists(path):
+            raise ConfigError(f"linux.namespaces[{i}].path", f"namespace path \"{path}\" does not exist")
+        plan.namespaces.append((NAMESPACES[typ], path))
+        if typ == "user" and not path:
+            plan.new_userns = True
+    if "mount" not in seen:
+        raise ConfigError("linux.namespaces", "a mount namespace is required")
+    return {t: p for t, p in ((n["type"], n.get("path") or "") for n in linux.get("namespaces") or ())}
+
+
+def _mappings(entries, where):
+    out = []
+    for i, m in enumerate(entries or ()):
+        out.append((m["containerID"], m["hostID"], m["size"]))
+    return out
+
+
+def _devices(plan, linux, setup_dev, in_userns):
+    devices = {}
+    if setup_dev:
+        for path, typ, major, minor in M.DEFAULT_DEVICES:
+            devices[path] = Device(path, DEVICE_TYPES[typ] | 0o666, major, minor, bind=in_userns)
+    for i, d in enumerate(linux.get("devices") or ()):
+        path = os.path.normpath(d["path"])
+        if not path.startswith("/dev/"):
+            raise ConfigError(f"linux.devices[{i}].path", "must be under /dev")
+        typ = d["type"]
+        if typ != "p" and ("major" not in d or "minor" not in d):
+            raise ConfigError(f"linux.devices[{i}]", "major and minor are required for this device type")
+        mode = DEVICE_TYPES[typ] | (d.get("fileMode", 0o666) & 0o7777)
+        devices[path] = Device(path, mode, d.get("major", 0), d.get("minor", 0), d.get("uid", 0),
+                               d.get("gid", 0), bind=in_userns)
+    plan.devices = list(devices.values())
+
+
+def _capabilities(plan, caps, last_cap, warn):
+    from .capabilities import mask  # noqa: PLC0415 (only configs with capabilities pay for it)
+
+    def m(key):
+        return mask(caps.get(key) or (), warn, last_cap)
+    plan.caps = (m("bounding"), m("effective"), m("permitted"), m("inheritable"), m("ambient"))
+
+
+def _home(rootfs, uid):
+    """HOME for `uid` from the image's /etc/passwd (read only if neither part is a symlink)."""
+    etc = os.path.join(rootfs, "etc")
+    passwd = os.path.join(etc, "passwd")
+    try:
+        if os.path.islink(etc) or os.path.islink(passwd):
+            return "/"
+        with open(passwd, encoding="utf-8", errors="replace") as f:
+            for line in f:
+                fields = line.rstrip("\n").split(":")
+                if len(fields) >= 6 and fields[2] == str(uid):
+                    return fields[5] or "/"
+    except OSError:
+        pass
+    return "/"
+
+
+def build_plan(config, bundle, host, *, no_pivot=False, console=False, preserve_fds=0,
+               detached=True, warn=lambda msg: None):
+    """Resolve a validated config.json (dict) into a Plan. `bundle` is absolute."""
+    plan = Plan()
+    linux = config.get("linux") or {}
+    process = config.get("process")
+    if not process:
+        raise ConfigError("process", "is required to create a container")
+    ns = _namespaces(plan, linux)
+
+    # root filesystem
+    root = config.get("root") or {}
+    path = root.get("path")
+    if not path:
+        raise ConfigError("root.path", "is required")
+    rootfs = os.path.realpath(os.path.join(bundle, path))
+    if not os.path.isdir(rootfs):
+        raise ConfigError("root.path", f"rootfs \"{rootfs}\" does not exist or is not a directory")
+    plan.rootfs = rootfs
+    if root.get("readonly"):
+        plan.flags |= F_ROOT_READONLY
+    prop = linux.get("rootfsPropagation")
+    if prop:
+        plan.root_propagation = M.PROPAGATION[prop] | M.MS_REC
+    if no_pivot:
+        plan.flags |= F_NO_PIVOT
+
+    # user namespace: maps are written by the parent between the child's unshare and its setuid
+    if plan.new_userns:
+        plan.uid_mappings = _mappings(linux.get("uidMappings"), "linux.uidMappings")
+        plan.gid_mappings = _mappings(linux.get("gidMappings"), "linux.gidMappings")
+        if not plan.uid_mappings or not plan.gid_mappings:
+            raise ConfigError("linux.uidMappings", "a new user namespace needs uidMappings and gidMappings")
+    elif linux.get("uidMappings") or linux.get("gidMappings"):
+        if "user" not in ns:
+            raise ConfigError("linux.uidMappings", "uid/gid mappings need a user namespace")
+    in_userns = "user" in ns
+
+    # mounts, in order; then devices and links unless /dev comes from a bind mount
+    layout = host_cgroup_layout(host.mountinfo)
+    cg = make_cgroup_mounts(layout, "cgroup" in ns and not ns["cgroup"])
+    plan.mounts = _mount_entries(config.get("mounts") or (), cg)
+    dev_bound = any(m.destination == "/dev" and m.extra & M_BIND for m in plan.mounts)
+    if not dev_bound:
+        plan.flags |= F_SETUP_DEV
+        plan.links = list(M.DEFAULT_LINKS)
+        if host.kcore:
+            plan.links.append(("/proc/kcore", "/dev/core"))
+        plan.links.append(("pts/ptmx", "/dev/ptmx"))
+        _devices(plan, linux, True, in_userns)
+    else:
+        _devices(plan, linux, False, in_userns)
+    plan.masked = list(linux.get("maskedPaths") or ())
+    plan.readonly = list(linux.get("readonlyPaths") or ())
+
+    for key, value in (linux.get("sysctl") or {}).items():
+        plan.sysctl.append((key.replace(".", "/"), str(value)))
+
+    # uts
+    for field in ("hostname", "domainname"):
+        value = config.get(field)
+        if value:
+            if "uts" not in ns:
+                raise ConfigError(field, f"unable to set {field} without a private UTS namespace")
+            setattr(plan, field, value)
+
+    # time namespace offsets
+    offsets = linux.get("timeOffsets") or {}
+    if offsets and ("time" not in ns or ns["time"]):
+        raise ConfigError("linux.timeOffsets", "need a new time namespace")
+    for clock, off in offsets.items():
+        if clock not in CLOCKS:
+            raise ConfigError(f"linux.timeOffsets.{clock}", "unknown clock (monotonic or boottime)")
+        plan.time_offsets.append((CLOCKS[clock], off.get("secs", 0), off.get("nanosecs", 0)))
+
+    # process
+    terminal = bool(process.get("terminal"))
+    if terminal and not console:
+        raise ConfigError("process.terminal", "cannot allocate tty if runc will detach without setting console socket"
+                          if detached else "a terminal without --console-socket is not supported yet")
+    if console and not terminal:
+        raise ConfigError("process.terminal", "cannot use console socket if runc will not detach or allocate tty")
+    if terminal:
+        plan.flags |= F_TERMINAL
+        size = process.get("consoleSize") or {}
+        plan.console_size = (size.get("height", 0), size.get("width", 0))
+    plan.args = list(process["args"])
+    plan.env = list(process.get("env") or ())
+    plan.cwd = process["cwd"]
+    if not plan.cwd.startswith("/"):
+        raise ConfigError("process.cwd", "must be an absolute path")
+    user = process.get("user") or {}
+    plan.uid, plan.gid = user.get("uid", 0), user.get("gid", 0)
+    plan.umask = user.get("umask")
+    plan.groups = list(user.get("additionalGids") or ())
+    if not any(e.startswith("HOME=") for e in plan.env):
+        plan.env.append("HOME=" + _home(rootfs, plan.uid))
+    for i, r in enumerate(process.get("rlimits") or ()):
+        if r["type"] not in RLIMITS:
+            raise ConfigError(f"process.rlimits[{i}].type", f"unknown rlimit \"{r['type']}\"")
+        plan.rlimits.append((RLIMITS[r["type"]], r["soft"], r["hard"]))
+    plan.last_cap = host.last_cap
+    if process.get("capabilities") is not None:
+        _capabilities(plan, process["capabilities"], host.last_cap,
+                      lambda name: warn(f"unknown or unavailable capability {name} is ignored"))
+    if process.get("noNewPrivileges"):
+        plan.flags |= F_NO_NEW_PRIVS
+    if process.get("oomScoreAdj") is not None:
+        plan.flags |= F_HAS_OOM
+        plan.oom_score_adj = process["oomScoreAdj"]
+    plan.flags |= F_SETSID
+    return plan

@@ -1,0 +1,75 @@
+"""Plan -> the bytes pyruntime-init reads (the record format of pyruntime/_native/init.h).
+
+Header: u32 magic, u32 version; then records: u32 tag, u32 length, payload. Integers are
+little-endian; strings are NUL-terminated. Unknown tags are skipped by the reader.
+"""
+from struct import pack
+
+from .plan import F_HOOKS_SYNC
+
+MAGIC, VERSION = 0x50525950, 1
+(T_FLAGS, T_NS, T_ROOTFS, T_ROOTPROP, T_MOUNT, T_DEVICE, T_SYMLINK, T_MASK, T_READONLY, T_HOSTNAME,
+ T_DOMAINNAME, T_RLIMIT, T_USER, T_CAPS, T_ARG, T_ENV, T_CWD, T_CONSOLE, T_OOM, T_FDS, T_TIMEOFF,
+ T_SYSCTL, T_SECCOMP) = range(1, 24)
+
+RLIM_INFINITY = 0xFFFFFFFFFFFFFFFF
+
+
+def _s(text):
+    b = text.encode()
+    if b"\0" in b:
+        raise ValueError(f"NUL byte in {text!r}")
+    return b + b"\0"
+
+
+def encode(plan, *, console_fd=-1, statedir_fd=-1, preserve_fds=0, hooks_sync=False):
+    out = [pack("<II", MAGIC, VERSION)]
+
+    def rec(tag, payload):
+        out.append(pack("<II", tag, len(payload)))
+        out.append(payload)
+
+    flags = plan.flags | (F_HOOKS_SYNC if hooks_sync else 0)
+    rec(T_FLAGS, pack("<I", flags))
+    for flag, path in plan.namespaces:
+        rec(T_NS, pack("<I", flag) + _s(path))
+    if plan.rootfs:
+        rec(T_ROOTFS, _s(plan.rootfs))
+    rec(T_ROOTPROP, pack("<Q", plan.root_propagation))
+    for m in plan.mounts:
+        rec(T_MOUNT, pack("<QQQQI", m.flags, m.propagation, m.attr_set, m.attr_clr, m.extra)
+            + _s(m.source) + _s(m.destination) + _s(m.type) + _s(m.data))
+    for d in plan.devices:
+        rec(T_DEVICE, pack("<6I", d.mode, d.major, d.minor, d.uid, d.gid, int(d.bind)) + _s(d.path))
+    for target, link in plan.links:
+        rec(T_SYMLINK, _s(target) + _s(link))
+    for p in plan.masked:
+        rec(T_MASK, _s(p))
+    for p in plan.readonly:
+        rec(T_READONLY, _s(p))
+    for key, value in plan.sysctl:
+        rec(T_SYSCTL, _s(key) + _s(value))
+    if plan.hostname:
+        rec(T_HOSTNAME, _s(plan.hostname))
+    if plan.domainname:
+        rec(T_DOMAINNAME, _s(plan.domainname))
+    for res, soft, hard in plan.rlimits:
+        rec(T_RLIMIT, pack("<IQQ", res, min(soft, RLIM_INFINITY), min(hard, RLIM_INFINITY)))
+    umask = 0xFFFFFFFF if plan.umask is None else plan.umask
+    rec(T_USER, pack(f"<4I{len(plan.groups)}I", plan.uid, plan.gid, umask, len(plan.groups), *plan.groups))
+    if plan.caps is not None:
+        rec(T_CAPS, pack("<5QI", *plan.caps, plan.last_cap))
+    for a in plan.args:
+        rec(T_ARG, _s(a))
+    for e in plan.env:
+        rec(T_ENV, _s(e))
+    rec(T_CWD, _s(plan.cwd))
+    rec(T_CONSOLE, pack("<II", *plan.console_size))
+    if plan.oom_score_adj is not None:
+        rec(T_OOM, pack("<i", plan.oom_score_adj))
+    rec(T_FDS, pack("<iiI", console_fd, statedir_fd, preserve_fds))
+    for clock, secs, nsecs in plan.time_offsets:
+        rec(T_TIMEOFF, pack("<IqI", clock, secs, nsecs))
+    if plan.seccomp:
+        rec(T_SECCOMP, plan.seccomp)
+    return b"".join(out)

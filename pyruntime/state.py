@@ -1,0 +1,177 @@
+"""<root>/<id>/: state.json, the exec fifo, the saved config, the lock; status from pid + start time.
+
+Layout (compare runc's, clients.md §4.5):
+  <root>/               0700
+  <root>/<id>/          0711; its existence claims the ID (mkdir is atomic)
+  <root>/<id>/state.json  written atomically (tmp + rename) once the init pid is known
+  <root>/<id>/config.json the config the container was created from (hooks, exec defaults)
+  <root>/<id>/exec.fifo   present only while "created": `start` opens it, the init then execs
+Commands on one container serialise on flock() of the container directory.
+"""
+import os
+import time
+
+from .errors import NotFound, RuntimeFailure
+
+FIFO = "exec.fifo"
+STATE = "state.json"
+CONFIG = "config.json"
+
+
+def default_root():
+    """runc's rule: /run/<name>, or $XDG_RUNTIME_DIR/<name> for non-root with XDG_RUNTIME_DIR set."""
+    xdg = os.environ.get("XDG_RUNTIME_DIR")
+    if os.geteuid() != 0 and xdg:
+        return os.path.join(xdg, "pyruntime")
+    return "/run/pyruntime"
+
+
+def valid_id(cid):
+    """runc's ID rule ^[\\w+-\\.]+$, and never '.', '..' or anything that is not its own clean path."""
+    if not cid or cid in (".", ".."):
+        return False
+    for ch in cid:
+        if not (ch.isascii() and (ch.isalnum() or ch in "_+-.")):
+            return False
+    return True
+
+
+def check_id(cid):
+    if not valid_id(cid):
+        raise RuntimeFailure(f"invalid container ID format: {cid}" if cid else "container id cannot be empty")
+
+
+def rfc3339_now():
+    ns = time.time_ns()
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(ns // 1_000_000_000)) + f".{ns % 1_000_000_000:09d}Z"
+
+
+def proc_start(pid):
+    """(state letter, start time in clock ticks) of a pid, or None if there is no such process."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            data = f.read()
+    except OSError:
+        return None
+    rest = data[data.rindex(b")") + 2:].split()  # comm may hold spaces and parentheses
+    return rest[0].decode(), int(rest[19])
+
+
+class Container:
+    """One container's state directory."""
+
+    def __init__(self, root, cid):
+        self.root = root
+        self.id = cid
+        self.dir = os.path.join(root, cid)
+        self.data = None
+        self._lockfd = -1
+
+    # -- claiming, locking, removing ------------------------------------------------------------
+    def claim(self):
+        """Create the directory that reserves the ID; fails if the ID is taken."""
+        if not os.path.isdir(self.root):
+            os.makedirs(self.root, 0o700, exist_ok=True)
+        try:
+            os.mkdir(self.dir, 0o711)
+        except FileExistsError:
+            raise RuntimeFailure("container with given ID already exists") from None
+        self.lock()
+
+    def lock(self):
+        import fcntl  # noqa: PLC0415 (cheap, builtin)
+        self._lockfd = os.open(self.dir, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+        fcntl.flock(self._lockfd, fcntl.LOCK_EX)
+
+    def unlock(self):
+        if self._lockfd >= 0:
+            os.close(self._lockfd)
+            self._lockfd = -1
+
+    def remove(self):
+        """Remove the state directory (plain files only: nothing in it is a mountpoint or link)."""
+        try:
+            names = os.listdir(self.dir)
+        except FileNotFoundError:
+            return
+        for name in names:
+            try:
+                os.unlink(os.path.join(self.dir, name))
+            except FileNotFoundError:
+                pass
+        try:
+            os.rmdir(self.dir)
+        except FileNotFoundError:
+            pass
+        self.unlock()
+
+    # -- loading and saving ---------------------------------------------------------------------
+    def exists(self):
+        return os.path.isdir(self.dir)
+
+    def load(self):
+        import json  # noqa: PLC0415
+        if not valid_id(self.id) or not os.path.isdir(self.dir):
+            raise NotFound()
+        try:
+            with open(os.path.join(self.dir, STATE), "rb") as f:
+                self.data = json.loads(f.read())
+        except FileNotFoundError:
+            self.data = None  # still being created (or the creator died before it got a pid)
+        except ValueError:
+            raise RuntimeFailure(f"container state of {self.id} is damaged: {STATE} is not valid JSON") from None
+        return self
+
+    def save(self, data):
+        import json  # noqa: PLC0415
+        tmp = os.path.join(self.dir, f".{STATE}.tmp")
+        with open(tmp, "w") as f:
+            f.write(json.dumps(data))
+        os.rename(tmp, os.path.join(self.dir, STATE))
+        self.data = data
+
+    # -- status ---------------------------------------------------------------------------------
+    @property
+    def pid(self):
+        return (self.data or {}).get("pid", 0)
+
+    def alive(self):
+        """True while the recorded init runs: same pid, same start time, not a zombie."""
+        if not self.data or not self.pid:
+            return False
+        st = proc_start(self.pid)
+        return st is not None and st[0] not in "ZX" and st[1] == self.data.get("pid_start")
+
+    def status(self):
+        if self.data is None:
+            return "creating"
+        if not self.alive():
+            return "stopped"
+        if os.path.exists(os.path.join(self.dir, FIFO)):
+            return "created"
+        return "running"
+
+    def oci_state(self):
+        """The runtime-spec state (runc's field set and order)."""
+        d = self.data or {}
+        status = self.status()
+        out = {
+            "ociVersion": d.get("ociVersion", ""),
+            "id": self.id,
+            "pid": self.pid if status in ("created", "running", "paused") else 0,
+            "status": status,
+            "bundle": d.get("bundle", ""),
+            "rootfs": d.get("rootfs", ""),
+            "created": d.get("created", ""),
+        }
+        if d.get("annotations"):
+            out["annotations"] = d["annotations"]
+        out["owner"] = ""
+        return out
+
+
+def list_ids(root):
+    try:
+        return sorted(n for n in os.listdir(root) if valid_id(n) and os.path.isdir(os.path.join(root, n)))
+    except FileNotFoundError:
+        return []
