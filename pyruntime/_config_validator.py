@@ -6,8 +6,6 @@
 validate(doc) -> None | (json_path, reason): None when valid, else the first error.
 """
 
-import re
-
 _M = object()
 
 
@@ -80,6 +78,7 @@ def _unique(v):
 def _pat(i):
     p = _PATTERNS[i]
     if p.__class__ is str:
+        import re  # only for patterns the generator could not turn into plain code
         p = _PATTERNS[i] = re.compile(p)
     return p
 

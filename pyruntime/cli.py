@@ -213,7 +213,7 @@ def _dispatch(command, flags, args, root, log):
     if command == "start":
         ct.start(root, args[0])
     elif command == "state":
-        import json  # noqa: PLC0415
+        from . import fastjson as json  # noqa: PLC0415
         sys.stdout.write(json.dumps(ct.state(root, args[0]), indent=2))
     elif command == "kill":
         ct.kill(root, args[0], args[1] if len(args) > 1 else "SIGTERM", flags.get("all", False))
@@ -235,7 +235,7 @@ def _list(states, fmt, quiet):
         sys.stdout.write("".join(s["id"] + "\n" for s in states))
         return
     if fmt == "json":
-        import json  # noqa: PLC0415
+        from . import fastjson as json  # noqa: PLC0415
         sys.stdout.write((json.dumps(states) if states else "null") + "\n")
         return
     if fmt != "table":

@@ -582,8 +582,6 @@ def _translate_pattern(pat):
 
 
 _PRELUDE = '''\
-import re
-
 _M = object()
 
 
@@ -656,6 +654,7 @@ def _unique(v):
 def _pat(i):
     p = _PATTERNS[i]
     if p.__class__ is str:
+        import re  # only for patterns the generator could not turn into plain code
         p = _PATTERNS[i] = re.compile(p)
     return p
 '''

@@ -4,7 +4,7 @@ Validation runs the validator generated at build time from schema/config-schema.
 (pyruntime/_config_validator.py): the schema stays the one source of truth and the hot path
 never imports jsonschema.
 """
-import json
+from . import fastjson as json
 import os
 
 from .errors import ConfigError, RuntimeFailure

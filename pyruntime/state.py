@@ -110,7 +110,7 @@ class Container:
         return os.path.isdir(self.dir)
 
     def load(self):
-        import json  # noqa: PLC0415
+        from . import fastjson as json  # noqa: PLC0415
         if not valid_id(self.id) or not os.path.isdir(self.dir):
             raise NotFound()
         try:
@@ -123,7 +123,7 @@ class Container:
         return self
 
     def save(self, data):
-        import json  # noqa: PLC0415
+        from . import fastjson as json  # noqa: PLC0415
         tmp = os.path.join(self.dir, f".{STATE}.tmp")
         with open(tmp, "w") as f:
             f.write(json.dumps(data))
