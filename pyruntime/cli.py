@@ -148,7 +148,7 @@ def main(argv=None):
         if gflags.get("log"):
             log = Log(os.path.abspath(gflags["log"]), fmt if not bad else "text", gflags.get("debug", False))
         else:
-            log = Log(None, "text", gflags.get("debug", False))
+            log = Log(None, fmt if not bad else "text", gflags.get("debug", False))
         if bad:
             raise UsageError(bad)
         if gflags.get("version"):

@@ -1,0 +1,88 @@
+"""CLI parsing: the flag forms clients send (clients.md §4.1), no containers involved."""
+import pytest
+
+from pyruntime import cli
+from pyruntime.errors import UsageError
+
+
+def parse(cmd, words):
+    return cli.parse(cli.COMMANDS[cmd][0], words)
+
+
+@pytest.mark.parametrize("words", [
+    ["--bundle", "/b", "--pid-file", "/p", "id"],
+    ["--bundle=/b", "--pid-file=/p", "id"],
+    ["-b", "/b", "-pid-file", "/p", "id"],
+    ["id", "--bundle", "/b", "--pid-file=/p"],
+])
+def test_create_flag_forms(words):
+    flags, args = parse("create", words)
+    assert flags == {"bundle": "/b", "pid-file": "/p"} and args == ["id"]
+
+
+def test_booleans():
+    assert parse("delete", ["--force", "x"])[0] == {"force": True}
+    assert parse("delete", ["--force=false", "x"])[0] == {"force": False}
+    assert parse("run", ["-d", "-no-subreaper", "x"])[0] == {"detach": True, "no-subreaper": True}
+    with pytest.raises(UsageError):
+        parse("delete", ["--force=maybe", "x"])
+
+
+def test_unknown_flag_wording():
+    with pytest.raises(UsageError, match="flag provided but not defined: -bogus"):
+        parse("create", ["--bogus", "x"])
+
+
+def test_missing_value():
+    with pytest.raises(UsageError, match="flag needs an argument"):
+        parse("create", ["x", "--bundle"])
+
+
+def test_double_dash_ends_flags():
+    assert parse("kill", ["x", "--", "-9"]) == ({}, ["x", "-9"])
+
+
+def test_global_flags_then_command(capsys, tmp_path):
+    rc = cli.main(["--root", str(tmp_path), "--log-format=json", "state", "nope"])
+    assert rc == 1
+    err = capsys.readouterr().err
+    assert '"msg":"container does not exist"' in err and '"level":"error"' in err
+
+
+def test_log_file_gets_json_and_stderr_gets_text(capsys, tmp_path):
+    log = tmp_path / "log.json"
+    rc = cli.main(["--log", str(log), "--log-format", "json", "--root", str(tmp_path), "kill", "nope", "9"])
+    assert rc == 1
+    assert capsys.readouterr().err == "container does not exist\n"
+    lines = log.read_text().splitlines()
+    assert len(lines) == 1
+    import json
+    rec = json.loads(lines[0])
+    assert set(rec) == {"level", "msg", "time"} and rec["msg"] == "container does not exist"
+    assert rec["time"].endswith("Z") and "T" in rec["time"]
+
+
+def test_bad_log_format(capsys):
+    assert cli.main(["--log-format", "xml", "list"]) == 1
+    assert "invalid log-format: xml" in capsys.readouterr().err
+
+
+def test_unknown_command_exits_3(capsys):
+    assert cli.main(["frobnicate"]) == 3
+    assert "No help topic for 'frobnicate'" in capsys.readouterr().err
+
+
+def test_arg_count(capsys):
+    assert cli.main(["--root", "/nonexistent-root", "create"]) == 1
+    assert 'requires exactly 1 argument(s)' in capsys.readouterr().err
+
+
+def test_version(capsys):
+    assert cli.main(["--version"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("pyruntime version ") and out[2].startswith("spec: ")
+
+
+def test_checkpoint_is_not_claimed(capsys):
+    # podman probes `checkpoint --help`: exit 0 would make it claim checkpoint support
+    assert cli.main(["checkpoint", "--help"]) != 0

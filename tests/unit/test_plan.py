@@ -1,0 +1,266 @@
+"""Spec -> Plan, asserted on data (no root, no kernel)."""
+import os
+
+import pytest
+
+from pyruntime import mounts as M
+from pyruntime import plan as P
+from pyruntime.defaults import default_config
+from pyruntime.errors import ConfigError
+from pyruntime.plan_wire import MAGIC, encode
+
+V1_MOUNTINFO = """\
+25 30 0:23 / /sys rw,nosuid,nodev,noexec,relatime shared:7 - sysfs sysfs rw
+31 25 0:26 / /sys/fs/cgroup ro,nosuid,nodev,noexec shared:9 - tmpfs tmpfs ro,mode=755
+35 31 0:30 / /sys/fs/cgroup/memory rw,nosuid,nodev,noexec,relatime shared:14 - cgroup cgroup rw,memory
+36 31 0:31 / /sys/fs/cgroup/cpu,cpuacct rw,nosuid,nodev,noexec,relatime shared:15 - cgroup cgroup rw,cpu,cpuacct
+37 31 0:32 / /sys/fs/cgroup/unified rw,nosuid,nodev,noexec,relatime shared:16 - cgroup2 cgroup2 rw
+"""
+V2_MOUNTINFO = "35 25 0:30 / /sys/fs/cgroup rw,nosuid,nodev,noexec,relatime - cgroup2 cgroup2 rw,nsdelegate\n"
+
+
+@pytest.fixture
+def bundle(tmp_path):
+    (tmp_path / "rootfs" / "etc").mkdir(parents=True)
+    (tmp_path / "rootfs" / "etc" / "passwd").write_text("root:x:0:0::/root:/bin/sh\nu:x:1000:1000::/home/u:/bin/sh\n")
+    return str(tmp_path)
+
+
+def config(**over):
+    c = default_config()
+    c["process"]["terminal"] = False
+    c.update(over)
+    return c
+
+
+def build(cfg, bundle, host=None, **kw):
+    return P.build_plan(cfg, bundle, host or P.Host(V1_MOUNTINFO, 40, True), **kw)
+
+
+def by_dest(plan, dest):
+    return [m for m in plan.mounts if m.destination == dest]
+
+
+def test_default_config_namespaces_and_rootfs(bundle):
+    plan = build(config(), bundle)
+    types = {flag for flag, path in plan.namespaces}
+    assert types == {P.CLONE_NEWPID, P.CLONE_NEWNET, P.CLONE_NEWIPC, P.CLONE_NEWUTS, P.CLONE_NEWNS}
+    assert all(path == "" for _, path in plan.namespaces)
+    assert plan.rootfs == os.path.realpath(os.path.join(bundle, "rootfs"))
+    assert plan.flags & P.F_ROOT_READONLY
+    assert plan.hostname == "pyruntime"
+
+
+def test_mount_options_become_flags_and_data(bundle):
+    plan = build(config(), bundle)
+    dev = by_dest(plan, "/dev")[0]
+    assert dev.type == "tmpfs"
+    assert dev.flags == M.MS_NOSUID | M.MS_STRICTATIME
+    assert dev.data == "mode=755,size=65536k"
+    sysfs = by_dest(plan, "/sys")[0]
+    assert sysfs.flags == M.MS_NOSUID | M.MS_NOEXEC | M.MS_NODEV | M.MS_RDONLY
+    assert sysfs.extra & P.M_PROCLIKE
+    assert by_dest(plan, "/proc")[0].extra & P.M_PROCLIKE
+
+
+def test_bind_mount_is_resolved_against_the_bundle(bundle, monkeypatch):
+    monkeypatch.chdir(bundle)
+    cfg = config(mounts=[{"destination": "/data", "type": "bind", "source": "hostdir",
+                          "options": ["rbind", "ro", "rprivate", "rro"]}])
+    m = build(cfg, bundle).mounts[0]
+    assert m.source == os.path.join(bundle, "hostdir")
+    assert m.type == ""
+    assert m.flags == M.MS_BIND | M.MS_REC | M.MS_RDONLY
+    assert m.propagation == M.MS_PRIVATE | M.MS_REC
+    assert m.attr_set == M.MOUNT_ATTR_RDONLY
+    assert m.extra & P.M_BIND
+
+
+def test_option_order_rw_after_ro_wins():
+    o = M.parse_options(["ro", "rw", "nosuid", "suid", "tmpcopyup", "size=1m"])
+    assert o.flags == 0 and o.tmpcopyup and o.data == ["size=1m"]
+
+
+def test_idmap_is_refused_with_the_path(bundle):
+    cfg = config(mounts=[{"destination": "/x", "type": "bind", "source": "/tmp", "options": ["bind", "idmap"]}])
+    with pytest.raises(ConfigError) as e:
+        build(cfg, bundle)
+    assert e.value.path == "mounts[0].options"
+
+
+def test_cgroup_mount_v1_without_cgroupns_binds_host_hierarchies(bundle):
+    plan = build(config(), bundle)
+    cg = [m for m in plan.mounts if m.destination.startswith("/sys/fs/cgroup")]
+    assert cg[0].type == "tmpfs" and cg[0].destination == "/sys/fs/cgroup"
+    subs = {m.destination: m for m in cg[1:-1]}
+    assert set(subs) == {"/sys/fs/cgroup/memory", "/sys/fs/cgroup/cpu,cpuacct", "/sys/fs/cgroup/unified"}
+    assert all(m.extra & P.M_BIND and m.source.startswith("/sys/fs/cgroup/") for m in subs.values())
+    assert cg[-1].extra & P.M_REMOUNT and cg[-1].flags & M.MS_RDONLY
+
+
+def test_cgroup_mount_v1_with_cgroupns_mounts_fresh_hierarchies(bundle):
+    cfg = config()
+    cfg["linux"]["namespaces"].append({"type": "cgroup"})
+    cg = [m for m in build(cfg, bundle).mounts if m.destination.startswith("/sys/fs/cgroup/")]
+    mem = next(m for m in cg if m.destination == "/sys/fs/cgroup/memory")
+    assert (mem.type, mem.data) == ("cgroup", "memory")
+    assert next(m for m in cg if m.destination == "/sys/fs/cgroup/unified").type == "cgroup2"
+
+
+def test_cgroup_mount_v2(bundle):
+    cfg = config()
+    cfg["linux"]["namespaces"].append({"type": "cgroup"})
+    cg = [m for m in build(cfg, bundle, P.Host(V2_MOUNTINFO)).mounts if m.destination == "/sys/fs/cgroup"]
+    assert len(cg) == 1 and cg[0].type == "cgroup2"
+
+
+def test_default_devices_and_links(bundle):
+    plan = build(config(), bundle)
+    devs = {d.path: (d.mode & 0o170000, d.major, d.minor, d.mode & 0o777) for d in plan.devices}
+    assert devs["/dev/null"] == (P.S_IFCHR, 1, 3, 0o666)
+    assert devs["/dev/tty"] == (P.S_IFCHR, 5, 0, 0o666)
+    assert set(devs) == {"/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom", "/dev/tty"}
+    assert ("pts/ptmx", "/dev/ptmx") in plan.links and ("/proc/self/fd", "/dev/fd") in plan.links
+    assert plan.flags & P.F_SETUP_DEV
+    assert not any(d.bind for d in plan.devices)
+
+
+def test_bind_mounted_dev_skips_device_setup(bundle):
+    cfg = config()
+    cfg["mounts"] = [{"destination": "/dev", "type": "bind", "source": "/dev", "options": ["rbind"]}]
+    plan = build(cfg, bundle)
+    assert not plan.flags & P.F_SETUP_DEV and plan.devices == [] and plan.links == []
+
+
+def test_config_devices_override_defaults_and_bind_in_userns(bundle):
+    cfg = config()
+    cfg["linux"]["namespaces"].append({"type": "user"})
+    cfg["linux"]["uidMappings"] = [{"containerID": 0, "hostID": 100000, "size": 65536}]
+    cfg["linux"]["gidMappings"] = [{"containerID": 0, "hostID": 100000, "size": 65536}]
+    cfg["linux"]["devices"] = [{"path": "/dev/fuse", "type": "c", "major": 10, "minor": 229, "fileMode": 0o600}]
+    plan = build(cfg, bundle)
+    fuse = next(d for d in plan.devices if d.path == "/dev/fuse")
+    assert fuse.mode == P.S_IFCHR | 0o600 and fuse.bind
+    assert plan.new_userns and plan.uid_mappings == [(0, 100000, 65536)]
+
+
+def test_user_ns_without_mappings_is_an_error(bundle):
+    cfg = config()
+    cfg["linux"]["namespaces"].append({"type": "user"})
+    with pytest.raises(ConfigError, match="uidMappings"):
+        build(cfg, bundle)
+
+
+def test_device_outside_dev_is_refused(bundle):
+    cfg = config()
+    cfg["linux"]["devices"] = [{"path": "/etc/x", "type": "c", "major": 1, "minor": 3}]
+    with pytest.raises(ConfigError) as e:
+        build(cfg, bundle)
+    assert e.value.path == "linux.devices[0].path"
+
+
+def test_mount_namespace_is_required(bundle):
+    cfg = config()
+    cfg["linux"]["namespaces"] = [{"type": "pid"}]
+    cfg.pop("hostname")
+    with pytest.raises(ConfigError) as e:
+        build(cfg, bundle)
+    assert e.value.path == "linux.namespaces"
+
+
+def test_duplicate_namespace(bundle):
+    cfg = config()
+    cfg["linux"]["namespaces"].append({"type": "pid"})
+    with pytest.raises(ConfigError, match="duplicate"):
+        build(cfg, bundle)
+
+
+def test_hostname_needs_uts(bundle):
+    cfg = config()
+    cfg["linux"]["namespaces"] = [n for n in cfg["linux"]["namespaces"] if n["type"] != "uts"]
+    with pytest.raises(ConfigError) as e:
+        build(cfg, bundle)
+    assert e.value.path == "hostname"
+
+
+def test_missing_rootfs(bundle):
+    cfg = config(root={"path": "nope"})
+    with pytest.raises(ConfigError) as e:
+        build(cfg, bundle)
+    assert e.value.path == "root.path"
+
+
+def test_terminal_needs_console_socket_when_detached(bundle):
+    cfg = config()
+    cfg["process"]["terminal"] = True
+    with pytest.raises(ConfigError, match="cannot allocate tty"):
+        build(cfg, bundle)
+    assert build(cfg, bundle, console=True).flags & P.F_TERMINAL
+    cfg["process"]["terminal"] = False
+    with pytest.raises(ConfigError, match="cannot use console socket"):
+        build(cfg, bundle, console=True)
+
+
+def test_process_identity(bundle):
+    cfg = config()
+    cfg["process"]["user"] = {"uid": 1000, "gid": 1000, "umask": 0o22, "additionalGids": [5, 6]}
+    cfg["process"]["rlimits"] = [{"type": "RLIMIT_NOFILE", "soft": 100, "hard": 200}]
+    cfg["process"]["oomScoreAdj"] = 500
+    plan = build(cfg, bundle)
+    assert (plan.uid, plan.gid, plan.umask, plan.groups) == (1000, 1000, 0o22, [5, 6])
+    assert plan.rlimits == [(7, 100, 200)]
+    assert "HOME=/home/u" in plan.env
+    assert plan.flags & P.F_HAS_OOM and plan.oom_score_adj == 500
+    assert plan.flags & P.F_NO_NEW_PRIVS
+
+
+def test_capability_masks_and_unknown_names_warn(bundle):
+    cfg = config()
+    cfg["process"]["capabilities"] = {"bounding": ["CAP_KILL", "CAP_BOGUS"], "effective": ["CAP_KILL"],
+                                      "permitted": ["CAP_KILL"], "ambient": []}
+    warned = []
+    plan = build(cfg, bundle, warn=warned.append)
+    assert plan.caps == (1 << 5, 1 << 5, 1 << 5, 0, 0)
+    assert any("CAP_BOGUS" in w for w in warned)
+
+
+def test_no_capabilities_field_leaves_caps_alone(bundle):
+    cfg = config()
+    del cfg["process"]["capabilities"]
+    assert build(cfg, bundle).caps is None
+
+
+def test_time_offsets_need_a_new_time_namespace(bundle):
+    cfg = config()
+    cfg["linux"]["timeOffsets"] = {"monotonic": {"secs": 3600}}
+    with pytest.raises(ConfigError, match="time namespace"):
+        build(cfg, bundle)
+    cfg["linux"]["namespaces"].append({"type": "time"})
+    assert build(cfg, bundle).time_offsets == [(1, 3600, 0)]
+
+
+def test_root_propagation(bundle):
+    cfg = config()
+    cfg["linux"]["rootfsPropagation"] = "shared"
+    assert build(cfg, bundle).root_propagation == M.MS_SHARED | M.MS_REC
+
+
+def test_wire_encoding_is_framed(bundle):
+    plan = build(config(), bundle)
+    data = encode(plan, console_fd=7, statedir_fd=8, preserve_fds=2)
+    assert int.from_bytes(data[:4], "little") == MAGIC
+    # walk the records: every length must land exactly on the next header
+    off, tags = 8, []
+    while off < len(data):
+        tag, n = int.from_bytes(data[off:off + 4], "little"), int.from_bytes(data[off + 4:off + 8], "little")
+        tags.append(tag)
+        off += 8 + n
+    assert off == len(data)
+    assert tags.count(15) == len(plan.args) and tags.count(5) == len(plan.mounts)
+
+
+def test_wire_rejects_nul_in_strings(bundle):
+    plan = build(config(), bundle)
+    plan.args = ["a\0b"]
+    with pytest.raises(ValueError):
+        encode(plan)
