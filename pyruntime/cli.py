@@ -47,6 +47,15 @@ COMMANDS = {
     "spec": ({"bundle": (("--bundle", "-b"), True), "rootless": (("--rootless",), False)}, (0, 0),
              "spec [command options]"),
     "features": ({}, (0, 0), "features"),
+    "exec": ({"process": (("--process", "-p"), True), "console-socket": (("--console-socket",), True),
+              "cwd": (("--cwd",), True), "env": (("--env", "-e"), "multi"), "tty": (("--tty", "-t"), False),
+              "user": (("--user", "-u"), True), "additional-gids": (("--additional-gids", "-g"), "multi"),
+              "process-label": (("--process-label",), True), "apparmor": (("--apparmor",), True),
+              "no-new-privs": (("--no-new-privs",), False), "cap": (("--cap", "-c"), "multi"),
+              "preserve-fds": (("--preserve-fds",), True), "pid-file": (("--pid-file",), True),
+              "detach": (("--detach", "-d"), False), "ignore-paused": (("--ignore-paused",), False),
+              "cgroup": (("--cgroup",), True)},
+             (1, 1 << 30), "exec [command options] <container-id> <command> [command options]"),
 }
 
 USAGE = """NAME:
@@ -62,6 +71,7 @@ COMMANDS:
    state     output the state of a container
    kill      send a signal to the container's init process (default SIGTERM)
    delete    delete a container and the resources it holds
+   exec      execute a new process inside a container
    list      list containers started by pyruntime with the given root
    spec      create a new specification file
    features  show the enabled features
@@ -110,7 +120,10 @@ def parse(spec, words, stop_at_first_arg=False):
                         raise UsageError(f"flag needs an argument: -{key.lstrip('-')}")
                     value = words[i]
                     i += 1
-                flags[name] = value
+                if takes == "multi":
+                    flags.setdefault(name, []).append(value)
+                else:
+                    flags[name] = value
             else:
                 if _:
                     if value.lower() not in _TRUE:
@@ -165,7 +178,8 @@ def main(argv=None):
         if "-h" in words or "--help" in words:
             sys.stdout.write(f"USAGE:\n   pyruntime {usage}\n")
             return 0
-        flags, args = parse(spec, words)
+        # runc stops reading flags at the container ID for exec (the rest is the command)
+        flags, args = parse(spec, words, stop_at_first_arg=command == "exec")
         if not lo <= len(args) <= hi:
             want = f"exactly {lo}" if lo == hi else f"between {lo} and {hi}"
             raise UsageError(f"pyruntime: \"{command}\" requires {want} argument(s)")
@@ -173,6 +187,9 @@ def main(argv=None):
         root = os.path.abspath(gflags.get("root") or default_root())
         return _dispatch(command, flags, args, root, log) or 0
     except RuntimeFailure as e:
+        if command_of(argv) == "exec":
+            log.fatal("exec failed: " + e.message)
+            return 255  # runc: every exec failure exits 255
         log.fatal(e.message)
         return e.exit_code
     except KeyboardInterrupt:
@@ -184,6 +201,16 @@ def main(argv=None):
             traceback.print_exc()
         log.fatal(f"internal error: {type(e).__name__}: {e}")
         return 1
+
+
+def command_of(argv):
+    for i, w in enumerate(argv):
+        if not w.startswith("-"):
+            prev = argv[i - 1] if i else ""
+            name, takes = _lookup(GLOBAL, prev.partition("=")[0]) if prev.startswith("-") else (None, False)
+            if not (takes and "=" not in prev):
+                return w
+    return None
 
 
 def _int_flag(flags, name, default=0):
@@ -210,6 +237,16 @@ def _dispatch(command, flags, args, root, log):
         return ct.run(root, args[0], flags.get("bundle"), detach=flags.get("detach", False),
                       keep=flags.get("keep", False), no_subreaper=flags.get("no-subreaper", False),
                       log=log, **opts)
+    if command == "exec":
+        if flags.get("process-label") or flags.get("apparmor"):
+            raise RuntimeFailure("LSM labels are not supported by this runtime yet")
+        return ct.exec_(root, args[0], args[1:], process_file=flags.get("process"),
+                        console_socket=flags.get("console-socket"), detach=flags.get("detach", False),
+                        pid_file=flags.get("pid-file"), preserve_fds=_int_flag(flags, "preserve-fds"),
+                        ignore_paused=flags.get("ignore-paused", False), log=log,
+                        cwd=flags.get("cwd"), env=flags.get("env", ()), tty=flags.get("tty", False),
+                        user=flags.get("user"), groups=flags.get("additional-gids", ()),
+                        caps=flags.get("cap", ()), no_new_privs=flags.get("no-new-privs", False))
     if command == "start":
         ct.start(root, args[0])
     elif command == "state":

@@ -44,7 +44,7 @@ def _wait_gone(c, timeout=10.0):
 
 
 def create(root, cid, bundle, *, pid_file=None, console_socket=None, no_pivot=False,
-           preserve_fds=0, detached=True, log=None):
+           preserve_fds=0, detached=True, log=None, console_fd=-1):
     from . import spec  # noqa: PLC0415
     from .launch import Launch, write_id_maps  # noqa: PLC0415
     from .plan import Host, build_plan  # noqa: PLC0415
@@ -55,9 +55,26 @@ def create(root, cid, bundle, *, pid_file=None, console_socket=None, no_pivot=Fa
     config, raw = spec.load(bundle)
     # relative bind sources and hook paths are relative to the bundle, as in runc
     os.chdir(bundle)
+    internal_console = None
+    if not detached and not console_socket and (config.get("process") or {}).get("terminal"):
+        # a foreground run with a terminal: we are the console socket's other end and relay it
+        from .console import internal_socket  # noqa: PLC0415
+        internal_console, console_fd = internal_socket()
     warn = log.warning if log else (lambda msg: None)
-    plan = build_plan(config, bundle, Host.read(), no_pivot=no_pivot, console=bool(console_socket),
+    plan = build_plan(config, bundle, Host.read(), no_pivot=no_pivot,
+                      console=bool(console_socket) or console_fd >= 0,
                       preserve_fds=preserve_fds, detached=detached, warn=warn)
+    hook_cfg = config.get("hooks") or {}
+    state_base = {"ociVersion": config.get("ociVersion", OCI_VERSION), "id": cid, "status": "creating",
+                  "pid": 0, "bundle": bundle, "annotations": config.get("annotations") or {}}
+
+    def on_hooks(pid):
+        from . import hooks  # noqa: PLC0415
+        state_base["pid"] = pid
+        text = hooks.state_json(state_base, "creating")
+        hooks.run("prestart", hook_cfg, text)
+        hooks.run("createRuntime", hook_cfg, text)
+        return text.encode() + b"\0" + hooks.state_json(state_base, "created").encode() + b"\0"
     c = Container(root, cid)
     c.claim()
     launch = None
@@ -67,12 +84,15 @@ def create(root, cid, bundle, *, pid_file=None, console_socket=None, no_pivot=Fa
         fifo = os.path.join(c.dir, FIFO)
         os.mkfifo(fifo, 0o622)
         os.chmod(fifo, 0o622)
-        console_fd = _connect_console(console_socket) if console_socket else -1
+        if console_socket:
+            console_fd = _connect_console(console_socket)
         statedir_fd = os.open(c.dir, os.O_PATH | os.O_DIRECTORY | os.O_CLOEXEC)
+        sync_hooks = any(hook_cfg.get(k) for k in ("prestart", "createRuntime", "createContainer", "startContainer"))
         launch = Launch(lambda cons, sdir: encode(plan, console_fd=cons, statedir_fd=sdir,
-                                                  preserve_fds=preserve_fds),
+                                                  preserve_fds=preserve_fds, hooks_sync=sync_hooks),
                         preserve_fds, console_fd, statedir_fd)
-        pid = launch.run(on_maps=lambda p: write_id_maps(p, plan.uid_mappings, plan.gid_mappings))
+        pid = launch.run(on_maps=lambda p: write_id_maps(p, plan.uid_mappings, plan.gid_mappings),
+                         on_hooks=on_hooks)
         from .state import proc_start  # noqa: PLC0415
         st = proc_start(pid)
         if st is None:
@@ -86,6 +106,8 @@ def create(root, cid, bundle, *, pid_file=None, console_socket=None, no_pivot=Fa
             "rootfs": plan.rootfs,
             "created": rfc3339_now(),
             "annotations": config.get("annotations") or {},
+            "hooks": {k: v for k, v in hook_cfg.items() if k in ("poststart", "poststop") and v},
+            "namespaces": [n["type"] for n in (config.get("linux") or {}).get("namespaces") or ()],
         })
         if pid_file:
             _pidfile(pid_file, pid)
@@ -95,6 +117,7 @@ def create(root, cid, bundle, *, pid_file=None, console_socket=None, no_pivot=Fa
         c.remove()
         raise
     c.unlock()
+    c.console = internal_console
     return c
 
 
@@ -115,14 +138,26 @@ def start(root, cid):
             raise StateError("cannot start a container that has stopped")
         if status != "created":
             raise StateError(f"cannot start a container in the {status} state")
-        _release(c)
+        error = _release(c)
+        if error:
+            _destroy(c)
+            raise RuntimeFailure(error)
     finally:
         c.unlock()
+    if c.data.get("hooks", {}).get("poststart"):
+        from . import hooks  # noqa: PLC0415
+        hooks.run("poststart", c.data["hooks"], hooks.state_json(c.oci_state(), "running"), warn=_warn)
     return c
 
 
+def _warn(msg):
+    import sys  # noqa: PLC0415
+    sys.stderr.write(f"warning: {msg}\n")
+
+
 def _release(c):
-    """Open the exec fifo: the init, blocked opening it for writing, writes one byte and execs."""
+    """Open the exec fifo: the init, blocked opening it for writing, runs the startContainer hooks
+    and writes "0" before it execs, or "!" and the error. Returns the error text or None."""
     import select  # noqa: PLC0415
     fifo = os.path.join(c.dir, FIFO)
     fd = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
@@ -130,8 +165,17 @@ def _release(c):
         poller = select.poll()
         poller.register(fd, select.POLLIN)
         while True:
-            if poller.poll(100) and os.read(fd, 1):
-                break
+            if poller.poll(100):
+                data = os.read(fd, 8192)
+                if data[:1] == b"0":
+                    return None
+                if data[:1] == b"!":
+                    time.sleep(0.01)
+                    try:
+                        data += os.read(fd, 8192)
+                    except BlockingIOError:
+                        pass
+                    return data[1:].decode(errors="replace")
             if not c.alive():
                 raise StateError("cannot start a container that has stopped")
     finally:
@@ -188,9 +232,15 @@ def kill(root, cid, signal_text="SIGTERM", all_processes=False):
 def _destroy(c):
     if c.alive():
         _signal_all(c, 9)
-        os.kill(c.pid, 9)
+        try:
+            os.kill(c.pid, 9)
+        except ProcessLookupError:
+            pass
         if not _wait_gone(c):
             raise RuntimeFailure("container init still running")
+    if c.data and c.data.get("hooks", {}).get("poststop"):
+        from . import hooks  # noqa: PLC0415
+        hooks.run("poststop", c.data["hooks"], hooks.state_json(c.oci_state(), "stopped"), warn=_warn)
     c.remove()
 
 
@@ -221,9 +271,15 @@ def run(root, cid, bundle, *, detach=False, keep=False, no_subreaper=False, log=
         lib.pyr_set_child_subreaper()
     c = create(root, cid, bundle, detached=False, log=log, **create_opts)
     pid = c.pid
+    master = -1
+    if c.console is not None:
+        from . import console as con  # noqa: PLC0415
+        master = con.receive_master(c.console)
     forward = _forward_signals(pid)
     try:
         start(root, cid)
+        if master >= 0:
+            con.relay(master)
         code = _wait_exit(pid)
     finally:
         forward()
@@ -299,3 +355,113 @@ def _owner(path):
         return pwd.getpwuid(uid).pw_name
     except KeyError:
         return f"#{uid}"
+
+
+def _exec_process(config, process_file, args, *, cwd=None, env=(), tty=False, user=None, groups=(),
+                  caps=(), no_new_privs=False):
+    """The OCI process to exec: a --process file as is, else config.json's with runc's overrides."""
+    from . import fastjson  # noqa: PLC0415
+    from .errors import ConfigError  # noqa: PLC0415
+    if process_file:
+        try:
+            with open(process_file, "rb") as f:
+                process = fastjson.loads(f.read())
+        except OSError as e:
+            raise RuntimeFailure(f"open {process_file}: {e.strerror.lower()}") from None
+        except ValueError as e:
+            raise ConfigError("", f"process.json: invalid JSON: {e}") from None
+        if not isinstance(process, dict):
+            raise ConfigError("", "process.json: must be an object")
+        return process
+    base = dict(config.get("process") or {})
+    if not args:
+        raise RuntimeFailure("exec args cannot be empty")
+    base["args"] = list(args)
+    base["terminal"] = bool(tty)
+    if cwd:
+        base["cwd"] = cwd
+    if env:
+        base["env"] = list(base.get("env") or ()) + list(env)
+    if user:
+        u = dict(base.get("user") or {})
+        uid, _, gid = user.partition(":")
+        try:
+            u["uid"] = int(uid)
+            if gid:
+                u["gid"] = int(gid)
+        except ValueError:
+            raise RuntimeFailure(f"invalid --user \"{user}\": uid and gid must be numbers") from None
+        base["user"] = u
+    if groups:
+        u = dict(base.get("user") or {})
+        try:
+            u["additionalGids"] = [int(g) for g in groups]
+        except ValueError:
+            raise RuntimeFailure("invalid --additional-gids: must be numbers") from None
+        base["user"] = u
+    if caps:
+        c = {k: list(v) for k, v in (base.get("capabilities") or {}).items()}
+        for cap in caps:
+            name = cap.upper() if cap.upper().startswith("CAP_") else "CAP_" + cap.upper()
+            for k in ("bounding", "effective", "permitted"):  # never inheritable/ambient (CVE-2022-29162)
+                if name not in c.setdefault(k, []):
+                    c[k].append(name)
+        base["capabilities"] = c
+    if no_new_privs:
+        base["noNewPrivileges"] = True
+    return base
+
+
+def exec_(root, cid, args=(), *, process_file=None, console_socket=None, detach=False, pid_file=None,
+          preserve_fds=0, ignore_paused=False, log=None, **overrides):
+    """Run a new process in a container's namespaces. Exit status: the process's (foreground)."""
+    from . import fastjson  # noqa: PLC0415
+    from .launch import Launch  # noqa: PLC0415
+    from .plan import Host, build_exec_plan  # noqa: PLC0415
+    from .plan_wire import encode  # noqa: PLC0415
+    c = load(root, cid)
+    status = c.status()
+    if status in ("stopped", "creating"):
+        raise StateError("cannot exec in a stopped container")
+    if status == "paused" and not ignore_paused:
+        raise StateError("cannot exec in a paused container (use --ignore-paused to override)")
+    with open(os.path.join(c.dir, "config.json"), "rb") as f:
+        config = fastjson.loads(f.read())
+    process = _exec_process(config, process_file, args, **overrides)
+    terminal = bool(process.get("terminal"))
+    if terminal and detach and not console_socket:
+        raise RuntimeFailure("cannot allocate tty if runc will detach without setting console socket")
+    if console_socket and not terminal:
+        raise RuntimeFailure("cannot use console socket if runc will not detach or allocate tty")
+    warn = log.warning if log else (lambda msg: None)
+    plan = build_exec_plan(process, config, c.pid, Host.read(), console=bool(console_socket) or terminal,
+                           preserve_fds=preserve_fds, warn=warn)
+    if not detach:
+        from ._native._ext import lib  # noqa: PLC0415
+        lib.pyr_set_child_subreaper()
+    internal = None
+    console_fd = -1
+    if console_socket:
+        console_fd = _connect_console(console_socket)
+    elif terminal:
+        from .console import internal_socket  # noqa: PLC0415
+        internal, console_fd = internal_socket()
+    launch = Launch(lambda cons, _sdir: encode(plan, console_fd=cons, preserve_fds=preserve_fds),
+                    preserve_fds, console_fd, -1)
+    try:
+        pid = launch.run()
+    except BaseException:
+        launch.abort()
+        raise
+    if pid_file:
+        _pidfile(pid_file, pid)
+    if detach:
+        return 0
+    forward = _forward_signals(pid)
+    try:
+        if internal is not None:
+            from .console import receive_master, relay  # noqa: PLC0415
+            relay(receive_master(internal))
+        return _wait_exit(pid)
+    finally:
+        forward()

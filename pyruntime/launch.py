@@ -109,9 +109,7 @@ class Launch:
                 self.pid = unpack("<I", payload[:4])[0]
                 self.reap_stage1()
             elif msg == MSG_HOOKS:
-                if on_hooks:
-                    on_hooks(self.pid)
-                self.send(MSG_HOOKS_DONE)
+                self.send(MSG_HOOKS_DONE, on_hooks(self.pid) if on_hooks else b"")
             elif msg == MSG_READY:
                 self.close()
                 return self.pid

@@ -33,6 +33,8 @@ DEVICE_TYPES = {"c": S_IFCHR, "u": S_IFCHR, "b": S_IFBLK, "p": S_IFIFO}
 F_NO_PIVOT, F_ROOT_READONLY, F_TERMINAL, F_SETUP_DEV = 1, 2, 4, 8
 F_NO_NEW_PRIVS, F_HOOKS_SYNC, F_HAS_OOM, F_EXEC, F_SETSID = 16, 32, 64, 128, 256
 M_BIND, M_TMPCOPYUP, M_PROCLIKE, M_REMOUNT = 1, 2, 4, 8
+HOOK_CREATE_CONTAINER, HOOK_START_CONTAINER = 0, 1
+CHILD_HOOKS = {"createContainer": HOOK_CREATE_CONTAINER, "startContainer": HOOK_START_CONTAINER}
 
 
 class Mount:
@@ -92,7 +94,10 @@ class Plan:
         self.console_size = (0, 0)
         self.oom_score_adj = None
         self.time_offsets = []      # [(clock id, secs, nsecs)]
-        self.seccomp = b""
+        self.seccomp = b""          # classic BPF (struct sock_filter[]), installed last by the child
+        self.seccomp_flags = 0
+        self.hooks = []             # [(kind, timeout, path, args, env)]: the ones the child runs
+        self.terminal = False
 
 
 def _mount_entries(spec_mounts, cgroup_mounts):
@@ -332,19 +337,31 @@ def build_plan(config, bundle, host, *, no_pivot=False, console=False, preserve_
     # process
     terminal = bool(process.get("terminal"))
     if terminal and not console:
-        raise ConfigError("process.terminal", "cannot allocate tty if runc will detach without setting console socket"
-                          if detached else "a terminal without --console-socket is not supported yet")
+        # a foreground run relays the terminal itself (it passes console=True)
+        raise ConfigError("process.terminal", "cannot allocate tty if runc will detach without setting console socket")
     if console and not terminal:
         raise ConfigError("process.terminal", "cannot use console socket if runc will not detach or allocate tty")
-    if terminal:
+    _process(plan, process, rootfs, host, warn)
+    hooks = config.get("hooks") or {}
+    for kind, number in CHILD_HOOKS.items():
+        for h in hooks.get(kind) or ():
+            plan.hooks.append((number, h.get("timeout") or 0, h["path"], list(h.get("args") or ()),
+                               list(h.get("env") or ())))
+    return plan
+
+
+def _process(plan, process, rootfs, host, warn, base="process"):
+    """The process part of a Plan: shared by create and exec."""
+    if process.get("terminal"):
         plan.flags |= F_TERMINAL
+        plan.terminal = True
         size = process.get("consoleSize") or {}
         plan.console_size = (size.get("height", 0), size.get("width", 0))
     plan.args = list(process["args"])
     plan.env = list(process.get("env") or ())
     plan.cwd = process["cwd"]
     if not plan.cwd.startswith("/"):
-        raise ConfigError("process.cwd", "must be an absolute path")
+        raise ConfigError(f"{base}.cwd", "must be an absolute path")
     user = process.get("user") or {}
     plan.uid, plan.gid = user.get("uid", 0), user.get("gid", 0)
     plan.umask = user.get("umask")
@@ -353,7 +370,7 @@ def build_plan(config, bundle, host, *, no_pivot=False, console=False, preserve_
         plan.env.append("HOME=" + _home(rootfs, plan.uid))
     for i, r in enumerate(process.get("rlimits") or ()):
         if r["type"] not in RLIMITS:
-            raise ConfigError(f"process.rlimits[{i}].type", f"unknown rlimit \"{r['type']}\"")
+            raise ConfigError(f"{base}.rlimits[{i}].type", f"unknown rlimit \"{r['type']}\"")
         plan.rlimits.append((RLIMITS[r["type"]], r["soft"], r["hard"]))
     plan.last_cap = host.last_cap
     if process.get("capabilities") is not None:
@@ -365,4 +382,25 @@ def build_plan(config, bundle, host, *, no_pivot=False, console=False, preserve_
         plan.flags |= F_HAS_OOM
         plan.oom_score_adj = process["oomScoreAdj"]
     plan.flags |= F_SETSID
+
+
+NS_FILES = {"pid": "pid", "network": "net", "mount": "mnt", "ipc": "ipc", "uts": "uts", "user": "user",
+            "cgroup": "cgroup", "time": "time"}
+
+
+def build_exec_plan(process, config, init_pid, host, *, console=False, preserve_fds=0, warn=lambda m: None):
+    """Plan for `exec`: join every namespace of the container's init, then the process part."""
+    plan = Plan()
+    plan.flags |= F_EXEC
+    for ns in (config.get("linux") or {}).get("namespaces") or ():
+        plan.namespaces.append((NAMESPACES[ns["type"]], f"/proc/{init_pid}/ns/{NS_FILES[ns['type']]}"))
+    if not process.get("args"):
+        raise ConfigError("process.args", "must be a non-empty array")
+    if not str(process.get("cwd", "")).startswith("/"):
+        raise ConfigError("process.cwd", "must be an absolute path")
+    terminal = bool(process.get("terminal"))
+    if console and not terminal:
+        raise ConfigError("process.terminal", "cannot use console socket if runc will not detach or allocate tty")
+    rootfs = os.path.realpath(os.path.join(config.get("_bundle", "/"), (config.get("root") or {}).get("path", "")))
+    _process(plan, process, rootfs, host, warn)
     return plan

@@ -10,7 +10,7 @@ from .plan import F_HOOKS_SYNC
 MAGIC, VERSION = 0x50525950, 1
 (T_FLAGS, T_NS, T_ROOTFS, T_ROOTPROP, T_MOUNT, T_DEVICE, T_SYMLINK, T_MASK, T_READONLY, T_HOSTNAME,
  T_DOMAINNAME, T_RLIMIT, T_USER, T_CAPS, T_ARG, T_ENV, T_CWD, T_CONSOLE, T_OOM, T_FDS, T_TIMEOFF,
- T_SYSCTL, T_SECCOMP) = range(1, 24)
+ T_SYSCTL, T_SECCOMP, T_SECCOMP_FLAGS, T_HOOK) = range(1, 26)
 
 RLIM_INFINITY = 0xFFFFFFFFFFFFFFFF
 
@@ -72,4 +72,8 @@ def encode(plan, *, console_fd=-1, statedir_fd=-1, preserve_fds=0, hooks_sync=Fa
         rec(T_TIMEOFF, pack("<IqI", clock, secs, nsecs))
     if plan.seccomp:
         rec(T_SECCOMP, plan.seccomp)
+        rec(T_SECCOMP_FLAGS, pack("<I", plan.seccomp_flags))
+    for kind, timeout, path, args, env in plan.hooks:
+        rec(T_HOOK, pack("<4I", kind, timeout, len(args), len(env)) + _s(path)
+            + b"".join(_s(a) for a in args) + b"".join(_s(e) for e in env))
     return b"".join(out)

@@ -65,6 +65,7 @@ class Container:
         self.id = cid
         self.dir = os.path.join(root, cid)
         self.data = None
+        self.console = None  # our end of the console socket pair, for a foreground terminal
         self._lockfd = -1
 
     # -- claiming, locking, removing ------------------------------------------------------------

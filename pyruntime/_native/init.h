@@ -40,6 +40,17 @@ enum plan_tag {
     T_TIMEOFF = 21,   /* u32 clock id, i64 secs, u32 nsecs */
     T_SYSCTL = 22,    /* str key (path under /proc/sys), str value */
     T_SECCOMP = 23,   /* raw BPF program bytes (struct sock_filter[]) */
+    T_SECCOMP_FLAGS = 24, /* u32 SECCOMP_FILTER_FLAG_* */
+    T_HOOK = 25,      /* u32 kind (enum hook_kind), u32 timeout s, u32 nargs, u32 nenv, str path, args, env */
+};
+
+enum hook_kind { HOOK_CREATE_CONTAINER = 0, HOOK_START_CONTAINER = 1 };
+
+struct hook {
+    uint32_t kind, timeout, nargs, nenv;
+    const char *path;
+    const char *argv[65];
+    const char *envp[257];
 };
 
 enum plan_flags {
@@ -116,7 +127,9 @@ struct plan {
     int32_t oom;
     int console_fd, statedir_fd; uint32_t preserve_fds;
     struct timeoff timeoffs[8]; int ntimeoffs;
-    const unsigned char *seccomp; size_t seccomp_len;
+    const unsigned char *seccomp; size_t seccomp_len; uint32_t seccomp_flags;
+    struct hook hooks[32]; int nhooks;
+    const char *state_create, *state_start; /* the hooks' stdin, from MSG_HOOKS_DONE */
 };
 
 /* plan.c */
@@ -124,6 +137,7 @@ int plan_parse(struct plan *p, const unsigned char *buf, size_t len);
 
 /* sync.c: every failure goes to the parent as one message, then the process exits */
 extern int sync_fd;
+extern int report_fd;
 void sync_send(uint32_t type, const void *payload, size_t len);
 uint32_t sync_recv(void *payload, size_t cap, size_t *len);
 void sync_expect(uint32_t type);
@@ -138,7 +152,11 @@ void setup_rootfs(const struct plan *p);
 void finish_rootfs(const struct plan *p);   /* masks, readonly paths, pivot_root / chroot */
 int open_in_root(int rootfd, const char *path, int flags);
 
+/* hooks.c */
+void run_hooks(const struct plan *p, uint32_t kind, const char *state);
+
 /* process.c */
+void install_seccomp(const struct plan *p);
 void setup_console(const struct plan *p, int rootfd);
 void apply_identity(const struct plan *p);
 const char *resolve_exec(const struct plan *p, char *buf, size_t cap);

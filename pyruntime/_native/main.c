@@ -58,29 +58,62 @@ static void set_sysctls(const struct plan *p)
     }
 }
 
-static void stage2(const struct plan *p)
+/* MSG_HOOKS_DONE carries the state the in-container hooks read: "<for createContainer>\0<for startContainer>\0" */
+static void hooks_sync(struct plan *p)
+{
+    static char states[65536];
+    size_t len = 0;
+    sync_send(MSG_HOOKS, NULL, 0);
+    if (sync_recv(states, sizeof states - 2, &len) != MSG_HOOKS_DONE)
+        die_plain("sync: expected the hooks to be done");
+    states[len] = states[len + 1] = 0;
+    p->state_create = states;
+    p->state_start = states + strlen(states) + 1;
+}
+
+static void wait_for_start(const struct plan *p)
+{
+    int fifo = openat(p->statedir_fd, "exec.fifo", O_WRONLY | O_CLOEXEC); /* blocks until `start` */
+    if (fifo < 0)
+        die("open exec fifo");
+    report_fd = fifo; /* from here on, errors go to `start` through the fifo */
+    run_hooks(p, HOOK_START_CONTAINER, p->state_start);
+}
+
+static void stage2(struct plan *p)
 {
     char exe[PATH_MAX];
     const char *path;
-    int cwd_err = 0;
+    int cwd_err = 0, exec_mode = p->flags & F_EXEC;
 
-    if (setsid() < 0)
+    if ((p->flags & F_SETSID) && setsid() < 0)
         die("setsid");
-    setup_rootfs(p);
-    if (p->flags & F_HOOKS_SYNC) {
-        sync_send(MSG_HOOKS, NULL, 0);
-        sync_expect(MSG_HOOKS_DONE);
+    if (!exec_mode) {
+        setup_rootfs(p);
+        if (p->flags & F_HOOKS_SYNC) {
+            hooks_sync(p);
+            run_hooks(p, HOOK_CREATE_CONTAINER, p->state_create);
+        }
+        finish_rootfs(p);
+        set_sysctls(p);
+        if (p->hostname && sethostname(p->hostname, strlen(p->hostname)) < 0)
+            die("sethostname");
+        if (p->domainname && setdomainname(p->domainname, strlen(p->domainname)) < 0)
+            die("setdomainname");
+    } else if (p->flags & F_TERMINAL) {
+        int rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (rootfd < 0)
+            die("open / of the container");
+        setup_console(p, rootfd);
+        close(rootfd);
     }
-    finish_rootfs(p);
-    set_sysctls(p);
-    if (p->hostname && sethostname(p->hostname, strlen(p->hostname)) < 0)
-        die("sethostname");
-    if (p->domainname && setdomainname(p->domainname, strlen(p->domainname)) < 0)
-        die("setdomainname");
     if ((p->flags & F_TERMINAL) && ioctl(0, TIOCSCTTY, 0) < 0)
         die("make the console the controlling terminal");
     if (chdir(p->cwd ? p->cwd : "/") < 0)
         cwd_err = errno;
+    /* without no_new_privs, loading a filter needs CAP_SYS_ADMIN: before the capabilities go */
+    if (!(p->flags & F_NO_NEW_PRIVS))
+        install_seccomp(p);
     apply_identity(p);
     if (cwd_err && chdir(p->cwd) < 0)
         die("chdir to cwd (\"%s\") set in config.json failed", p->cwd);
@@ -93,16 +126,24 @@ static void stage2(const struct plan *p)
     /* nothing of the runtime may reach the container: mark every other fd close-on-exec */
     if (syscall(SYS_close_range, 3 + p->preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
         die("close_range");
-    sync_send(MSG_READY, NULL, 0);
-    close(sync_fd);
-    sync_fd = -1;
-
-    int fifo = openat(p->statedir_fd, "exec.fifo", O_WRONLY | O_CLOEXEC); /* blocks until `start` */
-    if (fifo < 0)
-        die("open exec fifo");
-    if (write(fifo, "0", 1) != 1)
-        die("write exec fifo");
-    close(fifo);
+    if (exec_mode) {
+        if (p->flags & F_NO_NEW_PRIVS)
+            install_seccomp(p); /* as late as possible; errors still reach the parent */
+        sync_send(MSG_READY, NULL, 0);
+        close(sync_fd);
+        sync_fd = -1;
+    } else {
+        sync_send(MSG_READY, NULL, 0);
+        close(sync_fd);
+        sync_fd = -1;
+        wait_for_start(p);
+        if (p->flags & F_NO_NEW_PRIVS)
+            install_seccomp(p);
+        if (write(report_fd, "0", 1) != 1)
+            die("write exec fifo");
+        close(report_fd);
+        report_fd = -1;
+    }
     reset_signals();
     execve(path, (char *const *)p->argv, (char *const *)p->envp);
     die("exec: \"%s\"", p->argv[0]);

@@ -97,6 +97,19 @@ int plan_parse(struct plan *p, const unsigned char *buf, size_t len)
             break;
         }
         case T_SECCOMP: p->seccomp = r.p; p->seccomp_len = n; r.p = r.end; break;
+        case T_SECCOMP_FLAGS: p->seccomp_flags = u32(&r); break;
+        case T_HOOK: {
+            struct hook *k = PUSH(p->hooks, p->nhooks, 32);
+            k->kind = u32(&r); k->timeout = u32(&r); k->nargs = u32(&r); k->nenv = u32(&r);
+            if (k->nargs > 64 || k->nenv > 256)
+                return -1;
+            k->path = str(&r);
+            for (uint32_t i = 0; i < k->nargs; i++) k->argv[i] = str(&r);
+            k->argv[k->nargs] = NULL;
+            for (uint32_t i = 0; i < k->nenv; i++) k->envp[i] = str(&r);
+            k->envp[k->nenv] = NULL;
+            break;
+        }
         default: break; /* unknown tags are skipped: an older init ignores newer, optional records */
         }
         if (r.bad)

@@ -5,6 +5,8 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <linux/capability.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -77,23 +79,25 @@ void setup_console(const struct plan *p, int rootfd)
         struct winsize ws = { .ws_row = (unsigned short)p->rows, .ws_col = (unsigned short)p->cols };
         ioctl(master, TIOCSWINSZ, &ws);
     }
-    /* /dev/console: an empty file inside the root with the peer bound over it */
-    int cfd = open_in_root(rootfd, "/dev/console", O_PATH);
-    if (cfd < 0 && errno == ENOENT) {
-        int dev = open_in_root(rootfd, "/dev", O_PATH | O_DIRECTORY);
-        if (dev < 0)
-            die("open /dev in the container");
-        int f = openat(dev, "console", O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0600);
-        if (f >= 0)
-            close(f);
-        close(dev);
-        cfd = open_in_root(rootfd, "/dev/console", O_PATH);
+    if (!(p->flags & F_EXEC)) {
+        /* /dev/console: an empty file inside the root with the peer bound over it */
+        int cfd = open_in_root(rootfd, "/dev/console", O_PATH);
+        if (cfd < 0 && errno == ENOENT) {
+            int dev = open_in_root(rootfd, "/dev", O_PATH | O_DIRECTORY);
+            if (dev < 0)
+                die("open /dev in the container");
+            int f = openat(dev, "console", O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0600);
+            if (f >= 0)
+                close(f);
+            close(dev);
+            cfd = open_in_root(rootfd, "/dev/console", O_PATH);
+        }
+        if (cfd < 0)
+            die("create /dev/console");
+        if (mount(fdp(peer, p2), fdp(cfd, p1), NULL, MS_BIND, NULL) < 0)
+            die("bind the console onto /dev/console");
+        close(cfd);
     }
-    if (cfd < 0)
-        die("create /dev/console");
-    if (mount(fdp(peer, p2), fdp(cfd, p1), NULL, MS_BIND, NULL) < 0)
-        die("bind the console onto /dev/console");
-    close(cfd);
     if (p->console_fd < 0)
         die_plain("a terminal was requested but no console socket was given");
     send_fd(p->console_fd, master);
@@ -221,4 +225,21 @@ void reset_signals(void)
             sigaction(s, &dfl, NULL);
     sigemptyset(&all);
     sigprocmask(SIG_SETMASK, &all, NULL);
+}
+
+void install_seccomp(const struct plan *p)
+{
+    struct sock_filter *insns;
+    if (!p->seccomp_len)
+        return;
+    if (p->seccomp_len % sizeof(struct sock_filter))
+        die_plain("seccomp program has a partial instruction");
+    insns = malloc(p->seccomp_len); /* the plan buffer is not aligned for sock_filter */
+    if (!insns)
+        die("seccomp");
+    memcpy(insns, p->seccomp, p->seccomp_len);
+    struct sock_fprog prog = { .len = (unsigned short)(p->seccomp_len / sizeof *insns), .filter = insns };
+    if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, p->seccomp_flags, &prog) < 0)
+        die("install the seccomp filter");
+    free(insns);
 }

@@ -10,6 +10,7 @@
 #include "init.h"
 
 int sync_fd = -1;
+int report_fd = -1; /* after `start` opened the fifo: errors go back through it */
 
 void sync_send(uint32_t type, const void *payload, size_t len)
 {
@@ -23,7 +24,7 @@ void sync_send(uint32_t type, const void *payload, size_t len)
 
 uint32_t sync_recv(void *payload, size_t cap, size_t *len)
 {
-    unsigned char buf[4096];
+    static unsigned char buf[65536 + 4];
     ssize_t n;
     uint32_t type;
     do
@@ -65,7 +66,13 @@ static void vreport(int err, const char *fmt, va_list ap)
         if (sendmsg(sync_fd, &mh, MSG_NOSIGNAL) >= 0)
             return;
     }
-    /* no parent to tell (after start): stderr is the container's, like runc's late errors */
+    if (report_fd >= 0) {
+        /* `start` is reading the exec fifo: "!" then the message instead of the "0" it waits for */
+        msg[3] = '!';
+        if (write(report_fd, msg + 3, 1 + (size_t)n) > 0)
+            return;
+    }
+    /* no one left to tell: stderr is the container's, like runc's late errors */
     dprintf(2, "pyruntime-init: %.*s\n", n, msg + 4);
 }
 
