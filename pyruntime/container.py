@@ -23,6 +23,15 @@ def _pidfile(path, pid):
     os.rename(tmp, path)
 
 
+def _listen_fds():
+    """The number of socket-activation fds handed to us (LISTEN_FDS, when LISTEN_PID is ours or unset)."""
+    n = os.environ.get("LISTEN_FDS", "")
+    pid = os.environ.get("LISTEN_PID", "")
+    if not n.isdigit() or (pid and pid != str(os.getpid())):
+        return 0
+    return int(n)
+
+
 def _connect_console(path):
     import _socket  # noqa: PLC0415
     s = _socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM | _socket.SOCK_CLOEXEC)
@@ -53,6 +62,12 @@ def create(root, cid, bundle, *, pid_file=None, console_socket=None, no_pivot=Fa
     check_id(cid)
     bundle = os.path.abspath(bundle or ".")
     config, raw = spec.load(bundle)
+    listen = _listen_fds()
+    if listen:
+        # systemd socket activation (runc's rule): the first fds pass through, the process sees them
+        preserve_fds += listen
+        proc = config.get("process") or {}
+        proc["env"] = list(proc.get("env") or ()) + [f"LISTEN_FDS={listen}", "LISTEN_PID=1"]
     # relative bind sources and hook paths are relative to the bundle, as in runc
     os.chdir(bundle)
     internal_console = None

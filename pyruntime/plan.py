@@ -17,6 +17,9 @@ NAMESPACES = {
     "uts": CLONE_NEWUTS, "user": CLONE_NEWUSER, "cgroup": CLONE_NEWCGROUP, "time": CLONE_NEWTIME,
 }
 
+NS_FILES = {"pid": "pid", "network": "net", "mount": "mnt", "ipc": "ipc", "uts": "uts", "user": "user",
+            "cgroup": "cgroup", "time": "time"}
+
 RLIMITS = {
     "RLIMIT_CPU": 0, "RLIMIT_FSIZE": 1, "RLIMIT_DATA": 2, "RLIMIT_STACK": 3, "RLIMIT_CORE": 4,
     "RLIMIT_RSS": 5, "RLIMIT_NPROC": 6, "RLIMIT_NOFILE": 7, "RLIMIT_MEMLOCK": 8, "RLIMIT_AS": 9,
@@ -98,6 +101,10 @@ class Plan:
         self.seccomp_flags = 0
         self.hooks = []             # [(kind, timeout, path, args, env)]: the ones the child runs
         self.terminal = False
+        self.personality = None     # persona number
+        self.ioprio = None          # class << 13 | level
+        self.sched = None           # (policy, nice, priority, flags, runtime, deadline, period)
+        self.affinity = [b"", b""]  # cpu masks: initial (stage 1), final (before exec)
 
 
 def _mount_entries(spec_mounts, cgroup_mounts):
@@ -209,6 +216,48 @@ def _namespaces(plan, linux):
     return {t: p for t, p in ((n["type"], n.get("path") or "") for n in linux.get("namespaces") or ())}
 
 
+PERSONAS = {"LINUX": 0x0000, "LINUX32": 0x0008}
+IPC_SYSCTLS = {"kernel.msgmax", "kernel.msgmnb", "kernel.msgmni", "kernel.sem", "kernel.shmall",
+               "kernel.shmmax", "kernel.shmmni", "kernel.shm_rmid_forced"}
+
+
+def _own_ns(ns, typ):
+    """True if the container has its own namespace of this type (new, or joined by a path that is
+    not the runtime's own)."""
+    if typ not in ns:
+        return False
+    path = ns[typ]
+    if not path:
+        return True
+    try:
+        return os.stat(path).st_ino != os.stat(f"/proc/self/ns/{NS_FILES[typ]}").st_ino
+    except OSError:
+        return True
+
+
+def _check_sysctl(key, ns):
+    """runc's rule: only sysctls of a namespace the container owns; returns the /proc/sys path."""
+    where = f"linux.sysctl.{key}"
+    dotted = key.replace("/", ".")
+    parts = dotted.split(".")
+    if any(p in ("", "..") for p in parts) or any(ord(ch) < 32 or ch == "\x7f" for ch in key):
+        raise ConfigError(where, "invalid sysctl name")
+    if dotted in IPC_SYSCTLS or dotted.startswith("fs.mqueue."):
+        if not _own_ns(ns, "ipc"):
+            raise ConfigError(where, f"sysctl \"{dotted}\" is not allowed in the host's ipc namespace")
+    elif dotted.startswith("net."):
+        if not _own_ns(ns, "network"):
+            raise ConfigError(where, f"sysctl \"{dotted}\" is not allowed in the host's network namespace")
+    elif dotted == "kernel.domainname":
+        if not _own_ns(ns, "uts"):
+            raise ConfigError(where, f"sysctl \"{dotted}\" is not allowed in the host's uts namespace")
+    elif dotted == "kernel.hostname":
+        raise ConfigError(where, "sysctl \"kernel.hostname\" is not allowed: use the hostname field")
+    else:
+        raise ConfigError(where, f"sysctl \"{dotted}\" is not in a separate kernel namespace")
+    return "/".join(parts)
+
+
 def _mappings(entries, where):
     out = []
     for i, m in enumerate(entries or ()):
@@ -315,7 +364,14 @@ def build_plan(config, bundle, host, *, no_pivot=False, console=False, preserve_
     plan.readonly = list(linux.get("readonlyPaths") or ())
 
     for key, value in (linux.get("sysctl") or {}).items():
-        plan.sysctl.append((key.replace(".", "/"), str(value)))
+        plan.sysctl.append((_check_sysctl(key, ns), str(value)))
+    persona = linux.get("personality")
+    if persona:
+        if persona.get("domain") not in PERSONAS:
+            raise ConfigError("linux.personality.domain", "must be LINUX or LINUX32")
+        if persona.get("flags"):
+            raise ConfigError("linux.personality.flags", "personality flags are not supported")
+        plan.personality = PERSONAS[persona["domain"]]
 
     # uts
     for field in ("hostname", "domainname"):
@@ -382,10 +438,89 @@ def _process(plan, process, rootfs, host, warn, base="process"):
         plan.flags |= F_HAS_OOM
         plan.oom_score_adj = process["oomScoreAdj"]
     plan.flags |= F_SETSID
+    _scheduling(plan, process, base)
+    _lsm(process, base)
 
 
-NS_FILES = {"pid": "pid", "network": "net", "mount": "mnt", "ipc": "ipc", "uts": "uts", "user": "user",
-            "cgroup": "cgroup", "time": "time"}
+SCHED_POLICIES = {"SCHED_OTHER": 0, "SCHED_FIFO": 1, "SCHED_RR": 2, "SCHED_BATCH": 3, "SCHED_ISO": 4,
+                  "SCHED_IDLE": 5, "SCHED_DEADLINE": 6}
+SCHED_FLAGS = {"SCHED_FLAG_RESET_ON_FORK": 0x01, "SCHED_FLAG_RECLAIM": 0x02, "SCHED_FLAG_DL_OVERRUN": 0x04,
+               "SCHED_FLAG_KEEP_POLICY": 0x08, "SCHED_FLAG_KEEP_PARAMS": 0x10,
+               "SCHED_FLAG_UTIL_CLAMP_MIN": 0x20, "SCHED_FLAG_UTIL_CLAMP_MAX": 0x40}
+IOPRIO_CLASSES = {"IOPRIO_CLASS_RT": 1, "IOPRIO_CLASS_BE": 2, "IOPRIO_CLASS_IDLE": 3}
+
+
+def cpu_mask(text, where):
+    """ "0-3,7" -> the bytes of a cpu_set_t-style mask."""
+    cpus = set()
+    for part in text.split(","):
+        part = part.strip()
+        if not part:
+            continue
+        lo, _, hi = part.partition("-")
+        if not lo.isdigit() or (hi and not hi.isdigit()):
+            raise ConfigError(where, f"invalid CPU list \"{text}\"")
+        a, b = int(lo), int(hi or lo)
+        if a > b or b >= 8192:
+            raise ConfigError(where, f"invalid CPU list \"{text}\"")
+        cpus.update(range(a, b + 1))
+    if not cpus:
+        raise ConfigError(where, "empty CPU list")
+    mask = 0
+    for c in cpus:
+        mask |= 1 << c
+    size = (max(cpus) // 64 + 1) * 8
+    return mask.to_bytes(size, "little")
+
+
+def _scheduling(plan, process, base):
+    sched = process.get("scheduler")
+    if sched:
+        policy = sched.get("policy")
+        if policy not in SCHED_POLICIES:
+            raise ConfigError(f"{base}.scheduler.policy", f"unknown policy \"{policy}\"")
+        flags = 0
+        for i, f in enumerate(sched.get("flags") or ()):
+            if f not in SCHED_FLAGS:
+                raise ConfigError(f"{base}.scheduler.flags[{i}]", f"unknown flag \"{f}\"")
+            flags |= SCHED_FLAGS[f]
+        plan.sched = (SCHED_POLICIES[policy], sched.get("nice", 0), sched.get("priority", 0), flags,
+                      sched.get("runtime", 0), sched.get("deadline", 0), sched.get("period", 0))
+    io = process.get("ioPriority")
+    if io:
+        if io.get("class") not in IOPRIO_CLASSES:
+            raise ConfigError(f"{base}.ioPriority.class", f"unknown class \"{io.get('class')}\"")
+        level = io.get("priority", 0)
+        if not 0 <= level <= 7:
+            raise ConfigError(f"{base}.ioPriority.priority", "must be between 0 and 7")
+        plan.ioprio = IOPRIO_CLASSES[io["class"]] << 13 | level
+    aff = process.get("execCPUAffinity")
+    if aff:
+        for i, key in enumerate(("initial", "final")):
+            if aff.get(key):
+                plan.affinity[i] = cpu_mask(aff[key], f"{base}.execCPUAffinity.{key}")
+
+
+def _lsm(process, base):
+    """We do not apply LSM labels yet: refuse one that is asked for, never ignore it silently."""
+    if process.get("apparmorProfile"):
+        enabled = _read("/sys/module/apparmor/parameters/enabled").strip() == "Y"
+        raise ConfigError(f"{base}.apparmorProfile",
+                          "AppArmor profiles are not supported by this runtime yet" if enabled
+                          else "an AppArmor profile was requested but AppArmor is not enabled on this host")
+    if process.get("selinuxLabel"):
+        enabled = os.path.exists("/sys/fs/selinux/enforce")
+        raise ConfigError(f"{base}.selinuxLabel",
+                          "SELinux labels are not supported by this runtime yet" if enabled
+                          else "an SELinux label was requested but SELinux is not enabled on this host")
+
+
+def _read(path):
+    try:
+        with open(path) as f:
+            return f.read()
+    except OSError:
+        return ""
 
 
 def build_exec_plan(process, config, init_pid, host, *, console=False, preserve_fds=0, warn=lambda m: None):

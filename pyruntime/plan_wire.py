@@ -10,7 +10,7 @@ from .plan import F_HOOKS_SYNC
 MAGIC, VERSION = 0x50525950, 1
 (T_FLAGS, T_NS, T_ROOTFS, T_ROOTPROP, T_MOUNT, T_DEVICE, T_SYMLINK, T_MASK, T_READONLY, T_HOSTNAME,
  T_DOMAINNAME, T_RLIMIT, T_USER, T_CAPS, T_ARG, T_ENV, T_CWD, T_CONSOLE, T_OOM, T_FDS, T_TIMEOFF,
- T_SYSCTL, T_SECCOMP, T_SECCOMP_FLAGS, T_HOOK) = range(1, 26)
+ T_SYSCTL, T_SECCOMP, T_SECCOMP_FLAGS, T_HOOK, T_PERSONALITY, T_IOPRIO, T_SCHED, T_AFFINITY) = range(1, 30)
 
 RLIM_INFINITY = 0xFFFFFFFFFFFFFFFF
 
@@ -73,6 +73,15 @@ def encode(plan, *, console_fd=-1, statedir_fd=-1, preserve_fds=0, hooks_sync=Fa
     if plan.seccomp:
         rec(T_SECCOMP, plan.seccomp)
         rec(T_SECCOMP_FLAGS, pack("<I", plan.seccomp_flags))
+    if plan.personality is not None:
+        rec(T_PERSONALITY, pack("<I", plan.personality))
+    if plan.ioprio is not None:
+        rec(T_IOPRIO, pack("<I", plan.ioprio))
+    if plan.sched is not None:
+        rec(T_SCHED, pack("<IiIQQQQ", *plan.sched))
+    for which, mask in enumerate(plan.affinity):
+        if mask:
+            rec(T_AFFINITY, pack("<I", which) + mask)
     for kind, timeout, path, args, env in plan.hooks:
         rec(T_HOOK, pack("<4I", kind, timeout, len(args), len(env)) + _s(path)
             + b"".join(_s(a) for a in args) + b"".join(_s(e) for e in env))

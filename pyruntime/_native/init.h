@@ -42,6 +42,10 @@ enum plan_tag {
     T_SECCOMP = 23,   /* raw BPF program bytes (struct sock_filter[]) */
     T_SECCOMP_FLAGS = 24, /* u32 SECCOMP_FILTER_FLAG_* */
     T_HOOK = 25,      /* u32 kind (enum hook_kind), u32 timeout s, u32 nargs, u32 nenv, str path, args, env */
+    T_PERSONALITY = 26, /* u32 persona */
+    T_IOPRIO = 27,    /* u32 ioprio value (class << 13 | level) */
+    T_SCHED = 28,     /* u32 policy, i32 nice, u32 priority, u64 flags, u64 runtime, u64 deadline, u64 period */
+    T_AFFINITY = 29,  /* u32 which (0 initial, 1 final), then the cpu mask bytes */
 };
 
 enum hook_kind { HOOK_CREATE_CONTAINER = 0, HOOK_START_CONTAINER = 1 };
@@ -130,6 +134,11 @@ struct plan {
     const unsigned char *seccomp; size_t seccomp_len; uint32_t seccomp_flags;
     struct hook hooks[32]; int nhooks;
     const char *state_create, *state_start; /* the hooks' stdin, from MSG_HOOKS_DONE */
+    int has_personality; uint32_t personality;
+    int has_ioprio; uint32_t ioprio;
+    int has_sched; uint32_t sched_policy, sched_priority; int32_t sched_nice;
+    uint64_t sched_flags, sched_runtime, sched_deadline, sched_period;
+    const unsigned char *affinity[2]; size_t affinity_len[2];
 };
 
 /* plan.c */
@@ -157,6 +166,8 @@ void run_hooks(const struct plan *p, uint32_t kind, const char *state);
 
 /* process.c */
 void install_seccomp(const struct plan *p);
+void apply_scheduling(const struct plan *p);
+void set_affinity(const struct plan *p, int which);
 void setup_console(const struct plan *p, int rootfd);
 void apply_identity(const struct plan *p);
 const char *resolve_exec(const struct plan *p, char *buf, size_t cap);

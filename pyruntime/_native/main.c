@@ -8,7 +8,9 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -49,15 +51,6 @@ static void write_file(const char *path, const char *val)
     close(fd);
 }
 
-static void set_sysctls(const struct plan *p)
-{
-    char path[PATH_MAX];
-    for (int i = 0; i < p->nsysctls; i++) {
-        snprintf(path, sizeof path, "/proc/sys/%s", p->sysctls[i].a);
-        write_file(path, p->sysctls[i].b);
-    }
-}
-
 /* MSG_HOOKS_DONE carries the state the in-container hooks read: "<for createContainer>\0<for startContainer>\0" */
 static void hooks_sync(struct plan *p)
 {
@@ -95,11 +88,11 @@ static void stage2(struct plan *p)
             run_hooks(p, HOOK_CREATE_CONTAINER, p->state_create);
         }
         finish_rootfs(p);
-        set_sysctls(p);
         if (p->hostname && sethostname(p->hostname, strlen(p->hostname)) < 0)
             die("sethostname");
         if (p->domainname && setdomainname(p->domainname, strlen(p->domainname)) < 0)
             die("setdomainname");
+        apply_scheduling(p);
     } else if (p->flags & F_TERMINAL) {
         int rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
         if (rootfd < 0)
@@ -107,6 +100,9 @@ static void stage2(struct plan *p)
         setup_console(p, rootfd);
         close(rootfd);
     }
+    if (exec_mode)
+        apply_scheduling(p);
+    set_affinity(p, 1); /* "final": in the container's cgroup already (stage 1 was placed before GO) */
     if ((p->flags & F_TERMINAL) && ioctl(0, TIOCSCTTY, 0) < 0)
         die("make the console the controlling terminal");
     if (chdir(p->cwd ? p->cwd : "/") < 0)
@@ -157,6 +153,7 @@ int main(int argc, char **argv)
     }
     sync_fd = atoi(argv[1]);
     read_plan(atoi(argv[2]));
+    set_affinity(&plan, 0);
     sync_expect(MSG_GO);
     if (plan.flags & F_HAS_OOM) {
         char v[16];

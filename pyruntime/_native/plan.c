@@ -98,6 +98,19 @@ int plan_parse(struct plan *p, const unsigned char *buf, size_t len)
         }
         case T_SECCOMP: p->seccomp = r.p; p->seccomp_len = n; r.p = r.end; break;
         case T_SECCOMP_FLAGS: p->seccomp_flags = u32(&r); break;
+        case T_PERSONALITY: p->has_personality = 1; p->personality = u32(&r); break;
+        case T_IOPRIO: p->has_ioprio = 1; p->ioprio = u32(&r); break;
+        case T_SCHED:
+            p->has_sched = 1; p->sched_policy = u32(&r); p->sched_nice = (int32_t)u32(&r);
+            p->sched_priority = u32(&r); p->sched_flags = u64(&r); p->sched_runtime = u64(&r);
+            p->sched_deadline = u64(&r); p->sched_period = u64(&r);
+            break;
+        case T_AFFINITY: {
+            uint32_t which = u32(&r);
+            if (which > 1) return -1;
+            p->affinity[which] = r.p; p->affinity_len[which] = (size_t)(r.end - r.p); r.p = r.end;
+            break;
+        }
         case T_HOOK: {
             struct hook *k = PUSH(p->hooks, p->nhooks, 32);
             k->kind = u32(&r); k->timeout = u32(&r); k->nargs = u32(&r); k->nenv = u32(&r);

@@ -15,6 +15,8 @@
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sched.h>
+#include <sys/personality.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -242,4 +244,37 @@ void install_seccomp(const struct plan *p)
     if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, p->seccomp_flags, &prog) < 0)
         die("install the seccomp filter");
     free(insns);
+}
+
+/* the kernel's struct sched_attr (glibc 2.36 has no wrapper) */
+struct pyr_sched_attr {
+    uint32_t size, sched_policy;
+    uint64_t sched_flags;
+    int32_t sched_nice;
+    uint32_t sched_priority;
+    uint64_t sched_runtime, sched_deadline, sched_period;
+};
+
+void apply_scheduling(const struct plan *p)
+{
+    if (p->has_personality && personality(p->personality) < 0)
+        die("set personality 0x%x", p->personality);
+    if (p->has_ioprio && syscall(SYS_ioprio_set, 1 /* IOPRIO_WHO_PROCESS */, 0, p->ioprio) < 0)
+        die("set I/O priority");
+    if (p->has_sched) {
+        struct pyr_sched_attr a = {
+            .size = sizeof a, .sched_policy = p->sched_policy, .sched_flags = p->sched_flags,
+            .sched_nice = p->sched_nice, .sched_priority = p->sched_priority,
+            .sched_runtime = p->sched_runtime, .sched_deadline = p->sched_deadline, .sched_period = p->sched_period,
+        };
+        if (syscall(SYS_sched_setattr, 0, &a, 0) < 0)
+            die("set scheduler (policy %u)", p->sched_policy);
+    }
+}
+
+void set_affinity(const struct plan *p, int which)
+{
+    if (p->affinity_len[which] &&
+        sched_setaffinity(0, p->affinity_len[which], (const cpu_set_t *)p->affinity[which]) < 0)
+        die("set %s CPU affinity", which ? "final" : "initial");
 }

@@ -446,8 +446,29 @@ static void readonly_paths(const struct plan *p)
     }
 }
 
+/* Before the masks and read-only paths (runc's order: /proc/sys is usually read-only after). */
+static void set_sysctls(const struct plan *p)
+{
+    char path[PATH_MAX];
+    struct statfs sf;
+    for (int i = 0; i < p->nsysctls; i++) {
+        snprintf(path, sizeof path, "/proc/sys/%s", p->sysctls[i].a);
+        int fd = open_in_root(rootfd, path, O_WRONLY | O_NOFOLLOW);
+        if (fd < 0)
+            die("write sysctl %s", p->sysctls[i].a);
+        /* CVE-2025-52881: the write must land on procfs, not on whatever the image put there */
+        if (fstatfs(fd, &sf) < 0 || sf.f_type != PROC_SUPER_MAGIC)
+            die_plain("write sysctl %s: %s is not on procfs", p->sysctls[i].a, path);
+        size_t n = strlen(p->sysctls[i].b);
+        if (write(fd, p->sysctls[i].b, n) != (ssize_t)n) /* one write, as the kernel expects */
+            die("write sysctl %s", p->sysctls[i].a);
+        close(fd);
+    }
+}
+
 void finish_rootfs(const struct plan *p)
 {
+    set_sysctls(p);
     mask_paths(p);
     readonly_paths(p);
     if (fchdir(rootfd) < 0)

@@ -1,0 +1,100 @@
+"""Process attributes and sysctl rules of the Plan (issue 4), asserted on data."""
+import pytest
+
+from pyruntime import plan as P
+from pyruntime.defaults import default_config
+from pyruntime.errors import ConfigError
+from pyruntime.plan_wire import encode
+
+
+@pytest.fixture
+def bundle(tmp_path):
+    (tmp_path / "rootfs").mkdir()
+    return str(tmp_path)
+
+
+def cfg():
+    c = default_config()
+    c["process"]["terminal"] = False
+    return c
+
+
+def build(c, bundle):
+    return P.build_plan(c, bundle, P.Host("", 40, False))
+
+
+@pytest.mark.parametrize("key,path", [("kernel.shmmni", "kernel/shmmni"), ("net/ipv4/ip_forward", "net/ipv4/ip_forward"),
+                                      ("fs.mqueue.msg_max", "fs/mqueue/msg_max"), ("kernel.domainname", "kernel/domainname")])
+def test_namespaced_sysctls_are_allowed(bundle, key, path):
+    c = cfg()
+    c["linux"]["sysctl"] = {key: "1"}
+    assert build(c, bundle).sysctl == [(path, "1")]
+
+
+@pytest.mark.parametrize("key,why", [("kernel.printk", "not in a separate kernel namespace"),
+                                     ("kernel.hostname", "use the hostname field"),
+                                     ("net..x", "invalid sysctl name"), ("../x", "invalid sysctl name")])
+def test_other_sysctls_are_refused(bundle, key, why):
+    c = cfg()
+    c["linux"]["sysctl"] = {key: "1"}
+    with pytest.raises(ConfigError, match=why) as e:
+        build(c, bundle)
+    assert e.value.path == f"linux.sysctl.{key}"
+
+
+def test_net_sysctl_needs_own_network_namespace(bundle):
+    c = cfg()
+    c["linux"]["namespaces"] = [n for n in c["linux"]["namespaces"] if n["type"] != "network"]
+    c["linux"]["sysctl"] = {"net.ipv4.ip_forward": "1"}
+    with pytest.raises(ConfigError, match="host's network namespace"):
+        build(c, bundle)
+    c["linux"]["namespaces"].append({"type": "network", "path": "/proc/self/ns/net"})
+    with pytest.raises(ConfigError, match="host's network namespace"):
+        build(c, bundle)
+
+
+def test_scheduler_ioprio_affinity_personality(bundle):
+    c = cfg()
+    c["process"]["scheduler"] = {"policy": "SCHED_BATCH", "nice": 5, "flags": ["SCHED_FLAG_RESET_ON_FORK"]}
+    c["process"]["ioPriority"] = {"class": "IOPRIO_CLASS_IDLE", "priority": 7}
+    c["process"]["execCPUAffinity"] = {"initial": "0-1", "final": "1,3"}
+    c["linux"]["personality"] = {"domain": "LINUX32"}
+    plan = build(c, bundle)
+    assert plan.sched == (3, 5, 0, 1, 0, 0, 0)
+    assert plan.ioprio == 3 << 13 | 7
+    assert plan.affinity == [(0b11).to_bytes(8, "little"), (0b1010).to_bytes(8, "little")]
+    assert plan.personality == 8
+    tags = []
+    data = encode(plan)
+    off = 8
+    while off < len(data):
+        tags.append(int.from_bytes(data[off:off + 4], "little"))
+        off += 8 + int.from_bytes(data[off + 4:off + 8], "little")
+    assert {26, 27, 28, 29} <= set(tags) and tags.count(29) == 2
+
+
+@pytest.mark.parametrize("text", ["", "a", "3-1", "1-", "99999"])
+def test_bad_cpu_lists(text):
+    with pytest.raises(ConfigError):
+        P.cpu_mask(text, "process.execCPUAffinity.final")
+
+
+def test_bad_io_priority_and_policy(bundle):
+    c = cfg()
+    c["process"]["ioPriority"] = {"class": "IOPRIO_CLASS_BE", "priority": 9}
+    with pytest.raises(ConfigError) as e:
+        build(c, bundle)
+    assert e.value.path == "process.ioPriority.priority"
+
+
+def test_lsm_requests_are_refused_not_ignored(bundle):
+    c = cfg()
+    c["process"]["apparmorProfile"] = "docker-default"
+    with pytest.raises(ConfigError) as e:
+        build(c, bundle)
+    assert e.value.path == "process.apparmorProfile"
+    c = cfg()
+    c["process"]["selinuxLabel"] = "system_u:system_r:container_t:s0"
+    with pytest.raises(ConfigError) as e:
+        build(c, bundle)
+    assert e.value.path == "process.selinuxLabel"
