@@ -457,8 +457,8 @@ def cpu_mask(text, where):
         part = part.strip()
         if not part:
             continue
-        lo, _, hi = part.partition("-")
-        if not lo.isdigit() or (hi and not hi.isdigit()):
+        lo, dash, hi = part.partition("-")
+        if not lo.isdigit() or (dash and not hi.isdigit()):
             raise ConfigError(where, f"invalid CPU list \"{text}\"")
         a, b = int(lo), int(hi or lo)
         if a > b or b >= 8192:
