@@ -91,8 +91,13 @@ class Launch:
                 pass
             self.stage1 = 0
 
-    def run(self, on_maps=None, on_hooks=None):
-        """Step the protocol until MSG_READY; returns the container init's host pid."""
+    def run(self, on_maps=None, on_hooks=None, on_spawned=None):
+        """Step the protocol until MSG_READY; returns the container init's host pid.
+
+        on_spawned(stage1 pid) runs before the child does anything: it is where the child joins the
+        container's cgroup, so its namespaces (cgroup ns included) are made from inside it."""
+        if on_spawned:
+            on_spawned(self.stage1)
         self.send(MSG_GO)
         while True:
             msg, payload = self.recv()
