@@ -23,6 +23,18 @@ def _pidfile(path, pid):
     os.rename(tmp, path)
 
 
+def _listener(plan, state):
+    """The callback that hands a seccomp notify fd to linux.seccomp.listenerPath."""
+    if not plan.seccomp_listener:
+        return None
+
+    def send(fd, pid):
+        from .launch import send_seccomp_listener  # noqa: PLC0415
+        st = dict(state, pid=pid, status="creating")
+        send_seccomp_listener(plan.seccomp_listener, fd, pid, st)
+    return send
+
+
 def _listen_fds():
     """The number of socket-activation fds handed to us (LISTEN_FDS, when LISTEN_PID is ours or unset)."""
     n = os.environ.get("LISTEN_FDS", "")
@@ -107,7 +119,7 @@ def create(root, cid, bundle, *, pid_file=None, console_socket=None, no_pivot=Fa
                                                   preserve_fds=preserve_fds, hooks_sync=sync_hooks),
                         preserve_fds, console_fd, statedir_fd)
         pid = launch.run(on_maps=lambda p: write_id_maps(p, plan.uid_mappings, plan.gid_mappings),
-                         on_hooks=on_hooks)
+                         on_hooks=on_hooks, on_seccomp=_listener(plan, state_base))
         from .state import proc_start  # noqa: PLC0415
         st = proc_start(pid)
         if st is None:
@@ -463,8 +475,10 @@ def exec_(root, cid, args=(), *, process_file=None, console_socket=None, detach=
         internal, console_fd = internal_socket()
     launch = Launch(lambda cons, _sdir: encode(plan, console_fd=cons, preserve_fds=preserve_fds),
                     preserve_fds, console_fd, -1)
+    state = {"ociVersion": config.get("ociVersion", OCI_VERSION), "id": cid, "status": status,
+             "pid": c.pid, "bundle": c.data.get("bundle", ""), "annotations": c.data.get("annotations") or {}}
     try:
-        pid = launch.run()
+        pid = launch.run(on_seccomp=_listener(plan, state))
     except BaseException:
         launch.abort()
         raise

@@ -38,10 +38,8 @@ CGROUP = {"v1": True, "v2": True, "systemd": False, "systemdUser": False}
 
 
 def _seccomp():
-    # One line to change when seccomp lands, e.g. `from pyruntime.seccomp import features as f;
-    # return f()` returning {"enabled": True, "actions": [...], "operators": [...], "archs": [...],
-    # "knownFlags": [...], "supportedFlags": [...]}.
-    return {"enabled": False}
+    from pyruntime.seccomp import features as seccomp_features  # noqa: PLC0415 (features command only)
+    return seccomp_features()
 
 
 def features():

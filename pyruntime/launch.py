@@ -14,6 +14,7 @@ from .errors import RuntimeFailure
 
 MSG_GO, MSG_NEED_MAPS, MSG_MAPS_DONE, MSG_CHILD_PID = 1, 2, 3, 4
 MSG_HOOKS, MSG_HOOKS_DONE, MSG_READY, MSG_ERROR = 5, 6, 7, 8
+MSG_SECCOMP_FD = 9
 
 INIT_PROGRAM = os.environ.get("PYRUNTIME_INIT") or os.path.join(os.path.dirname(__file__), "_native", "pyruntime-init")
 ALL_SIGNALS = [s for s in range(1, 65) if s not in (32, 33)]  # 32, 33: glibc-private
@@ -45,6 +46,7 @@ class Launch:
         self.stage1 = 0
         self.pid = 0
         self.sock = None
+        self.fds = []
         self._prepare(plan_bytes_fn, preserve_fds, console_fd, statedir_fd)
 
     def _prepare(self, plan_bytes_fn, preserve_fds, console_fd, statedir_fd):
@@ -74,7 +76,9 @@ class Launch:
         self.sock.send(pack("<I", msg) + payload)
 
     def recv(self):
-        data = self.sock.recv(8192)
+        data, anc, _, _ = self.sock.recvmsg(65536, _socket.CMSG_SPACE(4))
+        self.fds = [int.from_bytes(d[i:i + 4], "little") for lvl, kind, d in anc
+                    if lvl == _socket.SOL_SOCKET and kind == _socket.SCM_RIGHTS for i in range(0, len(d) - 3, 4)]
         if len(data) < 4:
             return None, b""
         return unpack("<I", data[:4])[0], data[4:]
@@ -91,7 +95,7 @@ class Launch:
                 pass
             self.stage1 = 0
 
-    def run(self, on_maps=None, on_hooks=None, on_spawned=None):
+    def run(self, on_maps=None, on_hooks=None, on_spawned=None, on_seccomp=None):
         """Step the protocol until MSG_READY; returns the container init's host pid.
 
         on_spawned(stage1 pid) runs before the child does anything: it is where the child joins the
@@ -113,6 +117,13 @@ class Launch:
             elif msg == MSG_CHILD_PID:
                 self.pid = unpack("<I", payload[:4])[0]
                 self.reap_stage1()
+            elif msg == MSG_SECCOMP_FD:
+                for fd in self.fds:
+                    try:
+                        if on_seccomp:
+                            on_seccomp(fd, self.pid)
+                    finally:
+                        os.close(fd)
             elif msg == MSG_HOOKS:
                 self.send(MSG_HOOKS_DONE, on_hooks(self.pid) if on_hooks else b"")
             elif msg == MSG_READY:
@@ -147,3 +158,20 @@ def write_id_maps(pid, uid_mappings, gid_mappings):
             raise RuntimeFailure(f"unable to start container process: write {name}: {e.strerror}") from None
         finally:
             os.close(fd)
+
+
+def send_seccomp_listener(listener, fd, pid, state):
+    """Give the notify fd to listenerPath with the runtime-spec "containerProcessState" message."""
+    from . import fastjson  # noqa: PLC0415
+    path, metadata = listener
+    msg = {"ociVersion": state.get("ociVersion", ""), "fds": ["seccompFd"], "pid": pid,
+           "metadata": metadata or "", "state": state}
+    s = _socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM | _socket.SOCK_CLOEXEC)
+    try:
+        s.connect(path)
+        s.sendmsg([fastjson.dumps(msg).encode()],
+                  [(_socket.SOL_SOCKET, _socket.SCM_RIGHTS, fd.to_bytes(4, "little"))])
+    except OSError as e:
+        raise RuntimeFailure(f"unable to start container process: send seccomp fd to {path}: {e.strerror}") from None
+    finally:
+        s.close()

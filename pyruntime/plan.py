@@ -99,6 +99,7 @@ class Plan:
         self.time_offsets = []      # [(clock id, secs, nsecs)]
         self.seccomp = b""          # classic BPF (struct sock_filter[]), installed last by the child
         self.seccomp_flags = 0
+        self.seccomp_listener = None  # (listenerPath, listenerMetadata) with SCMP_ACT_NOTIFY
         self.hooks = []             # [(kind, timeout, path, args, env)]: the ones the child runs
         self.terminal = False
         self.personality = None     # persona number
@@ -398,6 +399,7 @@ def build_plan(config, bundle, host, *, no_pivot=False, console=False, preserve_
     if console and not terminal:
         raise ConfigError("process.terminal", "cannot use console socket if runc will not detach or allocate tty")
     _process(plan, process, rootfs, host, warn)
+    _seccomp(plan, linux, warn)
     hooks = config.get("hooks") or {}
     for kind, number in CHILD_HOOKS.items():
         for h in hooks.get(kind) or ():
@@ -538,4 +540,17 @@ def build_exec_plan(process, config, init_pid, host, *, console=False, preserve_
         raise ConfigError("process.terminal", "cannot use console socket if runc will not detach or allocate tty")
     rootfs = os.path.realpath(os.path.join(config.get("_bundle", "/"), (config.get("root") or {}).get("path", "")))
     _process(plan, process, rootfs, host, warn)
+    _seccomp(plan, config.get("linux") or {}, warn)
     return plan
+
+
+def _seccomp(plan, linux, warn):
+    """Compiled (or cached) BPF for the child; the listener details stay with the parent."""
+    profile = linux.get("seccomp")
+    if not profile:
+        return
+    from .seccomp import FLAG_NEW_LISTENER, compile_profile  # noqa: PLC0415
+    f = compile_profile(profile, warn=warn)
+    plan.seccomp = f.bpf
+    plan.seccomp_flags = f.flags | (FLAG_NEW_LISTENER if f.notify else 0)
+    plan.seccomp_listener = (f.listener_path, f.listener_metadata) if f.notify else None

@@ -88,7 +88,7 @@ FLAGS_WHEN_ABSENT = FLAG_SPEC_ALLOW
 
 # Syscalls the C init makes between seccomp(SET_MODE_FILTER) and execve to hand the listener fd
 # to the parent: a NOTIFY rule on them would block the init before anyone holds the listener.
-NOTIFY_FORBIDDEN = ("write",)
+NOTIFY_FORBIDDEN = ("write", "sendmsg")  # our init uses sendmsg to hand the listener fd over
 
 _MAGIC = b"PYRTSECC"
 _HEADER = 8 + 4 * 5                  # magic, format, flags, notify, len(warnings), len(bpf)

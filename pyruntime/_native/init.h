@@ -86,6 +86,7 @@ enum sync_msg {
     MSG_HOOKS_DONE = 6,  /* parent -> stage 2 */
     MSG_READY = 7,       /* stage 2 -> parent: set up, about to wait on the exec fifo */
     MSG_ERROR = 8,       /* any -> parent: u32 errno, then text */
+    MSG_SECCOMP_FD = 9,  /* stage 2 -> parent: the seccomp notify listener fd (SCM_RIGHTS) */
 };
 
 struct mnt {
@@ -150,6 +151,7 @@ extern int report_fd;
 void sync_send(uint32_t type, const void *payload, size_t len);
 uint32_t sync_recv(void *payload, size_t cap, size_t *len);
 void sync_expect(uint32_t type);
+void sync_send_fd(uint32_t type, int fd);
 __attribute__((noreturn, format(printf, 1, 2))) void die(const char *fmt, ...);       /* appends strerror(errno) */
 __attribute__((noreturn, format(printf, 1, 2))) void die_plain(const char *fmt, ...); /* message as is */
 
@@ -165,7 +167,8 @@ int open_in_root(int rootfd, const char *path, int flags);
 void run_hooks(const struct plan *p, uint32_t kind, const char *state);
 
 /* process.c */
-void install_seccomp(const struct plan *p);
+int install_seccomp(const struct plan *p); /* the listener fd with NEW_LISTENER, else -1 */
+#define SECCOMP_NEW_LISTENER 8u
 void apply_scheduling(const struct plan *p);
 void set_affinity(const struct plan *p, int which);
 void setup_console(const struct plan *p, int rootfd);

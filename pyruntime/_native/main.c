@@ -73,6 +73,16 @@ static void wait_for_start(const struct plan *p)
     run_hooks(p, HOOK_START_CONTAINER, p->state_start);
 }
 
+/* Load the filter; a notify listener fd goes to the parent, which passes it to listenerPath. */
+static void seccomp_step(const struct plan *p)
+{
+    int fd = install_seccomp(p);
+    if (fd >= 0) {
+        sync_send_fd(MSG_SECCOMP_FD, fd);
+        close(fd);
+    }
+}
+
 static void stage2(struct plan *p)
 {
     char exe[PATH_MAX];
@@ -108,8 +118,9 @@ static void stage2(struct plan *p)
     if (chdir(p->cwd ? p->cwd : "/") < 0)
         cwd_err = errno;
     /* without no_new_privs, loading a filter needs CAP_SYS_ADMIN: before the capabilities go */
+    int notify = p->seccomp_len && (p->seccomp_flags & SECCOMP_NEW_LISTENER);
     if (!(p->flags & F_NO_NEW_PRIVS))
-        install_seccomp(p);
+        seccomp_step(p);
     apply_identity(p);
     if (cwd_err && chdir(p->cwd) < 0)
         die("chdir to cwd (\"%s\") set in config.json failed", p->cwd);
@@ -122,9 +133,9 @@ static void stage2(struct plan *p)
     /* nothing of the runtime may reach the container: mark every other fd close-on-exec */
     if (syscall(SYS_close_range, 3 + p->preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
         die("close_range");
+    if ((p->flags & F_NO_NEW_PRIVS) && (exec_mode || notify))
+        seccomp_step(p); /* the listener fd needs the sync socket, still open here */
     if (exec_mode) {
-        if (p->flags & F_NO_NEW_PRIVS)
-            install_seccomp(p); /* as late as possible; errors still reach the parent */
         sync_send(MSG_READY, NULL, 0);
         close(sync_fd);
         sync_fd = -1;
@@ -133,8 +144,8 @@ static void stage2(struct plan *p)
         close(sync_fd);
         sync_fd = -1;
         wait_for_start(p);
-        if (p->flags & F_NO_NEW_PRIVS)
-            install_seccomp(p);
+        if ((p->flags & F_NO_NEW_PRIVS) && !notify)
+            install_seccomp(p); /* as close to execve as we can; errors reach `start` */
         if (write(report_fd, "0", 1) != 1)
             die("write exec fifo");
         close(report_fd);

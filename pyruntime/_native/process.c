@@ -229,11 +229,12 @@ void reset_signals(void)
     sigprocmask(SIG_SETMASK, &all, NULL);
 }
 
-void install_seccomp(const struct plan *p)
+int install_seccomp(const struct plan *p)
 {
     struct sock_filter *insns;
+    int fd;
     if (!p->seccomp_len)
-        return;
+        return -1;
     if (p->seccomp_len % sizeof(struct sock_filter))
         die_plain("seccomp program has a partial instruction");
     insns = malloc(p->seccomp_len); /* the plan buffer is not aligned for sock_filter */
@@ -241,9 +242,11 @@ void install_seccomp(const struct plan *p)
         die("seccomp");
     memcpy(insns, p->seccomp, p->seccomp_len);
     struct sock_fprog prog = { .len = (unsigned short)(p->seccomp_len / sizeof *insns), .filter = insns };
-    if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, p->seccomp_flags, &prog) < 0)
+    fd = (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, p->seccomp_flags, &prog);
+    if (fd < 0)
         die("install the seccomp filter");
     free(insns);
+    return (p->seccomp_flags & SECCOMP_NEW_LISTENER) ? fd : -1;
 }
 
 /* the kernel's struct sched_attr (glibc 2.36 has no wrapper) */

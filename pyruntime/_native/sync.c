@@ -22,6 +22,23 @@ void sync_send(uint32_t type, const void *payload, size_t len)
     }
 }
 
+void sync_send_fd(uint32_t type, int fd)
+{
+    char cbuf[CMSG_SPACE(sizeof(int))];
+    struct iovec iov = { &type, 4 };
+    struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof cbuf };
+    struct cmsghdr *c;
+    memset(cbuf, 0, sizeof cbuf);
+    c = CMSG_FIRSTHDR(&mh);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(sizeof(int));
+    memcpy(CMSG_DATA(c), &fd, sizeof fd);
+    while (sendmsg(sync_fd, &mh, MSG_NOSIGNAL) < 0)
+        if (errno != EINTR)
+            _exit(1);
+}
+
 uint32_t sync_recv(void *payload, size_t cap, size_t *len)
 {
     static unsigned char buf[65536 + 4];

@@ -63,7 +63,10 @@ def test_contents():
     assert sorted(lx["namespaces"]) == ["cgroup", "ipc", "mount", "network", "pid", "time", "user", "uts"]
     assert lx["capabilities"] == list(capabilities.NAMES)
     assert lx["cgroup"] == {"v1": True, "v2": True, "systemd": False, "systemdUser": False}
-    assert lx["seccomp"]["enabled"] is False
+    assert lx["seccomp"]["enabled"] is True
+    assert {"SCMP_ACT_ERRNO", "SCMP_ACT_KILL_PROCESS", "SCMP_ACT_NOTIFY"} <= set(lx["seccomp"]["actions"])
+    assert set(lx["seccomp"]["operators"]) == {"SCMP_CMP_NE", "SCMP_CMP_LT", "SCMP_CMP_LE", "SCMP_CMP_EQ",
+                                               "SCMP_CMP_GE", "SCMP_CMP_GT", "SCMP_CMP_MASKED_EQ"}
     assert lx["apparmor"] == {"enabled": False}
     assert lx["selinux"] == {"enabled": False}
     assert lx["mountExtensions"] == {"idmap": {"enabled": False}}
