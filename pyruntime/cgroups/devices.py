@@ -7,10 +7,14 @@ The rule list a container gets (first to last; the last matching rule decides, o
   `runc spec` and every engine put first) restates the implicit start and is dropped, so it does not
   undo the defaults; any later rule, a deny-all included, overrides what came before.
 
-v2 (BPF_PROG_TYPE_CGROUP_DEVICE): rules are emitted last-first, each a block that returns its verdict
-when it matches; a rule matches the request's type, major, minor and access: an allow when the
-requested access is a subset of its own, a deny when the two intersect (as the v1 kernel does).
-A full "a *:* rwm" rule resets the default and everything before it is dropped.
+v1 applies the rules itself (devices.deny "a", then each rule). For v2 the v1 kernel's algorithm is
+emulated (emulate(): allow-all or deny-all plus an exception list; an allow adds to / a deny removes
+from the exceptions in deny-all mode and the reverse in allow-all mode, exact type:major:minor only,
+so a deny never punches a hole in a wildcard exception), and the BPF_PROG_TYPE_CGROUP_DEVICE program
+checks the resulting exceptions: in deny-all mode a request is allowed when its access is a subset of
+a matching exception's, in allow-all mode denied when it overlaps one. runc does the same with its
+devices emulator. A type "a" rule that is not "a *:* rwm" counts as one rule for c and one for b
+(the v1 kernel would read any "a ..." as everything).
 """
 import struct
 
@@ -109,14 +113,40 @@ def _to_s32(v):
     return v - (1 << 32) if v >= (1 << 31) else v
 
 
+def _expand(rules):
+    for allow, t, maj, mnr, acc in rules:
+        if t == "a" and not (maj == -1 and mnr == -1 and acc == "rwm"):
+            yield allow, "c", maj, mnr, acc
+            yield allow, "b", maj, mnr, acc
+        else:
+            yield allow, t, maj, mnr, acc
+
+
+def emulate(rules):
+    """The v1 devices cgroup after writing `rules` (from deny-all): (default_allow, exceptions) with
+    exceptions {(type, major, minor): access} in insertion order."""
+    default = False
+    exc = {}
+    for allow, t, maj, mnr, acc in _expand(rules):
+        if t == "a":
+            default, exc = allow, {}
+            continue
+        key = (t, maj, mnr)
+        if allow != default:  # add to the exceptions (merging access)
+            have = exc.get(key, "")
+            exc[key] = "".join(ch for ch in "rwm" if ch in have or ch in acc)
+        elif key in exc:      # remove access from an exact exception
+            left = "".join(ch for ch in exc[key] if ch not in acc)
+            if left:
+                exc[key] = left
+            else:
+                del exc[key]
+    return default, exc
+
+
 def program(rules):
     """The BPF_PROG_TYPE_CGROUP_DEVICE program for `rules` (effective_rules()), as bytes."""
-    default = False
-    for i in range(len(rules) - 1, -1, -1):
-        if _is_all(rules[i]):
-            default = rules[i][0]
-            rules = rules[i + 1:]
-            break
+    default, exc = emulate(rules)
     out = [
         # struct bpf_cgroup_dev_ctx { u32 access_type; u32 major; u32 minor; }
         insn(LDXW, 2, 1, 0), insn(AND32_K, 2, imm=0xFFFF),    # r2 = type
@@ -124,23 +154,23 @@ def program(rules):
         insn(LDXW, 4, 1, 4),                                  # r4 = major
         insn(LDXW, 5, 1, 8),                                  # r5 = minor
     ]
-    for allow, t, maj, mnr, acc in reversed(rules):
+    verdict = 0 if default else 1
+    for (t, maj, mnr), acc in exc.items():
         block = []  # (code, dst, src, imm, jumps_to_next)
-        if t != "a":
-            block.append((JNE_K, 2, 0, DEV_CHAR if t == "c" else DEV_BLOCK, True))
+        block.append((JNE_K, 2, 0, DEV_CHAR if t == "c" else DEV_BLOCK, True))
         bits = _acc_bits(acc)
         if bits != ACC_MKNOD | ACC_READ | ACC_WRITE:
             block.append((MOV32_X, 1, 3, 0, False))
             block.append((AND32_K, 1, 0, bits, False))
-            if allow:  # requested access must be a subset of the rule's
+            if verdict:  # allow: the requested access must be a subset of the exception's
                 block.append((JNE_X, 1, 3, 0, True))
-            else:      # any overlap denies
+            else:        # deny: any overlap
                 block.append((JEQ_K, 1, 0, 0, True))
         if maj != -1:
             block.append((JNE_K, 4, 0, _to_s32(maj), True))
         if mnr != -1:
             block.append((JNE_K, 5, 0, _to_s32(mnr), True))
-        block.append((MOV32_K, 0, 0, 1 if allow else 0, False))
+        block.append((MOV32_K, 0, 0, verdict, False))
         block.append((EXIT, 0, 0, 0, False))
         n = len(block)
         for i, (code, dst, src, imm, jumps) in enumerate(block):

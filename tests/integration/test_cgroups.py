@@ -1,0 +1,448 @@
+"""cgroups on this machine (v1 / hybrid), for real: limits in the files, processes placed, freeze,
+update, OOM, pids, devices (v1 lists, and the v2 eBPF program on the hybrid cgroup2 tree), clean-up.
+
+Needs root. Every cgroup is under /pyrt-test-<random> (absolute) or relative to our own cgroup, and
+is removed by the test; nothing else is touched.
+"""
+import io
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+from pyruntime import cgroup_ops
+from pyruntime.cgroups import Manager, devices, layout
+from pyruntime.errors import ConfigError, RuntimeFailure
+from pyruntime.state import Container, proc_start
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "cgroupv2"))
+from bpf_ctypes import CtypesBackend  # noqa: E402
+
+pytestmark = [
+    pytest.mark.skipif(os.geteuid() != 0, reason="needs root"),
+    pytest.mark.skipif(os.geteuid() == 0 and layout() == "v2", reason="v1/hybrid host tests (v2: tests/cgroupv2)"),
+]
+PY = "/usr/bin/python3" if os.path.exists("/usr/bin/python3") else sys.executable
+MB = 1 << 20
+
+
+@pytest.fixture
+def made():
+    """Managers to destroy at teardown (after killing what they hold)."""
+    ms = []
+    yield ms
+    for m in ms:
+        try:
+            for pid in m.pids():
+                os.kill(pid, 9)
+        except Exception:
+            pass
+        time.sleep(0.05)
+        m.destroy()
+
+
+def mgr(made, resources=None, path=None, cid=None, **linux):
+    cid = cid or f"t{uuid.uuid4().hex[:8]}"
+    linux = dict(linux)
+    linux["cgroupsPath"] = path if path is not None else f"/pyrt-test-{cid}"
+    linux["resources"] = resources or {}
+    m = Manager.for_container({"linux": linux}, cid)
+    made.append(m)
+    return m
+
+
+def waiting(code):
+    """A python child that runs `code` once it reads a line (after we placed it in the cgroup)."""
+    return subprocess.Popen([PY, "-c", "import sys; sys.stdin.readline()\n" + code], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def go(p, timeout=30):
+    out, err = p.communicate("go\n", timeout=timeout)
+    return p.returncode, out, err
+
+
+def cat(path):
+    return Path(path).read_text().strip()
+
+
+def test_layout_is_hybrid_here():
+    assert layout() in ("v1", "hybrid")
+
+
+def test_create_limits_add_destroy(made):
+    m = mgr(made, {"memory": {"limit": 64 * MB, "reservation": 32 * MB}, "pids": {"limit": 20},
+                   "cpu": {"quota": 25000, "period": 100000, "shares": 512}})
+    m.create()
+    p = m.paths
+    assert cat(f"{p['memory']}/memory.limit_in_bytes") == str(64 * MB)
+    assert cat(f"{p['memory']}/memory.soft_limit_in_bytes") == str(32 * MB)
+    assert cat(f"{p['pids']}/pids.max") == "20"
+    assert cat(f"{p['cpu']}/cpu.cfs_quota_us") == "25000"
+    assert cat(f"{p['cpu']}/cpu.cfs_period_us") == "100000"
+    assert cat(f"{p['cpu']}/cpu.shares") == "512"
+    assert cat(f"{p['devices']}/devices.list").splitlines()[:3] == ["c *:* m", "b *:* m", "c 1:3 rwm"]
+    s = subprocess.Popen(["sleep", "30"])
+    try:
+        m.add(s.pid)
+        assert m.pids() == [s.pid]
+        for key, path in p.items():
+            assert str(s.pid) in cat(f"{path}/cgroup.procs").split(), key
+        own = Path(f"/proc/{s.pid}/cgroup").read_text()
+        assert f"memory:{m.inner}" in own
+    finally:
+        s.kill()
+        s.wait()
+    created = list(m.created)
+    assert created
+    m.destroy()
+    assert not [d for d in created if os.path.exists(d)]
+    m.destroy()  # again: already gone is fine
+
+
+def test_relative_path_is_under_our_own_cgroup(made):
+    cid = f"t{uuid.uuid4().hex[:8]}"
+    m = Manager.for_container({"linux": {}}, cid)  # empty cgroupsPath: "<id>" relative
+    made.append(m)
+    own = {l.split(":")[1]: l.split(":")[2] for l in Path("/proc/self/cgroup").read_text().splitlines()}
+    assert m.paths["memory"] == "/sys/fs/cgroup/memory" + own["memory"].rstrip("/") + "/" + cid
+    m.create()
+    assert os.path.isdir(m.paths["memory"])
+    m.destroy()
+    assert not os.path.exists(m.paths["memory"])
+    assert os.path.isdir("/sys/fs/cgroup/memory" + own["memory"])
+
+
+def test_a_parent_we_did_not_create_survives(made):
+    cid = f"t{uuid.uuid4().hex[:8]}"
+    parent = f"/sys/fs/cgroup/memory/pyrt-test-parent-{cid}"
+    os.mkdir(parent)
+    try:
+        m = mgr(made, {"memory": {"limit": 64 * MB}}, path=f"/pyrt-test-parent-{cid}/a/b", cid=cid)
+        m.create()
+        assert os.path.isdir(f"{parent}/a/b")
+        assert f"{parent}/a" in m.created and parent not in m.created
+        m.destroy()
+        assert os.path.isdir(parent) and not os.path.exists(f"{parent}/a")
+        # an existing cgroup used as the container's is never removed either
+        m2 = mgr(made, {}, path=f"/pyrt-test-parent-{cid}", cid=cid + "x")
+        m2.create()
+        assert not [d for d in m2.created if d.startswith(parent + "/") or d == parent]
+        m2.destroy()
+        assert os.path.isdir(parent)
+    finally:
+        for h in os.listdir("/sys/fs/cgroup"):
+            d = f"/sys/fs/cgroup/{h}/pyrt-test-parent-{cid}"
+            for sub in (f"{d}/a/b", f"{d}/a", d):
+                try:
+                    os.rmdir(sub)
+                except OSError:
+                    pass
+
+
+def test_failed_create_removes_what_it_made(made):
+    m = mgr(made, {"cpu": {"cpus": "0-4095"}})
+    with pytest.raises(RuntimeFailure, match="cpuset.cpus"):
+        m.create()
+    assert m.created == []
+    assert not os.path.exists(f"/sys/fs/cgroup/cpuset{m.inner}")
+    assert not os.path.exists(f"/sys/fs/cgroup/memory{m.inner}")
+
+
+def test_missing_controller_is_named_before_anything_is_made(made):
+    h = set(os.listdir("/sys/fs/cgroup"))
+    if "rdma" in h:
+        pytest.skip("this host has rdma")
+    m = mgr(made, {"rdma": {"mlx5_0": {"hcaHandles": 1}}})
+    with pytest.raises(RuntimeFailure, match="rdma"):
+        m.create()
+    assert m.created == []
+
+
+def test_unified_rejected_on_v1():
+    with pytest.raises(ConfigError, match="unified"):
+        Manager.for_container({"linux": {"resources": {"unified": {"memory.max": "1"}}}}, "x")
+
+
+def _utime(pid):
+    data = Path(f"/proc/{pid}/stat").read_text()
+    return int(data[data.rindex(")") + 2:].split()[11])
+
+
+def test_freeze_stops_a_busy_loop_and_thaw_restarts_it(made):
+    m = mgr(made)
+    m.create()
+    s = subprocess.Popen(["sh", "-c", "while :; do :; done"])
+    try:
+        m.add(s.pid)
+        time.sleep(0.2)
+        m.freeze()
+        assert m.frozen()
+        t0 = _utime(s.pid)
+        time.sleep(0.5)
+        assert _utime(s.pid) == t0
+        m.thaw()
+        assert not m.frozen()
+        time.sleep(0.5)
+        assert _utime(s.pid) > t0
+    finally:
+        s.kill()
+        s.wait()
+
+
+def test_update_a_live_limit(made):
+    m = mgr(made, {"memory": {"limit": 64 * MB}, "pids": {"limit": 10}})
+    m.create()
+    s = subprocess.Popen(["sleep", "30"])
+    try:
+        m.add(s.pid)
+        m.update({"memory": {"limit": 128 * MB, "swap": 256 * MB}, "pids": {"limit": 50},
+                  "cpu": {"quota": 10000}})
+        assert cat(f"{m.paths['memory']}/memory.limit_in_bytes") == str(128 * MB)
+        assert cat(f"{m.paths['memory']}/memory.memsw.limit_in_bytes") == str(256 * MB)
+        assert cat(f"{m.paths['pids']}/pids.max") == "50"
+        assert cat(f"{m.paths['cpu']}/cpu.cfs_quota_us") == "10000"
+        # lowering both below the current memsw needs limit-then-swap order
+        m.update({"memory": {"limit": 32 * MB, "swap": 32 * MB}})
+        assert cat(f"{m.paths['memory']}/memory.memsw.limit_in_bytes") == str(32 * MB)
+        assert m.resources["memory"] == {"limit": 32 * MB, "swap": 32 * MB}
+        assert m.resources["pids"] == {"limit": 50}
+        with pytest.raises(ConfigError):
+            m.update({"memory": {"swappiness": 500}})
+    finally:
+        s.kill()
+        s.wait()
+
+
+def test_memory_limit_is_enforced_by_the_oom_killer(made):
+    m = mgr(made, {"memory": {"limit": 32 * MB, "swap": 32 * MB}})
+    m.create()
+    assert m.oom_events() == 0
+    p = waiting("b = b'x' * (200 << 20)\nprint('survived')")
+    m.add(p.pid)
+    rc, out, _ = go(p)
+    assert rc == -signal.SIGKILL and "survived" not in out
+    assert m.oom_events() >= 1
+    st = m.stats()
+    assert st["memory"]["usage"]["limit"] == 32 * MB
+
+
+def test_pids_limit_makes_fork_fail(made):
+    m = mgr(made, {"pids": {"limit": 4}})
+    m.create()
+    p = waiting("import os, time\nfails = 0\nfor i in range(8):\n"
+                "    try:\n        pid = os.fork()\n    except BlockingIOError:\n        fails += 1; continue\n"
+                "    if pid == 0:\n        time.sleep(1); os._exit(0)\n"
+                "print(fails)")
+    m.add(p.pid)
+    rc, out, err = go(p)
+    assert rc == 0, err
+    assert int(out.strip()) == 5  # 1 + 3 children fit in 4
+
+
+def test_v1_devices_deny_and_allow(made, tmp_path):
+    m = mgr(made, {"devices": [{"allow": False, "access": "rwm"},
+                               {"allow": False, "type": "c", "major": 1, "minor": 5, "access": "rwm"},
+                               {"allow": False, "type": "c", "major": 1, "minor": 9, "access": "m"}]})
+    m.create()
+    lst = cat(f"{m.paths['devices']}/devices.list").splitlines()
+    assert "c 1:5 rwm" not in lst and "c 1:3 rwm" in lst
+    p = waiting(f"""
+import os
+def tryit(f):
+    try:
+        f(); return 'ok'
+    except OSError as e:
+        return 'EPERM' if e.errno == 1 else str(e)
+print(tryit(lambda: open('/dev/null', 'rb').close()))
+print(tryit(lambda: open('/dev/zero', 'rb').close()))
+print(tryit(lambda: os.mknod('{tmp_path}/n1', 0o20600, os.makedev(1, 3))))
+print(tryit(lambda: os.mknod('{tmp_path}/n2', 0o20600, os.makedev(1, 9))))
+print(tryit(lambda: open('/dev/urandom', 'rb').close()))
+""")
+    m.add(p.pid)
+    rc, out, err = go(p)
+    assert rc == 0, err
+    # the deny of "m" on 1:9 cannot punch a hole in the "c *:* m" exception (the v1 kernel's rule)
+    assert out.split() == ["ok", "EPERM", "ok", "ok", "ok"]
+
+
+def test_stats_document_shape(made):
+    m = mgr(made, {"memory": {"limit": 64 * MB}, "pids": {"limit": 7}})
+    m.create()
+    s = subprocess.Popen(["sleep", "30"])
+    try:
+        m.add(s.pid)
+        st = m.stats()
+    finally:
+        s.kill()
+        s.wait()
+    assert list(st) == ["cpu", "cpuset", "memory", "pids", "blkio", "hugetlb", "intel_rdt", "network_interfaces"]
+    assert st["pids"] == {"current": 1, "limit": 7}
+    assert set(st["cpu"]["usage"]) >= {"kernel", "user"}
+    assert "raw" in st["memory"] and "limit" in st["memory"]["swap"]
+
+
+def test_state_round_trip(made):
+    m = mgr(made, {"pids": {"limit": 3}})
+    m.create()
+    from pyruntime import fastjson
+    d = fastjson.loads(fastjson.dumps(m.to_state()))
+    m2 = Manager.from_state(d)
+    assert m2.paths == m.paths and m2.created == m.created and m2.resources == m.resources
+    m2.destroy()
+    assert not os.path.exists(m.paths["pids"])
+
+
+# -- v2 eBPF device filter, on this hybrid host's cgroup2 tree --------------------------------
+@pytest.fixture
+def unified_cgroup():
+    if layout() != "hybrid":
+        pytest.skip("no cgroup2 tree here")
+    d = f"/sys/fs/cgroup/unified/pyrt-test-bpf-{uuid.uuid4().hex[:8]}"
+    os.mkdir(d)
+    old = devices._backend
+    devices._backend = CtypesBackend()
+    yield d
+    devices._backend = old
+    for pid in Path(f"{d}/cgroup.procs").read_text().split():
+        try:
+            os.kill(int(pid), 9)
+        except ProcessLookupError:
+            pass
+    for _ in range(100):
+        try:
+            os.rmdir(d)
+            break
+        except OSError:
+            time.sleep(0.02)
+
+
+def test_ebpf_device_program_on_a_real_cgroup2(unified_cgroup, tmp_path):
+    rules = devices.effective_rules([], [{"allow": False, "access": "rwm"},
+                                         {"allow": False, "type": "c", "major": 1, "minor": 5, "access": "rwm"},
+                                         {"allow": False, "type": "c", "major": 1, "minor": 9, "access": "w"},
+                                         {"allow": False, "type": "b", "access": "m"}])
+    try:
+        devices.apply_v2(unified_cgroup, rules)
+    except RuntimeFailure as e:
+        pytest.skip(f"bpf not permitted here: {e}")
+    fd = os.open(unified_cgroup, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        assert len(devices.query(fd)) == 1
+    finally:
+        os.close(fd)
+    p = waiting(f"""
+import os
+def tryit(f):
+    try:
+        f(); return 'ok'
+    except OSError as e:
+        return 'EPERM' if e.errno == 1 else str(e)
+print(tryit(lambda: open('/dev/null', 'r+b').close()))
+print(tryit(lambda: open('/dev/zero', 'rb').close()))
+print(tryit(lambda: open('/dev/urandom', 'rb').close()))
+print(tryit(lambda: open('/dev/urandom', 'r+b').close()))
+print(tryit(lambda: os.mknod('{tmp_path}/n1', 0o20600, os.makedev(1, 5))))
+print(tryit(lambda: os.mknod('{tmp_path}/n2', 0o20600, os.makedev(1, 1))))
+print(tryit(lambda: open('{tmp_path}/n2', 'rb').close()))
+print(tryit(lambda: open('/dev/tty0', 'rb').close()) if os.path.exists('/dev/tty0') else 'EPERM')
+print(tryit(lambda: os.mknod('{tmp_path}/b1', 0o60600, os.makedev(7, 0))))
+""")
+    Path(f"{unified_cgroup}/cgroup.procs").write_text(str(p.pid))
+    rc, out, err = go(p)
+    assert rc == 0, err
+    # null rw; zero denied; urandom r but not w; mknod c 1:5 still allowed by "c *:* m" (a deny does
+    # not punch holes in a wildcard, as on v1); 1:1 mknod ok but not opened; tty0 denied; b mknod denied
+    assert out.split() == ["ok", "EPERM", "ok", "EPERM", "ok", "ok", "EPERM", "EPERM", "EPERM"]
+    # replacing the program (update) keeps exactly one attached
+    devices.apply_v2(unified_cgroup, devices.effective_rules([], [{"allow": True, "access": "rwm"}]))
+    fd = os.open(unified_cgroup, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        assert len(devices.query(fd)) == 1
+    finally:
+        os.close(fd)
+    p = waiting("open('/dev/zero', 'rb').close(); print('ok')")
+    Path(f"{unified_cgroup}/cgroup.procs").write_text(str(p.pid))
+    assert go(p)[1].strip() == "ok"
+
+
+# -- the commands, on a fake container whose init is a host process ---------------------------
+@pytest.fixture
+def fake_container(made, tmp_path):
+    def make(resources=None, argv=("sleep", "60"), waiting_code=None):
+        m = mgr(made, resources or {})
+        m.create()
+        proc = waiting(waiting_code) if waiting_code else subprocess.Popen(list(argv))
+        m.add(proc.pid)
+        root = str(tmp_path / "state")
+        c = Container(root, m.cid)
+        c.claim()
+        c.save({"id": m.cid, "pid": proc.pid, "pid_start": proc_start(proc.pid)[1], "bundle": "/", "rootfs": "/",
+                "created": "", "cgroup": m.to_state()})
+        c.unlock()
+        return root, m, proc
+    procs = []
+    yield lambda *a, **k: procs.append(make(*a, **k)) or procs[-1]
+    for _, _, p in procs:
+        p.kill()
+        p.wait()
+
+
+def test_ops_pause_resume_ps_update_events(fake_container):
+    root, m, proc = fake_container({"memory": {"limit": 64 * MB}})
+    cid = m.cid
+    assert cgroup_ops.ps(root, cid, "json") == f"[{proc.pid}]\n"
+    table = cgroup_ops.ps(root, cid, "table", ["-ef"]).splitlines()
+    assert "PID" in table[0].split() and len(table) == 2 and str(proc.pid) in table[1].split()
+    cgroup_ops.pause(root, cid)
+    c = Container(root, cid).load()
+    assert cgroup_ops.status(c) == "paused"
+    with pytest.raises(RuntimeFailure, match="container not running"):
+        cgroup_ops.pause(root, cid)
+    cgroup_ops.resume(root, cid)
+    assert cgroup_ops.status(Container(root, cid).load()) == "running"
+    with pytest.raises(RuntimeFailure, match="container not paused"):
+        cgroup_ops.resume(root, cid)
+    cgroup_ops.update_from_flags(root, cid, {"memory": "96m", "pids-limit": "33", "cpu-quota": "20000"})
+    assert cat(f"{m.paths['memory']}/memory.limit_in_bytes") == str(96 * MB)
+    assert cat(f"{m.paths['pids']}/pids.max") == "33"
+    saved = Container(root, cid).load().data["cgroup"]["resources"]
+    assert saved["memory"]["limit"] == 96 * MB and saved["pids"]["limit"] == 33
+    cgroup_ops.update(root, cid, {"memory": {"limit": 80 * MB}})
+    assert cat(f"{m.paths['memory']}/memory.limit_in_bytes") == str(80 * MB)
+    out = io.StringIO()
+    cgroup_ops.events(root, cid, stats=True, out=out)
+    import json
+    ev = json.loads(out.getvalue())
+    assert ev["type"] == "stats" and ev["id"] == cid and ev["data"]["memory"]["usage"]["limit"] == 80 * MB
+    assert out.getvalue().startswith('{"type":"stats","id":')
+    cgroup_ops.kill_all(root, cid, signal.SIGKILL)
+    proc.wait(timeout=5)
+    with pytest.raises(RuntimeFailure, match=f"container with id {cid} is not running"):
+        cgroup_ops.events(root, cid, stats=True, out=io.StringIO())
+    cgroup_ops.kill_all(root, cid, signal.SIGKILL)  # stopped: still a success
+
+
+def test_events_stream_reports_oom_and_stops(fake_container):
+    root, m, proc = fake_container({"memory": {"limit": 32 * MB, "swap": 32 * MB}},
+                                   waiting_code="b = b'x' * (200 << 20)")
+    out = io.StringIO()
+    t = threading.Thread(target=cgroup_ops.events, args=(root, m.cid), kwargs={"interval": 0.2, "out": out})
+    t.start()
+    time.sleep(0.5)
+    proc.stdin.write("go\n")
+    proc.stdin.flush()
+    proc.wait(timeout=30)
+    t.join(timeout=10)
+    assert not t.is_alive()
+    import json
+    evs = [json.loads(l) for l in out.getvalue().splitlines()]
+    assert {"type": "oom", "id": m.cid} in evs
+    assert any(e["type"] == "stats" for e in evs)
