@@ -1,0 +1,363 @@
+"""exec: a new process in a running (or created) container -- its namespaces, identity, caps,
+env, cwd, the --process file, detaching, preserved fds, exit status and the errors."""
+
+import json
+import os
+import subprocess
+import time
+
+import pytest
+
+import support
+from support import rt, rt_create, state, wait_status
+
+HOSTNAME = "exec-host"
+NS = ("pid", "mnt", "uts", "ipc", "net")
+
+
+def _status_fields(text):
+    return dict((k.strip(), v.strip()) for k, _, v in (l.partition(":") for l in text.splitlines()))
+
+
+def _gone(pid, timeout=5.0):
+    deadline = time.monotonic() + timeout
+    while support.pid_alive(pid):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.02)
+    return True
+
+
+@pytest.fixture
+def running(bundle, root, container_id):
+    """A started container (`sleep 1000`) with its own hostname and an extra tmpfs mount; yields
+    (cid, init pid)."""
+    bundle.set_args("sleep", "1000")
+    bundle.config["hostname"] = HOSTNAME
+    bundle.config["mounts"].append(
+        {"destination": "/mnt/extra", "type": "tmpfs", "source": "tmpfs", "options": ["size=1m", "mode=700"]})
+    (bundle.rootfs / "mnt" / "extra").mkdir(parents=True, exist_ok=True)
+    (bundle.rootfs / "home" / "u").mkdir(parents=True, exist_ok=True)
+    cid = container_id()
+    proc, _ = rt_create(bundle, cid, root)
+    assert proc.returncode == 0, proc.stderr
+    proc = rt("start", cid, root=root)
+    assert proc.returncode == 0, proc.stderr
+    st = wait_status(cid, "running", root)
+    yield cid, st["pid"]
+
+
+def exec_ok(root, cid, *command, flags=()):
+    proc = rt("exec", *flags, cid, *command, root=root)
+    assert proc.returncode == 0, f"exec failed ({proc.returncode}): {proc.stderr}"
+    return proc.stdout
+
+
+# -- namespaces, hostname, mounts ----------------------------------------------------------------
+
+def test_exec_joins_the_pid_namespace(running, root):
+    cid, pid = running
+    out = exec_ok(root, cid, "sh", "-c", 'echo $$; tr "\\0" " " < /proc/1/cmdline; echo; ls /proc')
+    lines = out.splitlines()
+    assert lines[0].isdigit() and lines[0] != "1"
+    assert lines[1].strip() == "sleep 1000"  # PID 1 is the container's init
+    pids = {int(w) for w in " ".join(lines[2:]).split() if w.isdigit()}
+    assert 1 in pids
+    assert len(pids) < 10, f"exec sees the host's processes: {sorted(pids)[:20]}"
+
+
+def test_exec_joins_every_namespace_of_the_init(running, root):
+    cid, pid = running
+    out = exec_ok(root, cid, "sh", "-c", " ".join(f"readlink /proc/self/ns/{n};" for n in NS))
+    want = [os.readlink(f"/proc/{pid}/ns/{n}") for n in NS]
+    assert out.split() == want
+    mine = [os.readlink(f"/proc/self/ns/{n}") for n in NS]
+    assert not set(out.split()) & set(mine)
+
+
+def test_exec_sees_hostname_and_mounts(running, root):
+    cid, pid = running
+    out = exec_ok(root, cid, "sh", "-c", "hostname; grep ' /mnt/extra ' /proc/self/mounts; touch /mnt/extra/f")
+    lines = out.splitlines()
+    assert lines[0] == HOSTNAME
+    assert len(lines) == 2 and lines[1].split()[2] == "tmpfs", out
+    # and it is the init's tmpfs (the same mount), not a new one
+    assert os.path.exists(f"/proc/{pid}/root/mnt/extra/f")
+
+
+def test_exec_sees_the_container_root(running, root, bundle):
+    cid, _ = running
+    (bundle.rootfs / "marker-in-rootfs").write_text("yes\n")
+    assert exec_ok(root, cid, "cat", "/marker-in-rootfs") == "yes\n"
+
+
+# -- exit status ---------------------------------------------------------------------------------
+
+def test_exec_exit_status(running, root):
+    cid, _ = running
+    assert rt("exec", cid, "sh", "-c", "exit 3", root=root).returncode == 3
+    assert rt("exec", cid, "true", root=root).returncode == 0
+
+
+def test_exec_killed_by_signal_status(running, root):
+    cid, _ = running
+    assert rt("exec", cid, "sh", "-c", "kill -9 $$", root=root).returncode == 128 + 9
+
+
+def test_exec_stdio(running, root):
+    cid, _ = running
+    proc = subprocess.run([support.RUNTIME, "--root", str(root), "exec", cid, "sh", "-c", "cat; echo err >&2"],
+                          input="from stdin\n", capture_output=True, text=True, timeout=30)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == "from stdin\n"
+    assert "err" in proc.stderr
+
+
+# -- process overrides ---------------------------------------------------------------------------
+
+def test_exec_env(running, root):
+    cid, _ = running
+    out = exec_ok(root, cid, "sh", "-c", 'echo "$FOO"; echo "$BAR"; echo "$PATH"',
+                  flags=("--env", "FOO=bar baz", "-e", "BAR=2"))
+    assert out.splitlines() == ["bar baz", "2", "/usr/sbin:/usr/bin:/sbin:/bin"]
+
+
+def test_exec_env_overrides_config(running, root):
+    cid, _ = running
+    out = exec_ok(root, cid, "sh", "-c", 'echo "$TERM"', flags=("--env", "TERM=dumb"))
+    assert out.strip() == "dumb"
+
+
+def test_exec_cwd(running, root):
+    cid, _ = running
+    assert exec_ok(root, cid, "pwd", flags=("--cwd", "/tmp")).strip() == "/tmp"
+    assert exec_ok(root, cid, "pwd").strip() == "/"
+
+
+def test_exec_user(running, root):
+    cid, _ = running
+    out = exec_ok(root, cid, "sh", "-c", "id -u; id -g", flags=("--user", "1000:1000"))
+    assert out.split() == ["1000", "1000"]
+    out = exec_ok(root, cid, "id", "-u", flags=("-u", "1234"))
+    assert out.strip() == "1234"
+
+
+def test_exec_additional_gids(running, root):
+    cid, _ = running
+    out = exec_ok(root, cid, "id", "-G", flags=("--user", "1000:1000", "-g", "10", "--additional-gids", "20"))
+    assert set(out.split()) == {"1000", "10", "20"}
+
+
+def _caps(text):
+    f = _status_fields(text)
+    return {k: int(f[k], 16) for k in ("CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb")}
+
+
+CAP_SYS_ADMIN, CAP_NET_RAW = 21, 13
+
+
+def test_exec_cap_adds_to_effective_never_inheritable(running, root):
+    cid, _ = running
+    before = _caps(exec_ok(root, cid, "cat", "/proc/self/status"))
+    assert not before["CapEff"] & (1 << CAP_SYS_ADMIN)
+    after = _caps(exec_ok(root, cid, "cat", "/proc/self/status", flags=("--cap", "CAP_SYS_ADMIN", "-c", "NET_RAW")))
+    for bit in (CAP_SYS_ADMIN, CAP_NET_RAW):
+        assert after["CapEff"] & (1 << bit)
+        assert after["CapPrm"] & (1 << bit)
+        assert after["CapBnd"] & (1 << bit)
+        assert not after["CapInh"] & (1 << bit)  # CVE-2022-29162
+        assert not after["CapAmb"] & (1 << bit)
+    assert after["CapInh"] == 0 and after["CapAmb"] == 0
+
+
+def test_exec_caps_default_to_the_config(running, root):
+    cid, pid = running
+    with open(f"/proc/{pid}/status") as f:
+        init = _caps(f.read())
+    got = _caps(exec_ok(root, cid, "cat", "/proc/self/status"))
+    assert got == init
+
+
+def test_exec_no_new_privs(bundle, root, container_id):
+    bundle.config["process"]["noNewPrivileges"] = False
+    bundle.set_args("sleep", "1000")
+    cid = container_id()
+    proc, _ = rt_create(bundle, cid, root)
+    assert proc.returncode == 0, proc.stderr
+    assert rt("start", cid, root=root).returncode == 0
+    assert _status_fields(exec_ok(root, cid, "cat", "/proc/self/status"))["NoNewPrivs"] == "0"
+    out = exec_ok(root, cid, "cat", "/proc/self/status", flags=("--no-new-privs",))
+    assert _status_fields(out)["NoNewPrivs"] == "1"
+
+
+def test_exec_process_file(running, root, tmp_path):
+    cid, _ = running
+    process = {
+        "terminal": False,
+        "user": {"uid": 1000, "gid": 1000},
+        "args": ["sh", "-c", 'echo "$ONLY_HERE"; pwd; id -u; echo "[$TERM]"; exit 6'],
+        "env": ["PATH=/bin:/usr/bin", "ONLY_HERE=from-process-json"],
+        "cwd": "/home/u",
+    }
+    pfile = tmp_path / "process.json"
+    pfile.write_text(json.dumps(process))
+    proc = rt("exec", "--process", pfile, cid, root=root)
+    assert proc.returncode == 6, proc.stderr
+    # the process file replaces config.json's process entirely: TERM from config.json is gone
+    assert proc.stdout.splitlines() == ["from-process-json", "/home/u", "1000", "[]"]
+    proc = rt("exec", "-p", pfile, cid, root=root)
+    assert proc.returncode == 6, proc.stderr
+
+
+def test_exec_process_file_missing(running, root, tmp_path):
+    cid, _ = running
+    proc = rt("exec", "--process", tmp_path / "nope.json", cid, root=root)
+    assert proc.returncode == 255
+    assert "nope.json" in proc.stderr
+
+
+# -- detach, pid file ----------------------------------------------------------------------------
+
+def test_exec_detach_pid_file(running, root, tmp_path):
+    cid, init = running
+    pid_file = tmp_path / "exec.pid"
+    t0 = time.monotonic()
+    # never a pipe for a detached process's stdio: it keeps it open
+    err = tmp_path / "exec.err"
+    with open(err, "wb") as ferr:
+        proc = rt("exec", "-d", "--pid-file", pid_file, cid, "sleep", "77", root=root,
+                  stdout=subprocess.DEVNULL, stderr=ferr, capture_output=False)
+    assert proc.returncode == 0, err.read_text()
+    assert time.monotonic() - t0 < 5
+    text = pid_file.read_text()
+    assert text.isdigit(), repr(text)
+    pid = int(text)
+    assert support.pid_alive(pid)
+    with open(f"/proc/{pid}/cmdline", "rb") as f:
+        assert f.read() == b"sleep\x0077\x00"
+    for n in NS:
+        assert os.readlink(f"/proc/{pid}/ns/{n}") == os.readlink(f"/proc/{init}/ns/{n}"), n
+    # the same cgroup as the init
+    with open(f"/proc/{pid}/cgroup") as a, open(f"/proc/{init}/cgroup") as b:
+        assert a.read() == b.read()
+    # and it dies with the container
+    proc = rt("delete", "--force", cid, root=root)
+    assert proc.returncode == 0, proc.stderr
+    assert _gone(pid)
+
+
+def test_exec_tty_detach_without_console_socket_fails(running, root):
+    cid, _ = running
+    proc = rt("exec", "-t", "-d", cid, "true", root=root)
+    assert proc.returncode == 255
+    assert "console socket" in proc.stderr
+
+
+# -- errors --------------------------------------------------------------------------------------
+
+def test_exec_into_stopped_container_fails(bundle, root, container_id):
+    bundle.set_args("true")
+    cid = container_id()
+    proc, _ = rt_create(bundle, cid, root)
+    assert proc.returncode == 0, proc.stderr
+    assert rt("start", cid, root=root).returncode == 0
+    wait_status(cid, "stopped", root)
+    proc = rt("exec", cid, "true", root=root)
+    assert proc.returncode == 255
+    assert "cannot exec in a stopped container" in proc.stderr
+
+
+def test_exec_missing_container_fails(root):
+    proc = rt("exec", "no-such-container", "true", root=root)
+    assert proc.returncode == 255
+    assert "does not exist" in proc.stderr or "not exist" in proc.stderr
+
+
+def test_exec_command_not_found(running, root):
+    cid, pid = running
+    before = _ns_pids(pid)
+    proc = rt("exec", cid, "no-such-command", root=root)
+    assert proc.returncode == 255
+    # runc: exec failed: unable to start container process: exec: "no-such-command": executable file ...
+    assert "exec failed" in proc.stderr, proc.stderr
+    assert 'exec: \\"no-such-command\\": executable file not found in $PATH' in proc.stderr or \
+        'exec: "no-such-command": executable file not found in $PATH' in proc.stderr, proc.stderr
+    proc = rt("exec", cid, "/no/such/path", root=root)
+    assert proc.returncode == 255
+    assert "/no/such/path" in proc.stderr
+    time.sleep(0.1)
+    assert _ns_pids(pid) == before  # nothing left running in the container
+
+
+def test_exec_requires_a_command(running, root):
+    cid, _ = running
+    proc = rt("exec", cid, root=root)
+    assert proc.returncode != 0
+
+
+def _ns_pids(init):
+    ns = os.readlink(f"/proc/{init}/ns/pid")
+    out = set()
+    for n in os.listdir("/proc"):
+        if n.isdigit():
+            try:
+                if os.readlink(f"/proc/{n}/ns/pid") == ns and support.pid_alive(int(n)):
+                    out.add(int(n))
+            except OSError:
+                pass
+    return out
+
+
+# -- fds -----------------------------------------------------------------------------------------
+
+# the shell's own fds: with a second command the shell forks ls instead of exec'ing it (then ls
+# would list its own directory fd too)
+FDS_OF_SHELL = "ls /proc/$$/fd; true"
+
+
+def _exec_with_fd3(root, cid, path, *args):
+    """`RUNTIME exec ARGS` with fd 3 open on `path`."""
+    return subprocess.run(
+        ["/bin/sh", "-c", 'exec "$0" "$@" 3<"$FD3"', support.RUNTIME, "--root", str(root), "exec", *args],
+        env={**os.environ, "FD3": str(path)}, stdin=subprocess.DEVNULL, capture_output=True, text=True,
+        timeout=30)
+
+
+def test_exec_preserve_fds(running, root, tmp_path):
+    cid, _ = running
+    src = tmp_path / "fd3.txt"
+    src.write_text("through fd 3\n")
+    proc = _exec_with_fd3(root, cid, src, "--preserve-fds", "1", cid, "sh", "-c", "cat <&3; " + FDS_OF_SHELL)
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    assert lines[0] == "through fd 3"
+    assert sorted(lines[1:]) == ["0", "1", "2", "3"], f"fds of the exec'd process: {lines[1:]}"
+
+
+def test_exec_no_stray_fds(running, root, tmp_path):
+    cid, _ = running
+    src = tmp_path / "fd3.txt"
+    src.write_text("x\n")
+    proc = _exec_with_fd3(root, cid, src, cid, "sh", "-c", FDS_OF_SHELL)
+    assert proc.returncode == 0, proc.stderr
+    assert sorted(proc.stdout.split()) == ["0", "1", "2"]
+
+
+# -- a created, not started container -----------------------------------------------------------
+
+def test_exec_into_created_container(bundle, root, container_id):
+    bundle.set_args("sleep", "1000")
+    bundle.config["hostname"] = HOSTNAME
+    cid = container_id()
+    proc, _ = rt_create(bundle, cid, root)
+    assert proc.returncode == 0, proc.stderr
+    pid = state(cid, root)["pid"]
+    out = exec_ok(root, cid, "sh", "-c", "hostname; echo $$; readlink /proc/self/ns/pid")
+    lines = out.splitlines()
+    assert lines[0] == HOSTNAME
+    assert lines[1] != "1"
+    assert lines[2] == os.readlink(f"/proc/{pid}/ns/pid")
+    # exec does not start it
+    assert state(cid, root)["status"] == "created"
+    assert rt("start", cid, root=root).returncode == 0
+    assert state(cid, root)["status"] == "running"
