@@ -210,8 +210,10 @@ def test_hook_env_is_exactly_the_hooks_env(bundle, root, container_id, tmp_path)
     assert proc.returncode == 0, proc.stderr
     for name in ("prestart", "cc", "sc"):
         assert sorted(_env_lines(out / name)) == sorted(env), name
-    # no env in the hook: an empty environment, nothing of the runtime's or the container's
-    assert _env_lines(out / "poststart") == []
+    # no env in the hook: nothing of the container process's env (runc hands such a hook its own
+    # environment, pyruntime an empty one: either is fine here)
+    got = _env_lines(out / "poststart")
+    assert "CONTAINER_ONLY=1" not in got, got
 
 
 def test_hooks_of_one_kind_run_in_order(bundle, root, container_id, tmp_path):
