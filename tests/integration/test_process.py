@@ -347,3 +347,30 @@ def test_list_empty(root):
     assert rt("list", "-q", root=root).stdout == ""
     js = rt("list", "--format", "json", root=root)
     assert js.returncode == 0 and json.loads(js.stdout) in (None, [])
+
+
+def test_reused_pid_reads_stopped(bundle, root, container_id):
+    """state.json's pid now names another live process (pid reuse): the container is stopped."""
+    cid = container_id()
+    bundle.set_args("sleep", "1000")
+    proc, _ = rt_create(bundle, cid, root, command=("run", "-d"))
+    assert proc.returncode == 0, proc.stderr
+    pid = wait_status(cid, "running", root)["pid"]
+    os.kill(pid, signal.SIGKILL)
+    wait_status(cid, "stopped", root)
+    path = root / cid / "state.json"
+    data = json.loads(path.read_text())
+    other = subprocess.Popen(["sleep", "30"])  # alive, but not the container's init
+    try:
+        key = "init_process_pid" if "init_process_pid" in data else "pid"  # runc's / pyruntime's layout
+        data[key] = other.pid
+        path.write_text(json.dumps(data))
+        st = state(cid, root)
+        assert st["status"] == "stopped" and st["pid"] == 0, st
+        assert "container not running" in rt("kill", cid, "KILL", root=root).stderr
+        assert other.poll() is None  # the unrelated process was not signalled
+        assert rt("delete", cid, root=root).returncode == 0
+        assert other.poll() is None
+    finally:
+        other.kill()
+        other.wait()
