@@ -1,0 +1,185 @@
+"""cgroup v2 driver, for real, on a pure cgroup v2 kernel: run inside a VM by run-in-vm.sh
+(software emulation is slow: keep this set small). Skipped on any other host.
+
+Covers: conversions land in the files, unified keys, a missing key/page size is named, devices by
+eBPF (denied device cannot be opened or created, allowed one can), cgroup.freeze stops a busy loop,
+OOM kill counted, pids limit makes fork fail, live update, nothing left behind.
+"""
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+from pyruntime.cgroups import Manager, devices, layout
+from pyruntime.cgroups import resources as res
+from pyruntime.errors import ConfigError
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bpf_ctypes import CtypesBackend  # noqa: E402
+
+pytestmark = pytest.mark.skipif(os.geteuid() != 0 or layout() != "v2", reason="needs root on a cgroup v2 host")
+PY = "/usr/bin/python3" if os.path.exists("/usr/bin/python3") else sys.executable
+MB = 1 << 20
+CG = "/sys/fs/cgroup"
+
+
+@pytest.fixture(autouse=True)
+def bpf_backend():
+    old = devices._backend
+    try:
+        devices.CffiBackend()
+    except Exception:  # the native extension has no pyr_bpf yet: use ctypes
+        devices._backend = CtypesBackend()
+    yield
+    devices._backend = old
+
+
+@pytest.fixture
+def made():
+    ms = []
+    yield ms
+    for m in ms:
+        for pid in m.pids():
+            try:
+                os.kill(pid, 9)
+            except ProcessLookupError:
+                pass
+        time.sleep(0.1)
+        m.destroy()
+        assert not os.path.exists(m.path)
+
+
+def mgr(made, resources=None, devs=None):
+    cid = f"v{uuid.uuid4().hex[:8]}"
+    m = Manager.for_container({"linux": {"cgroupsPath": f"/pyrt-v2-{cid}", "resources": resources or {},
+                                         "devices": devs or []}}, cid)
+    made.append(m)
+    return m
+
+
+def waiting(code):
+    return subprocess.Popen([PY, "-c", "import sys; sys.stdin.readline()\n" + code], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def go(p, timeout=120):
+    out, err = p.communicate("go\n", timeout=timeout)
+    return p.returncode, out, err
+
+
+def cat(path):
+    return Path(path).read_text().strip()
+
+
+def test_layout():
+    assert layout() == "v2"
+
+
+def test_limits_conversions_unified_and_cleanup(made):
+    m = mgr(made, {"memory": {"limit": 64 * MB, "swap": 96 * MB, "reservation": 16 * MB},
+                   "cpu": {"shares": 1024, "quota": 20000, "period": 100000},
+                   "pids": {"limit": 30}, "unified": {"memory.high": str(60 * MB)}})
+    m.create()
+    p = m.path
+    assert cat(f"{p}/memory.max") == str(64 * MB)
+    assert cat(f"{p}/memory.swap.max") == str(32 * MB)
+    assert cat(f"{p}/memory.low") == str(16 * MB)
+    assert cat(f"{p}/memory.high") == str(60 * MB)
+    assert cat(f"{p}/cpu.weight") == str(res.shares_to_weight(1024))
+    assert cat(f"{p}/cpu.max") == "20000 100000"
+    assert cat(f"{p}/pids.max") == "30"
+    s = subprocess.Popen(["sleep", "60"])
+    try:
+        m.add(s.pid)
+        assert m.pids() == [s.pid]
+        assert cat(f"/proc/{s.pid}/cgroup") == f"0::{m.inner}"
+        st = m.stats()
+        assert st["pids"] == {"current": 1, "limit": 30}
+        assert st["memory"]["usage"]["limit"] == 64 * MB
+    finally:
+        s.kill()
+        s.wait()
+
+
+def test_unknown_unified_key_and_page_size_are_named(made):
+    m = mgr(made, {"unified": {"memory.nosuchfile": "1"}})
+    with pytest.raises(ConfigError, match="memory.nosuchfile"):
+        m.create()
+    assert not os.path.exists(m.path)
+    m = mgr(made, {"unified": {"nosuchctl.max": "1"}})
+    with pytest.raises(ConfigError, match='controller "nosuchctl" not available'):
+        m.create()
+    m = mgr(made, {"hugepageLimits": [{"pageSize": "3MB", "limit": 0}]})
+    with pytest.raises(ConfigError, match="3MB"):
+        m.create()
+    assert not os.path.exists(m.path)
+
+
+def test_devices_ebpf(made, tmp_path):
+    m = mgr(made, {"devices": [{"allow": False, "access": "rwm"},
+                               {"allow": False, "type": "c", "major": 1, "minor": 5, "access": "rwm"},
+                               {"allow": False, "type": "c", "access": "m"}]})
+    m.create()
+    p = waiting(f"""
+import os
+def tryit(f):
+    try:
+        f(); return 'ok'
+    except OSError as e:
+        return 'EPERM' if e.errno == 1 else str(e)
+print(tryit(lambda: open('/dev/null', 'r+b').close()))
+print(tryit(lambda: open('/dev/zero', 'rb').close()))
+print(tryit(lambda: os.mknod('{tmp_path}/z', 0o20600, os.makedev(1, 5))))
+print(tryit(lambda: os.mknod('{tmp_path}/n', 0o20600, os.makedev(1, 3))))
+""")
+    m.add(p.pid)
+    rc, out, err = go(p)
+    assert rc == 0, err
+    assert out.split() == ["ok", "EPERM", "EPERM", "ok"]
+
+
+def _utime(pid):
+    data = Path(f"/proc/{pid}/stat").read_text()
+    return int(data[data.rindex(")") + 2:].split()[11])
+
+
+def test_freeze_thaw(made):
+    m = mgr(made)
+    m.create()
+    s = subprocess.Popen(["sh", "-c", "while :; do :; done"])
+    try:
+        m.add(s.pid)
+        time.sleep(0.5)
+        m.freeze()
+        assert m.frozen()
+        t0 = _utime(s.pid)
+        time.sleep(1)
+        assert _utime(s.pid) == t0
+        m.thaw()
+        assert not m.frozen()
+        time.sleep(1)
+        assert _utime(s.pid) > t0
+    finally:
+        s.kill()
+        s.wait()
+
+
+def test_oom_and_pids_and_update(made):
+    m = mgr(made, {"memory": {"limit": 32 * MB, "swap": 32 * MB}, "pids": {"limit": 4}})
+    m.create()
+    p = waiting("import os, time\nfails = 0\nfor i in range(6):\n"
+                "    try:\n        pid = os.fork()\n    except BlockingIOError:\n        fails += 1; continue\n"
+                "    if pid == 0:\n        time.sleep(1); os._exit(0)\n"
+                "print(fails, flush=True)\nb = b'x' * (200 << 20)\nprint('survived')")
+    m.add(p.pid)
+    rc, out, _ = go(p)
+    assert out.split()[0] == "3" and "survived" not in out and rc == -signal.SIGKILL
+    assert m.oom_events() >= 1
+    m.update({"memory": {"limit": 128 * MB}, "pids": {"limit": -1}})
+    assert cat(f"{m.path}/memory.max") == str(128 * MB)
+    assert cat(f"{m.path}/pids.max") == "max"
