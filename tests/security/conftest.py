@@ -59,11 +59,15 @@ def host_canary():
         f"changed {sorted(k for k in after if k in before and after[k] != before[k])}")
 
 
+# Other sessions share this host and run their own containers concurrently (pytest runs under
+# /tmp/pytest-of-*, podman/docker storage and netns): their mounts are not ours to judge.
+FOREIGN = ("/tmp/pytest-of-", "/var/lib/containers/", "/var/lib/docker", "/run/netns/", "/run/containers/",
+           "/run/docker", "/run/user/", "/run/crun", "/run/runc", "/run/libpod", "/var/run/")
+
+
 def _mine(rows, tmp_path):
-    """Other sessions run their own container tests concurrently under /tmp/pytest-of-*: their
-    mounts are not ours to judge. Everything else (and everything under our tmp_path) counts."""
     own = str(tmp_path)
-    return sorted(r for r in rows if not r[0].startswith("/tmp/pytest-of-") or r[0].startswith(own))
+    return sorted(r for r in rows if r[0].startswith(own) or not r[0].startswith(FOREIGN))
 
 
 @pytest.fixture(autouse=True)
