@@ -82,7 +82,7 @@ def test_mount_namespace_private(bundle, root, container_id):
     bundle.config["process"]["args"] = [
         "sh", "-c",
         "mkdir -p /inside && mount -t tmpfs -o size=1m inner-tmpfs /inside && echo hi > /inside/f "
-        "&& cat /inside/f > /mounted && sleep 1000",
+        "&& cat /inside/f > /mounted.tmp && mv /mounted.tmp /mounted && sleep 1000",
     ]
     cid = container_id()
     proc, _ = rt_create(bundle, cid, root, command=("run", "-d"))
