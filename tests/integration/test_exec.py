@@ -369,3 +369,64 @@ def test_exec_into_created_container(bundle, root, container_id):
     assert state(cid, root)["status"] == "created"
     assert rt("start", cid, root=root).returncode == 0
     assert state(cid, root)["status"] == "running"
+
+
+# -- HOME, user namespace, seccomp, bad cwd --------------------------------------------------------
+
+def test_exec_home_from_the_containers_passwd(running, root, bundle):
+    cid, _ = running
+    # config.json's env has no HOME: exec takes it from the container's /etc/passwd, as create does
+    with open(bundle.rootfs / "etc" / "passwd", "a") as f:
+        f.write("u:x:1000:1000:u:/home/u:/bin/sh\n")
+    assert exec_ok(root, cid, "sh", "-c", 'echo "$HOME"').strip() == "/root"
+    assert exec_ok(root, cid, "sh", "-c", 'echo "$HOME"', flags=("--user", "1000:1000")).strip() == "/home/u"
+
+
+def test_exec_joins_a_user_namespace(bundle, root, container_id):
+    bundle.set_args("sleep", "1000")
+    bundle.config["linux"]["namespaces"].append({"type": "user"})
+    bundle.config["linux"]["uidMappings"] = [{"containerID": 0, "hostID": 100000, "size": 65536}]
+    bundle.config["linux"]["gidMappings"] = [{"containerID": 0, "hostID": 100000, "size": 65536}]
+    # mapped root is "other" on the host: it must be able to reach the rootfs (pytest's basetemp
+    # is 0700), or the rootfs bind mount fails with EACCES (runc's too)
+    d = bundle.rootfs.parent
+    while d != d.parent:
+        mode = os.stat(d).st_mode
+        if not mode & 0o001:
+            os.chmod(d, (mode & 0o7777) | 0o001)
+        d = d.parent
+    cid = container_id()
+    proc, _ = rt_create(bundle, cid, root)
+    assert proc.returncode == 0, proc.stderr
+    assert rt("start", cid, root=root).returncode == 0
+    pid = state(cid, root)["pid"]
+    out = exec_ok(root, cid, "sh", "-c", "id -u; cat /proc/self/uid_map; readlink /proc/self/ns/user; echo $$")
+    lines = out.splitlines()
+    assert lines[0] == "0"
+    assert lines[1].split() == ["0", "100000", "65536"]
+    assert lines[2] == os.readlink(f"/proc/{pid}/ns/user")
+    assert lines[3] != "1"
+
+
+def test_exec_applies_the_containers_seccomp(bundle, root, container_id):
+    bundle.set_args("sleep", "1000")
+    bundle.config["linux"]["seccomp"] = {
+        "defaultAction": "SCMP_ACT_ALLOW",
+        "architectures": ["SCMP_ARCH_X86_64"],
+        "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO", "errnoRet": 1}],
+    }
+    cid = container_id()
+    proc, _ = rt_create(bundle, cid, root)
+    assert proc.returncode == 0, proc.stderr
+    assert rt("start", cid, root=root).returncode == 0
+    proc = rt("exec", cid, "mkdir", "/tmp/blocked", root=root)
+    assert proc.returncode != 0
+    assert not (bundle.rootfs / "tmp" / "blocked").exists()
+    assert _status_fields(exec_ok(root, cid, "cat", "/proc/self/status"))["Seccomp"] == "2"
+
+
+def test_exec_cwd_missing_fails(running, root):
+    cid, _ = running
+    proc = rt("exec", "--cwd", "/no/such/dir", cid, "true", root=root)
+    assert proc.returncode == 255
+    assert "/no/such/dir" in proc.stderr
