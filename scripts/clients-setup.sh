@@ -46,6 +46,13 @@ if [ ${#missing[@]} -gt 0 ]; then
     apt-get install -y -q --no-install-recommends "${missing[@]}" </dev/null
 fi
 
+# grpcio in the test venv: tests/clients/ talk CRI (gRPC) to containerd (no crictl in Debian 12)
+venv_python=$repo/.venv/bin/python
+if [ -x "$venv_python" ] && ! "$venv_python" -c 'import grpc' 2>/dev/null; then
+    log "installing grpcio into .venv"
+    "$repo/.venv/bin/pip" --disable-pip-version-check -q install grpcio </dev/null
+fi
+
 # 2. containers.conf: default_ulimits within this machine's hard limits (merge) ----------------
 hard_nofile=$(ulimit -Hn)
 hard_nproc=$(ulimit -Hu)
