@@ -47,6 +47,27 @@ COMMANDS = {
     "spec": ({"bundle": (("--bundle", "-b"), True), "rootless": (("--rootless",), False)}, (0, 0),
              "spec [command options]"),
     "features": ({}, (0, 0), "features"),
+    "update": ({"resources": (("--resources", "-r"), True),
+                "memory": (("--memory",), True),
+                "memory-swap": (("--memory-swap",), True),
+                "memory-reservation": (("--memory-reservation",), True),
+                "kernel-memory": (("--kernel-memory",), True),
+                "kernel-memory-tcp": (("--kernel-memory-tcp",), True),
+                "cpu-shares": (("--cpu-shares", "--cpu-share"), True),
+                "cpu-quota": (("--cpu-quota",), True),
+                "cpu-period": (("--cpu-period",), True),
+                "cpu-rt-runtime": (("--cpu-rt-runtime",), True),
+                "cpu-rt-period": (("--cpu-rt-period",), True),
+                "cpuset-cpus": (("--cpuset-cpus",), True),
+                "cpuset-mems": (("--cpuset-mems",), True),
+                "pids-limit": (("--pids-limit",), True),
+                "blkio-weight": (("--blkio-weight",), True),},
+               (1, 1), "update [command options] <container-id>"),
+    "pause": ({}, (1, 1), "pause <container-id>"),
+    "resume": ({}, (1, 1), "resume <container-id>"),
+    "ps": ({"format": (("--format", "-f"), True)}, (1, 1 << 30), "ps [command options] <container-id> [ps options]"),
+    "events": ({"stats": (("--stats",), False), "interval": (("--interval",), True)}, (1, 1),
+               "events [command options] <container-id>"),
     "exec": ({"process": (("--process", "-p"), True), "console-socket": (("--console-socket",), True),
               "cwd": (("--cwd",), True), "env": (("--env", "-e"), "multi"), "tty": (("--tty", "-t"), False),
               "user": (("--user", "-u"), True), "additional-gids": (("--additional-gids", "-g"), "multi"),
@@ -72,6 +93,11 @@ COMMANDS:
    kill      send a signal to the container's init process (default SIGTERM)
    delete    delete a container and the resources it holds
    exec      execute a new process inside a container
+   update    update container resource constraints
+   pause     suspend all processes inside the container
+   resume    resume all processes that were previously paused
+   ps        display the processes running inside a container
+   events    display container events (OOM notifications, resource usage statistics)
    list      list containers started by pyruntime with the given root
    spec      create a new specification file
    features  show the enabled features
@@ -179,13 +205,13 @@ def main(argv=None):
             sys.stdout.write(f"USAGE:\n   pyruntime {usage}\n")
             return 0
         # runc stops reading flags at the container ID for exec (the rest is the command)
-        flags, args = parse(spec, words, stop_at_first_arg=command == "exec")
+        flags, args = parse(spec, words, stop_at_first_arg=command in ("exec", "ps"))
         if not lo <= len(args) <= hi:
             want = f"exactly {lo}" if lo == hi else f"between {lo} and {hi}"
             raise UsageError(f"pyruntime: \"{command}\" requires {want} argument(s)")
         from .state import default_root  # noqa: PLC0415
         root = os.path.abspath(gflags.get("root") or default_root())
-        return _dispatch(command, flags, args, root, log) or 0
+        return _dispatch(command, flags, args, root, log, gflags) or 0
     except RuntimeFailure as e:
         if command_of(argv) == "exec":
             log.fatal("exec failed: " + e.message)
@@ -226,11 +252,12 @@ def _int_flag(flags, name, default=0):
     return n
 
 
-def _dispatch(command, flags, args, root, log):
+def _dispatch(command, flags, args, root, log, gflags):
     from . import container as ct  # noqa: PLC0415
     if command in ("create", "run"):
         opts = dict(pid_file=flags.get("pid-file"), console_socket=flags.get("console-socket"),
                     no_pivot=flags.get("no-pivot", False), preserve_fds=_int_flag(flags, "preserve-fds"))
+        opts["systemd_cgroup"] = gflags.get("systemd-cgroup", False)
         if command == "create":
             ct.create(root, args[0], flags.get("bundle"), log=log, **opts)
             return 0
@@ -247,6 +274,8 @@ def _dispatch(command, flags, args, root, log):
                         cwd=flags.get("cwd"), env=flags.get("env", ()), tty=flags.get("tty", False),
                         user=flags.get("user"), groups=flags.get("additional-gids", ()),
                         caps=flags.get("cap", ()), no_new_privs=flags.get("no-new-privs", False))
+    if command in ("update", "pause", "resume", "ps", "events"):
+        return _cgroup_command(command, flags, args, root)
     if command == "start":
         ct.start(root, args[0])
     elif command == "state":
@@ -265,6 +294,37 @@ def _dispatch(command, flags, args, root, log):
         from .features import features_json  # noqa: PLC0415
         sys.stdout.write(features_json())
     return 0
+
+
+def _cgroup_command(command, flags, args, root):
+    from . import cgroup_ops as ops  # noqa: PLC0415
+    cid = args[0]
+    if command == "update":
+        if flags.get("resources"):
+            ops.update(root, cid, ops.read_resources(flags["resources"]))
+        else:
+            ops.update_from_flags(root, cid, {k: v for k, v in flags.items() if k != "resources"})
+    elif command == "pause":
+        ops.pause(root, cid)
+    elif command == "resume":
+        ops.resume(root, cid)
+    elif command == "ps":
+        sys.stdout.write(ops.ps(root, cid, flags.get("format", "table"), args[1:]))
+    elif command == "events":
+        interval = _duration(flags.get("interval", "5s"))
+        ops.events(root, cid, stats=flags.get("stats", False), interval=interval, out=sys.stdout)
+    return 0
+
+
+def _duration(text):
+    """Go-style durations as runc takes them: 5s, 500ms, 1m, 1.5s."""
+    for suffix, scale in (("ms", 0.001), ("us", 1e-6), ("s", 1.0), ("m", 60.0), ("h", 3600.0)):
+        if text.endswith(suffix):
+            try:
+                return float(text[:-len(suffix)]) * scale
+            except ValueError:
+                break
+    raise UsageError(f"invalid value \"{text}\" for flag -interval: parse error")
 
 
 def _list(states, fmt, quiet):

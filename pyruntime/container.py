@@ -65,7 +65,7 @@ def _wait_gone(c, timeout=10.0):
 
 
 def create(root, cid, bundle, *, pid_file=None, console_socket=None, no_pivot=False,
-           preserve_fds=0, detached=True, log=None, console_fd=-1):
+           preserve_fds=0, detached=True, log=None, console_fd=-1, systemd_cgroup=False):
     from . import spec  # noqa: PLC0415
     from .launch import Launch, write_id_maps  # noqa: PLC0415
     from .plan import Host, build_plan  # noqa: PLC0415
@@ -102,10 +102,15 @@ def create(root, cid, bundle, *, pid_file=None, console_socket=None, no_pivot=Fa
         hooks.run("prestart", hook_cfg, text)
         hooks.run("createRuntime", hook_cfg, text)
         return text.encode() + b"\0" + hooks.state_json(state_base, "created").encode() + b"\0"
+    from .cgroups import Manager  # noqa: PLC0415
+    cgroup = Manager.for_container(config, cid, systemd_cgroup)
     c = Container(root, cid)
     c.claim()
     launch = None
+    cgroup_made = False
     try:
+        cgroup.create()
+        cgroup_made = True
         with open(os.path.join(c.dir, "config.json"), "wb") as f:
             f.write(raw)
         fifo = os.path.join(c.dir, FIFO)
@@ -119,7 +124,7 @@ def create(root, cid, bundle, *, pid_file=None, console_socket=None, no_pivot=Fa
                                                   preserve_fds=preserve_fds, hooks_sync=sync_hooks),
                         preserve_fds, console_fd, statedir_fd)
         pid = launch.run(on_maps=lambda p: write_id_maps(p, plan.uid_mappings, plan.gid_mappings),
-                         on_hooks=on_hooks, on_seccomp=_listener(plan, state_base))
+                         on_hooks=on_hooks, on_seccomp=_listener(plan, state_base), on_spawned=cgroup.add)
         from .state import proc_start  # noqa: PLC0415
         st = proc_start(pid)
         if st is None:
@@ -135,12 +140,16 @@ def create(root, cid, bundle, *, pid_file=None, console_socket=None, no_pivot=Fa
             "annotations": config.get("annotations") or {},
             "hooks": {k: v for k, v in hook_cfg.items() if k in ("poststart", "poststop") and v},
             "namespaces": [n["type"] for n in (config.get("linux") or {}).get("namespaces") or ()],
+            "cgroup": cgroup.to_state(),
         })
         if pid_file:
             _pidfile(pid_file, pid)
     except BaseException:
         if launch:
             launch.abort()
+        if cgroup_made:
+            _empty_cgroup(cgroup)
+            cgroup.destroy()
         c.remove()
         raise
     c.unlock()
@@ -163,6 +172,8 @@ def start(root, cid):
             raise StateError("cannot start an already running container")
         if status == "stopped":
             raise StateError("cannot start a container that has stopped")
+        if status == "paused":
+            raise StateError("cannot start a paused container")
         if status != "created":
             raise StateError(f"cannot start a container in the {status} state")
         error = _release(c)
@@ -247,24 +258,65 @@ def kill(root, cid, signal_text="SIGTERM", all_processes=False):
         if all_processes and status == "stopped":
             return  # runc: --all on a stopped container succeeds
         raise StateError("container not running")
+    m = _cgroup(c)
     if all_processes:
-        _signal_all(c, sig)
+        if m is not None:
+            m.signal_all(sig)
+        else:
+            _signal_all(c, sig)
         return
     try:
         os.kill(c.pid, sig)
     except ProcessLookupError:
         raise StateError("container not running") from None
+    if status == "paused" and sig == 9 and m is not None:
+        m.thaw()  # a frozen process cannot die
+
+
+def _cgroup(c):
+    d = (c.data or {}).get("cgroup")
+    if not d:
+        return None
+    from .cgroups import Manager  # noqa: PLC0415
+    return Manager.from_state(d)
+
+
+def _empty_cgroup(m, timeout=10.0):
+    """SIGKILL everything in the cgroup (thawed) and wait until it is empty."""
+    deadline = time.monotonic() + timeout
+    try:
+        while m.pids():
+            m.signal_all(9)
+            try:
+                if m.frozen():
+                    m.thaw()
+            except (RuntimeFailure, OSError):
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeFailure("container processes still running after SIGKILL")
+            time.sleep(0.005)
+    except FileNotFoundError:
+        pass
 
 
 def _destroy(c):
+    m = _cgroup(c)
     if c.alive():
         _signal_all(c, 9)
         try:
             os.kill(c.pid, 9)
         except ProcessLookupError:
             pass
+        if m is not None:
+            try:
+                m.thaw()
+            except (RuntimeFailure, OSError):
+                pass
         if not _wait_gone(c):
             raise RuntimeFailure("container init still running")
+    if m is not None:
+        _empty_cgroup(m)
+        m.destroy()
     if c.data and c.data.get("hooks", {}).get("poststop"):
         from . import hooks  # noqa: PLC0415
         hooks.run("poststop", c.data["hooks"], hooks.state_json(c.oci_state(), "stopped"), warn=_warn)
@@ -477,8 +529,9 @@ def exec_(root, cid, args=(), *, process_file=None, console_socket=None, detach=
                     preserve_fds, console_fd, -1)
     state = {"ociVersion": config.get("ociVersion", OCI_VERSION), "id": cid, "status": status,
              "pid": c.pid, "bundle": c.data.get("bundle", ""), "annotations": c.data.get("annotations") or {}}
+    m = _cgroup(c)
     try:
-        pid = launch.run(on_seccomp=_listener(plan, state))
+        pid = launch.run(on_seccomp=_listener(plan, state), on_spawned=m.add if m is not None else None)
     except BaseException:
         launch.abort()
         raise

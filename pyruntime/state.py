@@ -148,6 +148,14 @@ class Container:
             return "creating"
         if not self.alive():
             return "stopped"
+        cg = self.data.get("cgroup")
+        if cg and cg.get("freezer", True):
+            from .cgroups import Manager  # noqa: PLC0415
+            try:
+                if Manager.from_state(cg).frozen():
+                    return "paused"
+            except (RuntimeFailure, OSError):
+                pass
         if os.path.exists(os.path.join(self.dir, FIFO)):
             return "created"
         return "running"

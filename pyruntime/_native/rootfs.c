@@ -479,13 +479,20 @@ void finish_rootfs(const struct plan *p)
         if (chroot(".") < 0)
             die("chroot");
     } else {
-        /* pivot onto itself, then detach the old root stacked underneath */
+        /* pivot onto itself: the old root ends up stacked on top of the new one. Step onto it
+         * (through a handle taken before) so rslave and the detach touch only the old root. */
+        int oldroot = open("/", O_DIRECTORY | O_RDONLY | O_CLOEXEC);
+        if (oldroot < 0)
+            die("open old root");
         if (syscall(SYS_pivot_root, ".", ".") < 0)
             die("pivot_root");
+        if (fchdir(oldroot) < 0)
+            die("chdir to old root");
         if (mount(NULL, ".", NULL, MS_SLAVE | MS_REC, NULL) < 0)
             die("make old root rslave");
         if (umount2(".", MNT_DETACH) < 0)
             die("unmount old root");
+        close(oldroot);
     }
     if (chdir("/") < 0)
         die("chdir /");
