@@ -250,6 +250,9 @@ state = "{d}/state"
 
 [plugins."io.containerd.grpc.v1.cri"]
   sandbox_image = "localhost/pause:latest"
+  # CRI gives sandboxes oom_score_adj -998; lowering it needs CAP_SYS_RESOURCE, which this
+  # machine does not have (runc fails the same way): keep it no lower than containerd's own
+  restrict_oom_score_adj = true
   stream_server_address = "127.0.0.1"
   stream_server_port = "0"
   [plugins."io.containerd.grpc.v1.cri".cni]
