@@ -3,6 +3,7 @@ env, cwd, the --process file, detaching, preserved fds, exit status and the erro
 
 import json
 import os
+import signal
 import subprocess
 import time
 
@@ -430,3 +431,26 @@ def test_exec_cwd_missing_fails(running, root):
     proc = rt("exec", "--cwd", "/no/such/dir", cid, "true", root=root)
     assert proc.returncode == 255
     assert "/no/such/dir" in proc.stderr
+
+
+def test_foreground_exec_forwards_signals(running, root, tmp_path):
+    cid, _ = running
+    out = tmp_path / "exec.out"
+    with open(out, "wb") as f:
+        p = subprocess.Popen([support.RUNTIME, "--root", str(root), "exec", cid, "sh", "-c",
+                              'trap "echo got-term; exit 7" TERM; echo ready; while :; do sleep 0.1; done'],
+                             stdin=subprocess.DEVNULL, stdout=f, stderr=subprocess.STDOUT)
+        try:
+            support.wait_for_path(out)
+            deadline = time.monotonic() + 10
+            while b"ready" not in out.read_bytes():
+                assert time.monotonic() < deadline, out.read_bytes()
+                time.sleep(0.05)
+            p.send_signal(signal.SIGTERM)
+            code = p.wait(timeout=10)
+        finally:
+            if p.poll() is None:
+                p.kill()
+                p.wait()
+    assert b"got-term" in out.read_bytes()
+    assert code == 7

@@ -433,3 +433,40 @@ def test_foreground_exec_window_size_change(running, root):
     finally:
         kill_child(pid)
         os.close(master)
+
+
+def test_foreground_exec_ctrl_c_reaches_the_container(running, root):
+    """Raw mode: ^C is not turned into a SIGINT for the runtime, it goes through to the container's
+    terminal, whose line discipline signals the process there."""
+    pid, master = spawn_in_pty([support.RUNTIME, "--root", str(root), "exec", "-t", running,
+                                "sh", "-c", 'trap "echo caught-int; exit 9" INT; echo ready; '
+                                            'while :; do sleep 0.1; done'])
+    try:
+        read_until(master, b"ready\r\n")
+        os.write(master, b"\x03")
+        out = read_until(master)
+        code = wait_child(pid)
+    finally:
+        kill_child(pid)
+        os.close(master)
+    assert b"caught-int" in out, out
+    assert code == 9
+    assert state(running, root)["status"] == "running"  # only the exec'd process got it
+
+
+def test_foreground_run_terminal_with_stdin_not_a_tty(bundle, root, container_id):
+    """`run` with terminal true but no terminal on our side (stdin /dev/null, stdout a pipe): the
+    container still gets a pty and its output is relayed."""
+    terminal_bundle(bundle, "tty; stty size; exit 4", rows=12, cols=34)
+    cid = container_id()
+    proc = support.rt_run(bundle, cid, root, timeout=30)
+    assert proc.returncode == 4, proc.stderr
+    ls = proc.stdout.replace("\r\n", "\n").splitlines()
+    assert re.match(r"^/dev/(console|pts/\d+)$", ls[0]), proc.stdout
+    assert ls[1] == "12 34", proc.stdout
+
+
+def test_foreground_exec_tty_with_stdin_not_a_tty(running, root):
+    proc = rt("exec", "-t", running, "sh", "-c", "tty; exit 2", root=root)
+    assert proc.returncode == 2, proc.stderr
+    assert re.match(r"^/dev/pts/\d+\r?\n$", proc.stdout), proc.stdout
