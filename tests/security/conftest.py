@@ -61,8 +61,7 @@ def host_canary():
 
 # Other sessions share this host and run their own containers concurrently (pytest runs under
 # /tmp/pytest-of-*, podman/docker storage and netns): their mounts are not ours to judge.
-FOREIGN = ("/tmp/pytest-of-", "/var/lib/containers/", "/var/lib/docker", "/run/netns/", "/run/containers/",
-           "/run/docker", "/run/user/", "/run/crun", "/run/runc", "/run/libpod", "/var/run/")
+FOREIGN = ("/tmp/pytest-of-", "/var/lib/", "/run/", "/var/run/", "/sys/fs/cgroup/")
 
 
 def _mine(rows, tmp_path):
