@@ -449,19 +449,39 @@ class Bench:
                 left["processes"].append(f"{pid} ({state})")
             except OSError:
                 pass
-        for p in os.listdir("/proc"):
-            if p.isdigit():
-                try:
-                    with open(f"/proc/{p}/cmdline", "rb") as f:
-                        cmd = f.read().replace(b"\0", b" ").decode(errors="replace")
-                except OSError:
-                    continue
-                if f"{PREFIX}-many" in cmd and int(p) != os.getpid():
-                    left["processes"].append(f"{p} {cmd[:80]}")
+        seen = {int(x.split()[0]) for x in left["processes"]}
+        for pid, why in self.our_processes():
+            if pid not in seen:
+                left["processes"].append(f"{pid} {why}")
         with open("/proc/self/mountinfo") as f:
             left["mounts"] = [l.split()[4] for l in f if PREFIX in l]
         left["cgroups"] = find_cgroups(f"{PREFIX}-many")
         return left
+
+    def our_processes(self):
+        """Processes other than this bench that name the bench's containers on their command line or
+        hold a file under its temporary directory (an init from a failed create does: its stderr)."""
+        found = []
+        for p in os.listdir("/proc"):
+            if not p.isdigit() or int(p) == os.getpid():
+                continue
+            try:
+                with open(f"/proc/{p}/cmdline", "rb") as f:
+                    cmd = f.read().replace(b"\0", b" ").decode(errors="replace").strip()
+                with open(f"/proc/{p}/stat") as f:
+                    if f.read().rsplit(")", 1)[1].split()[0] == "Z":
+                        continue
+                if f"{PREFIX}-" in cmd:
+                    found.append((int(p), cmd[:80]))
+                    continue
+                for fd in os.listdir(f"/proc/{p}/fd"):
+                    target = os.readlink(f"/proc/{p}/fd/{fd}")
+                    if target.startswith(self.tmp + "/"):
+                        found.append((int(p), f"{cmd[:60]!r} holds {target}"))
+                        break
+            except OSError:
+                continue
+        return found
 
     def case_many(self):
         n, par = 100, 4
@@ -589,6 +609,13 @@ class Bench:
             if r.path and os.path.isdir(r.root):
                 for cid in os.listdir(r.root):
                     self.force_delete(r, cid)
+        time.sleep(0.2)
+        for pid, why in self.our_processes():
+            print(f"# cleanup: killing left-behind process {pid}: {why}", flush=True)
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
         with open("/proc/self/mountinfo") as f:
             ours = [l.split()[4] for l in f if self.tmp in l.split()[4]]
         for m in reversed(ours):
