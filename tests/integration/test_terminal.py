@@ -326,7 +326,10 @@ def test_exec_console_socket_without_tty_fails(running, root, tmp_path):
 
 # -- foreground run / exec through a real pty ----------------------------------------------------
 
-SCRIPT = "tty; stty size; read x; echo got:$x; exit 5"
+# (waits out the size race that the *_window_size_in_place_at_start tests below pin down)
+# (busybox's `stty size` on a 0x0 terminal prints "stty: standard input" and still exits 0)
+WAIT_SIZE = 'until stty size 2>&1 | grep -q "^[1-9]"; do sleep 0.05; done; '
+SCRIPT = "tty; " + WAIT_SIZE + "stty size; read x; echo got:$x; exit 5"
 
 
 def test_foreground_run_with_terminal(bundle, root, container_id):
@@ -350,7 +353,7 @@ def test_foreground_run_with_terminal(bundle, root, container_id):
 
 
 def test_foreground_run_restores_the_terminal(bundle, root, container_id):
-    terminal_bundle(bundle, "stty size; exit 3")
+    terminal_bundle(bundle, "echo inside; exit 3")
     bundle.write()
     cid = container_id()
     # a shell on the outer pty runs the runtime, then reports its status and the terminal's mode
@@ -363,7 +366,7 @@ def test_foreground_run_restores_the_terminal(bundle, root, container_id):
     finally:
         kill_child(pid)
         os.close(master)
-    assert b"30 90" in out, out
+    assert b"inside" in out, out
     assert b"rc=3" in out, out
     modes = out.split(b"rc=3", 1)[1].split()
     # raw mode undone: canonical input, echo, signals and output processing back on
@@ -470,3 +473,37 @@ def test_foreground_exec_tty_with_stdin_not_a_tty(running, root):
     proc = rt("exec", "-t", running, "sh", "-c", "tty; exit 2", root=root)
     assert proc.returncode == 2, proc.stderr
     assert re.match(r"^/dev/pts/\d+\r?\n$", proc.stdout), proc.stdout
+
+
+# The caller's window size must be on the container's terminal before its process runs: a process
+# that asks first thing (`stty size`) must not see 0x0 (busybox: "stty: standard input").  runc has
+# the same race (it resizes after start); each test tries a few times to catch it.
+
+def test_foreground_run_window_size_in_place_at_start(bundle, root, container_id):
+    terminal_bundle(bundle, "stty size")
+    bundle.write()
+    for i in range(3):
+        cid = container_id()
+        pid, master = spawn_in_pty([support.RUNTIME, "--root", str(root), "run", "--bundle", str(bundle.path), cid],
+                                   rows=31, cols=97)
+        try:
+            out = read_until(master)
+            wait_child(pid)
+        finally:
+            kill_child(pid)
+            os.close(master)
+        assert out == b"31 97\r\n", f"try {i}: {out!r}"
+
+
+def test_foreground_exec_window_size_in_place_at_start(running, root):
+    for i in range(5):
+        pid, master = spawn_in_pty([support.RUNTIME, "--root", str(root), "exec", "-t", running, "stty", "size"],
+                                   rows=31, cols=97)
+        try:
+            out = read_until(master)
+            code = wait_child(pid)
+        finally:
+            kill_child(pid)
+            os.close(master)
+        assert out == b"31 97\r\n", f"try {i}: {out!r}"
+        assert code == 0
