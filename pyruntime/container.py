@@ -91,6 +91,9 @@ def create(root, cid, bundle, *, pid_file=None, console_socket=None, no_pivot=Fa
     plan = build_plan(config, bundle, Host.read(), no_pivot=no_pivot,
                       console=bool(console_socket) or console_fd >= 0,
                       preserve_fds=preserve_fds, detached=detached, warn=warn)
+    if log:
+        for note in plan.notes:
+            log.debug(note)
     hook_cfg = config.get("hooks") or {}
     state_base = {"ociVersion": config.get("ociVersion", OCI_VERSION), "id": cid, "status": "creating",
                   "pid": 0, "bundle": bundle, "annotations": config.get("annotations") or {}}
@@ -463,20 +466,14 @@ def _exec_process(config, process_file, args, *, cwd=None, env=(), tty=False, us
         base["env"] = list(base.get("env") or ()) + list(env)
     if user:
         u = dict(base.get("user") or {})
-        uid, _, gid = user.partition(":")
-        try:
-            u["uid"] = int(uid)
-            if gid:
-                u["gid"] = int(gid)
-        except ValueError:
-            raise RuntimeFailure(f"invalid --user \"{user}\": uid and gid must be numbers") from None
+        uid, colon, gid = user.partition(":")
+        u["uid"] = _id_number(uid, user)
+        if colon:
+            u["gid"] = _id_number(gid, user)
         base["user"] = u
     if groups:
         u = dict(base.get("user") or {})
-        try:
-            u["additionalGids"] = [int(g) for g in groups]
-        except ValueError:
-            raise RuntimeFailure("invalid --additional-gids: must be numbers") from None
+        u["additionalGids"] = [_id_number(g, g) for g in groups]
         base["user"] = u
     if caps:
         c = {k: list(v) for k, v in (base.get("capabilities") or {}).items()}
@@ -489,6 +486,13 @@ def _exec_process(config, process_file, args, *, cwd=None, env=(), tty=False, us
     if no_new_privs:
         base["noNewPrivileges"] = True
     return base
+
+
+def _id_number(text, whole):
+    """A uid/gid exactly as written: decimal digits only, in range (CVE-2026-30892's class)."""
+    if not text.isascii() or not text.isdigit() or int(text) > 0xFFFFFFFE:
+        raise RuntimeFailure(f"invalid --user \"{whole}\": expected UID[:GID] with decimal numbers")
+    return int(text)
 
 
 def exec_(root, cid, args=(), *, process_file=None, console_socket=None, detach=False, pid_file=None,

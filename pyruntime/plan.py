@@ -100,6 +100,7 @@ class Plan:
         self.seccomp = b""          # classic BPF (struct sock_filter[]), installed last by the child
         self.seccomp_flags = 0
         self.seccomp_listener = None  # (listenerPath, listenerMetadata) with SCMP_ACT_NOTIFY
+        self.notes = []             # what the runtime adjusted, for the --debug log
         self.hooks = []             # [(kind, timeout, path, args, env)]: the ones the child runs
         self.terminal = False
         self.personality = None     # persona number
@@ -284,12 +285,20 @@ def _devices(plan, linux, setup_dev, in_userns):
     plan.devices = list(devices.values())
 
 
-def _capabilities(plan, caps, last_cap, warn):
+def _capabilities(plan, caps, last_cap, warn, note=lambda msg: None):
     from .capabilities import mask  # noqa: PLC0415 (only configs with capabilities pay for it)
 
     def m(key):
         return mask(caps.get(key) or (), warn, last_cap)
-    plan.caps = (m("bounding"), m("effective"), m("permitted"), m("inheritable"), m("ambient"))
+    bnd, eff, prm, inh, amb = m("bounding"), m("effective"), m("permitted"), m("inheritable"), m("ambient")
+    if amb & ~(inh & prm):
+        # the kernel raises an ambient capability only if it is permitted and inheritable
+        # (runc ignores the failure; security.md §2.24 says: never more than both allow)
+        from .capabilities import names_of  # noqa: PLC0415
+        note("ambient capabilities not in both the inheritable and permitted sets are ignored: "
+             + ", ".join(names_of(amb & ~(inh & prm))))
+        amb &= inh & prm
+    plan.caps = (bnd, eff, prm, inh, amb)
 
 
 def _home(rootfs, uid):
@@ -433,7 +442,7 @@ def _process(plan, process, rootfs, host, warn, base="process"):
     plan.last_cap = host.last_cap
     if process.get("capabilities") is not None:
         _capabilities(plan, process["capabilities"], host.last_cap,
-                      lambda name: warn(f"unknown or unavailable capability {name} is ignored"))
+                      lambda name: warn(f"unknown or unavailable capability {name} is ignored"), plan.notes.append)
     if process.get("noNewPrivileges"):
         plan.flags |= F_NO_NEW_PRIVS
     if process.get("oomScoreAdj") is not None:

@@ -64,11 +64,26 @@ static void hooks_sync(struct plan *p)
     p->state_start = states + strlen(states) + 1;
 }
 
+/* The exec fifo as an O_PATH handle, taken while the state directory is reachable; the waiting
+ * init keeps no handle on a host directory (CVE-2024-21626's class). */
+static int fifo_path_fd = -1;
+
+static void hold_fifo(const struct plan *p)
+{
+    fifo_path_fd = openat(p->statedir_fd, "exec.fifo", O_PATH | O_CLOEXEC);
+    if (fifo_path_fd < 0)
+        die("open exec fifo");
+    close(p->statedir_fd);
+}
+
 static void wait_for_start(const struct plan *p)
 {
-    int fifo = openat(p->statedir_fd, "exec.fifo", O_WRONLY | O_CLOEXEC); /* blocks until `start` */
+    char path[64];
+    snprintf(path, sizeof path, "/proc/self/fd/%d", fifo_path_fd);
+    int fifo = open(path, O_WRONLY | O_CLOEXEC); /* blocks until `start` opens it for reading */
     if (fifo < 0)
-        die("open exec fifo");
+        die("open exec fifo through the container's /proc (is /proc mounted?)");
+    close(fifo_path_fd);
     report_fd = fifo; /* from here on, errors go to `start` through the fifo */
     run_hooks(p, HOOK_START_CONTAINER, p->state_start);
 }
@@ -92,6 +107,7 @@ static void stage2(struct plan *p)
     if ((p->flags & F_SETSID) && setsid() < 0)
         die("setsid");
     if (!exec_mode) {
+        hold_fifo(p);
         setup_rootfs(p);
         if (p->flags & F_HOOKS_SYNC) {
             hooks_sync(p);
@@ -151,6 +167,9 @@ static void stage2(struct plan *p)
         close(report_fd);
         report_fd = -1;
     }
+    /* close, not just mark: the exec path itself must not resolve through a leaked fd */
+    if (syscall(SYS_close_range, 3 + p->preserve_fds, ~0U, 0) < 0)
+        die("close_range");
     reset_signals();
     execve(path, (char *const *)p->argv, (char *const *)p->envp);
     die("exec: \"%s\"", p->argv[0]);

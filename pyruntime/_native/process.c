@@ -82,20 +82,23 @@ void setup_console(const struct plan *p, int rootfd)
         ioctl(master, TIOCSWINSZ, &ws);
     }
     if (!(p->flags & F_EXEC)) {
-        /* /dev/console: an empty file inside the root with the peer bound over it */
-        int cfd = open_in_root(rootfd, "/dev/console", O_PATH);
-        if (cfd < 0 && errno == ENOENT) {
-            int dev = open_in_root(rootfd, "/dev", O_PATH | O_DIRECTORY);
-            if (dev < 0)
-                die("open /dev in the container");
-            int f = openat(dev, "console", O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0600);
-            if (f >= 0)
-                close(f);
-            close(dev);
-            cfd = open_in_root(rootfd, "/dev/console", O_PATH);
-        }
-        if (cfd < 0)
+        /* /dev/console: a plain file of our own in /dev with the peer bound over it. Never follow
+         * what the image put there (CVE-2025-52565): a symlink or directory there is an error. */
+        struct stat cst;
+        int dev = open_in_root(rootfd, "/dev", O_PATH | O_DIRECTORY);
+        if (dev < 0)
+            die("open /dev in the container");
+        if (fstatat(dev, "console", &cst, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISREG(cst.st_mode) && !S_ISCHR(cst.st_mode))
+            die_plain("/dev/console in the container is not a file: refusing to follow or replace it");
+        int f = openat(dev, "console", O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0600);
+        if (f >= 0)
+            close(f);
+        else if (errno != EEXIST)
             die("create /dev/console");
+        int cfd = openat(dev, "console", O_PATH | O_NOFOLLOW | O_CLOEXEC);
+        close(dev);
+        if (cfd < 0 || fstat(cfd, &cst) < 0 || S_ISLNK(cst.st_mode))
+            die("open /dev/console");
         if (mount(fdp(peer, p2), fdp(cfd, p1), NULL, MS_BIND, NULL) < 0)
             die("bind the console onto /dev/console");
         close(cfd);

@@ -72,10 +72,33 @@ static void split(const char *path, char *parent, char *name)
     }
 }
 
+/* Where a dangling symlink `name` in directory `parent` points, as an in-root path, followed by
+ * `rest` (runc/securejoin semantics: absolute targets start at the root, relative ones at parent). */
+static int follow_dangling(int pfd, const char *parent, const char *name, const char *rest, char *out, size_t cap)
+{
+    char target[PATH_MAX];
+    ssize_t n = readlinkat(pfd, name, target, sizeof target - 1);
+    if (n < 0)
+        return -1;
+    target[n] = 0;
+    int w = target[0] == '/' ? snprintf(out, cap, "%s%s%s", target, rest[0] ? "/" : "", rest)
+                             : snprintf(out, cap, "%s/%s%s%s", parent, target, rest[0] ? "/" : "", rest);
+    return (w < 0 || (size_t)w >= cap) ? (errno = ENAMETOOLONG, -1) : 0;
+}
+
+static int mkdir_in_root_depth(const char *path, int depth);
+
 /* mkdir -p inside the root; returns an O_PATH handle on the directory. */
 static int mkdir_in_root(const char *path)
 {
+    return mkdir_in_root_depth(path, 0);
+}
+
+static int mkdir_in_root_depth(const char *path, int depth)
+{
     char buf[PATH_MAX];
+    if (depth > 40)
+        return errno = ELOOP, -1;
     int fd = open_in_root(rootfd, path, O_PATH | O_DIRECTORY);
     if (fd >= 0 || errno != ENOENT)
         return fd;
@@ -89,14 +112,19 @@ static int mkdir_in_root(const char *path)
         *p = 0;
         int f = open_in_root(rootfd, buf, O_PATH | O_DIRECTORY);
         if (f < 0 && errno == ENOENT) {
-            char parent[PATH_MAX], name[NAME_MAX + 1];
+            char parent[PATH_MAX], name[NAME_MAX + 1], next[PATH_MAX];
             split(buf, parent, name);
             int pfd = open_in_root(rootfd, parent, O_PATH | O_DIRECTORY);
             if (pfd < 0)
                 return -1;
-            if (mkdirat(pfd, name, 0755) < 0 && errno != EEXIST) {
+            if (mkdirat(pfd, name, 0755) < 0) {
+                /* EEXIST with ENOENT above: a dangling symlink; create where it points, in the root */
+                if (errno != EEXIST || follow_dangling(pfd, parent, name, save ? p + 1 : "", next, sizeof next) < 0) {
+                    close(pfd);
+                    return -1;
+                }
                 close(pfd);
-                return -1;
+                return mkdir_in_root_depth(next, depth + 1);
             }
             close(pfd);
             f = open_in_root(rootfd, buf, O_PATH | O_DIRECTORY);
@@ -113,21 +141,33 @@ static int mkdir_in_root(const char *path)
 /* Create (if needed) an empty regular file inside the root; returns an O_PATH handle. */
 static int mkfile_in_root(const char *path)
 {
-    char parent[PATH_MAX], name[NAME_MAX + 1];
-    int fd = open_in_root(rootfd, path, O_PATH);
-    if (fd >= 0 || errno != ENOENT)
-        return fd;
-    split(path, parent, name);
-    int pfd = mkdir_in_root(parent);
-    if (pfd < 0)
-        return -1;
-    fd = openat(pfd, name, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0644);
-    close(pfd);
-    if (fd < 0 && errno != EEXIST)
-        return -1;
-    if (fd >= 0)
-        close(fd);
-    return open_in_root(rootfd, path, O_PATH);
+    char cur[PATH_MAX], parent[PATH_MAX], name[NAME_MAX + 1], next[PATH_MAX];
+    if (strlen(path) >= sizeof cur)
+        return errno = ENAMETOOLONG, -1;
+    strcpy(cur, path);
+    for (int depth = 0; depth <= 40; depth++) {
+        int fd = open_in_root(rootfd, cur, O_PATH);
+        if (fd >= 0 || errno != ENOENT)
+            return fd;
+        split(cur, parent, name);
+        int pfd = mkdir_in_root(parent);
+        if (pfd < 0)
+            return -1;
+        fd = openat(pfd, name, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0644);
+        if (fd >= 0) {
+            close(fd);
+            close(pfd);
+            return open_in_root(rootfd, cur, O_PATH);
+        }
+        /* EEXIST with ENOENT above: a dangling symlink; create where it points, in the root */
+        if (errno != EEXIST || follow_dangling(pfd, parent, name, "", next, sizeof next) < 0) {
+            close(pfd);
+            return -1;
+        }
+        close(pfd);
+        strcpy(cur, next);
+    }
+    return errno = ELOOP, -1;
 }
 
 /* Flags a bind remount must keep: the kernel refuses to clear locked ones inside a user ns. */
@@ -206,6 +246,35 @@ static void copy_tree(int from, int to, const char *where)
     closedir(d);
 }
 
+/* runc's list of /proc files that may be covered (lxcfs); everything else in procfs is refused */
+static const char *const proc_allowed[] = {
+    "/proc/cpuinfo", "/proc/diskstats", "/proc/meminfo", "/proc/stat", "/proc/swaps", "/proc/uptime",
+    "/proc/loadavg", "/proc/slabinfo", "/proc/net/dev", "/proc/sys/kernel/ns_last_pid", NULL,
+};
+
+/* CVE-2019-16884, CVE-2025-52881: a mount must not cover procfs (LSM attr files, sysctls) unless it
+ * is proc itself or an allowed file; /proc itself only takes a proc mount. */
+static void check_proc_destination(const struct mnt *m, int dfd)
+{
+    struct statfs sf;
+    int is_proc = !strcmp(m->type, "proc");
+    if (!strcmp(m->dst, "/proc") && !is_proc) {
+        struct statfs ssf; /* runc allows binding a procfs (the host's) there, nothing else */
+        if (!(m->extra & M_BIND) || statfs(m->src, &ssf) < 0 || ssf.f_type != PROC_SUPER_MAGIC)
+            die_plain("error mounting \"%s\" to rootfs at \"/proc\": /proc must be a proc mount", m->src);
+        return;
+    }
+    if (fstatfs(dfd, &sf) < 0)
+        die("error mounting \"%s\" to rootfs at \"%s\": statfs destination", m->src, m->dst);
+    if (sf.f_type != PROC_SUPER_MAGIC || is_proc)
+        return;
+    for (int i = 0; proc_allowed[i]; i++)
+        if (!strcmp(m->dst, proc_allowed[i]))
+            return;
+    die_plain("error mounting \"%s\" to rootfs at \"%s\": the destination is inside /proc, which is not allowed",
+              m->src, m->dst);
+}
+
 static void do_mount(const struct mnt *m)
 {
     char p1[64], p2[64];
@@ -240,6 +309,7 @@ static void do_mount(const struct mnt *m)
     int dfd = dst_is_file ? mkfile_in_root(m->dst) : mkdir_in_root(m->dst);
     if (dfd < 0)
         die("error mounting \"%s\" to rootfs at \"%s\": create mount destination", m->src, m->dst);
+    check_proc_destination(m, dfd);
     if (!dst_is_file && bind == 0 && fstat(dfd, &st) == 0 && !S_ISDIR(st.st_mode))
         die_plain("error mounting \"%s\" to rootfs at \"%s\": not a directory", m->src, m->dst);
 
@@ -280,8 +350,11 @@ static void do_mount(const struct mnt *m)
     }
     if (m->prop && mount(NULL, fdpath(top, p2), NULL, m->prop, NULL) < 0)
         die("error setting propagation of \"%s\"", m->dst);
-    if (m->attr_set || m->attr_clr) {
-        struct mount_attr attr = { .attr_set = m->attr_set, .attr_clr = m->attr_clr };
+    uint64_t attr_set = m->attr_set;
+    if (bind && (m->flags & MS_REC) && (m->flags & MS_RDONLY))
+        attr_set |= MOUNT_ATTR_RDONLY; /* CVE-2023-25809: "ro" on an rbind covers its submounts too */
+    if (attr_set || m->attr_clr) {
+        struct mount_attr attr = { .attr_set = attr_set, .attr_clr = m->attr_clr };
         if (syscall(SYS_mount_setattr, top, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr) < 0)
             die("error setting recursive mount attributes of \"%s\"", m->dst);
     }
@@ -439,8 +512,9 @@ static void readonly_paths(const struct plan *p)
         fd = open_in_root(rootfd, p->ro[i], O_PATH);
         if (fd < 0)
             die("make \"%s\" read-only: reopen", p->ro[i]);
-        unsigned long f = MS_REMOUNT | MS_BIND | MS_RDONLY | locked_flags(fdpath(fd, p1));
-        if (mount(NULL, fdpath(fd, p1), NULL, f, NULL) < 0)
+        /* read-only all the way down: a submount must not stay writable */
+        struct mount_attr attr = { .attr_set = MOUNT_ATTR_RDONLY };
+        if (syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr) < 0)
             die("make \"%s\" read-only", p->ro[i]);
         close(fd);
     }

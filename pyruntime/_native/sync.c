@@ -73,8 +73,13 @@ static void vreport(int err, const char *fmt, va_list ap)
         n = 0;
     if ((size_t)n > sizeof msg - 5)
         n = sizeof msg - 5;
-    if (err)
+    if (err) {
+        /* Go's wording, lowercase: clients match "no such file or directory" case-sensitively */
+        int at = 4 + n + 2;
         n += snprintf(msg + 4 + n, sizeof msg - 4 - n, ": %s", strerror(err));
+        if (at < (int)sizeof msg && msg[at] >= 'A' && msg[at] <= 'Z')
+            msg[at] = (char)(msg[at] - 'A' + 'a');
+    }
     memcpy(msg, &e, 4);
     if (sync_fd >= 0) {
         uint32_t type = MSG_ERROR;
