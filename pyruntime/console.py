@@ -15,6 +15,21 @@ def internal_socket():
     return ours, theirs.detach()
 
 
+def caller_size():
+    """(rows, cols) of the caller's terminal, or None when stdin/stdout is not a terminal."""
+    import fcntl  # noqa: PLC0415
+    import termios  # noqa: PLC0415
+    for fd in (0, 1):
+        try:
+            raw = fcntl.ioctl(fd, termios.TIOCGWINSZ, b"\0" * 8)
+        except OSError:
+            continue
+        rows, cols = int.from_bytes(raw[0:2], "little"), int.from_bytes(raw[2:4], "little")
+        if rows or cols:
+            return rows, cols
+    return None
+
+
 def receive_master(sock):
     """The pty master the init sent (exactly one fd in one SCM_RIGHTS message)."""
     space = _socket.CMSG_SPACE(4)

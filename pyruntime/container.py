@@ -83,14 +83,18 @@ def create(root, cid, bundle, *, pid_file=None, console_socket=None, no_pivot=Fa
     # relative bind sources and hook paths are relative to the bundle, as in runc
     os.chdir(bundle)
     internal_console = None
+    size = None
     if not detached and not console_socket and (config.get("process") or {}).get("terminal"):
         # a foreground run with a terminal: we are the console socket's other end and relay it
-        from .console import internal_socket  # noqa: PLC0415
+        from .console import caller_size, internal_socket  # noqa: PLC0415
         internal_console, console_fd = internal_socket()
+        size = caller_size()
     warn = log.warning if log else (lambda msg: None)
     plan = build_plan(config, bundle, Host.read(), no_pivot=no_pivot,
                       console=bool(console_socket) or console_fd >= 0,
                       preserve_fds=preserve_fds, detached=detached, warn=warn)
+    if internal_console is not None and size:
+        plan.console_size = size  # the caller's terminal, in place before the process starts
     if log:
         for note in plan.notes:
             log.debug(note)
@@ -517,8 +521,8 @@ def exec_(root, cid, args=(), *, process_file=None, console_socket=None, detach=
     if console_socket and not terminal:
         raise RuntimeFailure("cannot use console socket if runc will not detach or allocate tty")
     warn = log.warning if log else (lambda msg: None)
-    plan = build_exec_plan(process, config, c.pid, Host.read(), console=bool(console_socket) or terminal,
-                           preserve_fds=preserve_fds, warn=warn)
+    plan = build_exec_plan(process, config, c.pid, Host.read(), rootfs=c.data.get("rootfs") or "/",
+                           console=bool(console_socket) or terminal, preserve_fds=preserve_fds, warn=warn)
     if not detach:
         from ._native._ext import lib  # noqa: PLC0415
         lib.pyr_set_child_subreaper()
@@ -527,8 +531,9 @@ def exec_(root, cid, args=(), *, process_file=None, console_socket=None, detach=
     if console_socket:
         console_fd = _connect_console(console_socket)
     elif terminal:
-        from .console import internal_socket  # noqa: PLC0415
+        from .console import caller_size, internal_socket  # noqa: PLC0415
         internal, console_fd = internal_socket()
+        plan.console_size = caller_size() or plan.console_size
     launch = Launch(lambda cons, _sdir: encode(plan, console_fd=cons, preserve_fds=preserve_fds),
                     preserve_fds, console_fd, -1)
     state = {"ociVersion": config.get("ociVersion", OCI_VERSION), "id": cid, "status": status,

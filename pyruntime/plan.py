@@ -534,7 +534,8 @@ def _read(path):
         return ""
 
 
-def build_exec_plan(process, config, init_pid, host, *, console=False, preserve_fds=0, warn=lambda m: None):
+def build_exec_plan(process, config, init_pid, host, *, rootfs="/", console=False, preserve_fds=0,
+                    warn=lambda m: None):
     """Plan for `exec`: join every namespace of the container's init, then the process part."""
     plan = Plan()
     plan.flags |= F_EXEC
@@ -547,8 +548,7 @@ def build_exec_plan(process, config, init_pid, host, *, console=False, preserve_
     terminal = bool(process.get("terminal"))
     if console and not terminal:
         raise ConfigError("process.terminal", "cannot use console socket if runc will not detach or allocate tty")
-    rootfs = os.path.realpath(os.path.join(config.get("_bundle", "/"), (config.get("root") or {}).get("path", "")))
-    _process(plan, process, rootfs, host, warn)
+    _process(plan, process, rootfs, host, warn)  # rootfs: the container's, for HOME from its passwd
     _seccomp(plan, config.get("linux") or {}, warn)
     return plan
 
