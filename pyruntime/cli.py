@@ -190,6 +190,9 @@ def main(argv=None):
             log = Log(None, fmt if not bad else "text", gflags.get("debug", False))
         if bad:
             raise UsageError(bad)
+        if gflags.get("debug"):
+            from .trace import enable  # noqa: PLC0415
+            enable(log)
         if gflags.get("version"):
             sys.stdout.write(_version())
             return 0

@@ -8,7 +8,7 @@ import time
 
 from . import OCI_VERSION
 from .errors import NotFound, RuntimeFailure, StateError
-from .state import FIFO, Container, check_id, list_ids, rfc3339_now
+from .state import FIFO, Container, check_id, list_ids, proc_start, rfc3339_now
 
 
 def _pidfile(path, pid):
@@ -71,9 +71,11 @@ def create(root, cid, bundle, *, pid_file=None, console_socket=None, no_pivot=Fa
     from .plan import Host, build_plan  # noqa: PLC0415
     from .plan_wire import encode  # noqa: PLC0415
 
+    from .trace import step  # noqa: PLC0415
     check_id(cid)
     bundle = os.path.abspath(bundle or ".")
     config, raw = spec.load(bundle)
+    step("validated")
     listen = _listen_fds()
     if listen:
         # systemd socket activation (runc's rule): the first fds pass through, the process sees them
@@ -95,6 +97,7 @@ def create(root, cid, bundle, *, pid_file=None, console_socket=None, no_pivot=Fa
                       preserve_fds=preserve_fds, detached=detached, warn=warn)
     if internal_console is not None and size:
         plan.console_size = size  # the caller's terminal, in place before the process starts
+    step("planned")
     if log:
         for note in plan.notes:
             log.debug(note)
@@ -104,6 +107,7 @@ def create(root, cid, bundle, *, pid_file=None, console_socket=None, no_pivot=Fa
 
     def on_hooks(pid):
         from . import hooks  # noqa: PLC0415
+        step("hooks")
         state_base["pid"] = pid
         text = hooks.state_json(state_base, "creating")
         hooks.run("prestart", hook_cfg, text)
@@ -113,11 +117,21 @@ def create(root, cid, bundle, *, pid_file=None, console_socket=None, no_pivot=Fa
     cgroup = Manager.for_container(config, cid, systemd_cgroup)
     c = Container(root, cid)
     c.claim()
+    step("claimed")
     launch = None
     cgroup_made = False
+    # a provisional state first: if this process dies from here on, `state` reads "stopped" and
+    # `delete --force` finds the cgroup and the init to remove
+    me = proc_start(os.getpid())
+    provisional = {"ociVersion": config.get("ociVersion", OCI_VERSION), "id": cid, "creating": True,
+                   "creator": os.getpid(), "creator_start": me[1] if me else 0, "pid": 0, "bundle": bundle,
+                   "rootfs": plan.rootfs, "created": "", "cgroup": cgroup.to_state()}
     try:
+        c.save(provisional)
         cgroup.create()
         cgroup_made = True
+        c.save(dict(provisional, cgroup=cgroup.to_state()))
+        step("cgroup")
         with open(os.path.join(c.dir, "config.json"), "wb") as f:
             f.write(raw)
         fifo = os.path.join(c.dir, FIFO)
@@ -130,9 +144,22 @@ def create(root, cid, bundle, *, pid_file=None, console_socket=None, no_pivot=Fa
         launch = Launch(lambda cons, sdir: encode(plan, console_fd=cons, statedir_fd=sdir,
                                                   preserve_fds=preserve_fds, hooks_sync=sync_hooks),
                         preserve_fds, console_fd, statedir_fd)
-        pid = launch.run(on_maps=lambda p: write_id_maps(p, plan.uid_mappings, plan.gid_mappings),
-                         on_hooks=on_hooks, on_seccomp=_listener(plan, state_base), on_spawned=cgroup.add)
-        from .state import proc_start  # noqa: PLC0415
+        step("spawned")
+
+        def on_spawned(pid):
+            cgroup.add(pid)
+            step("placed")
+
+        def on_child(pid):
+            st = proc_start(pid)
+            c.save(dict(provisional, cgroup=cgroup.to_state(), pid=pid, pid_start=st[1] if st else 0))
+
+        def on_maps(pid):
+            write_id_maps(pid, plan.uid_mappings, plan.gid_mappings)
+            step("mapped")
+        pid = launch.run(on_maps=on_maps, on_hooks=on_hooks, on_seccomp=_listener(plan, state_base),
+                         on_spawned=on_spawned, on_child=on_child)
+        step("ready")
         st = proc_start(pid)
         if st is None:
             raise RuntimeFailure("unable to start container process: container init exited unexpectedly")
@@ -149,8 +176,10 @@ def create(root, cid, bundle, *, pid_file=None, console_socket=None, no_pivot=Fa
             "namespaces": [n["type"] for n in (config.get("linux") or {}).get("namespaces") or ()],
             "cgroup": cgroup.to_state(),
         })
+        step("saved")
         if pid_file:
             _pidfile(pid_file, pid)
+            step("pidfile")
     except BaseException:
         if launch:
             launch.abort()

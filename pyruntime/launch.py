@@ -95,7 +95,7 @@ class Launch:
                 pass
             self.stage1 = 0
 
-    def run(self, on_maps=None, on_hooks=None, on_spawned=None, on_seccomp=None):
+    def run(self, on_maps=None, on_hooks=None, on_spawned=None, on_seccomp=None, on_child=None):
         """Step the protocol until MSG_READY; returns the container init's host pid.
 
         on_spawned(stage1 pid) runs before the child does anything: it is where the child joins the
@@ -117,6 +117,8 @@ class Launch:
             elif msg == MSG_CHILD_PID:
                 self.pid = unpack("<I", payload[:4])[0]
                 self.reap_stage1()
+                if on_child:
+                    on_child(self.pid)
             elif msg == MSG_SECCOMP_FD:
                 for fd in self.fds:
                     try:

@@ -57,6 +57,13 @@ def proc_start(pid):
     return rest[0].decode(), int(rest[19])
 
 
+def _running(pid, start):
+    if not pid:
+        return False
+    st = proc_start(pid)
+    return st is not None and st[0] not in "ZX" and st[1] == start
+
+
 class Container:
     """One container's state directory."""
 
@@ -140,12 +147,17 @@ class Container:
         """True while the recorded init runs: same pid, same start time, not a zombie."""
         if not self.data or not self.pid:
             return False
-        st = proc_start(self.pid)
-        return st is not None and st[0] not in "ZX" and st[1] == self.data.get("pid_start")
+        return _running(self.pid, self.data.get("pid_start"))
+
+    def creating(self):
+        """True while the `create` that wrote a provisional state is still at work."""
+        d = self.data or {}
+        return bool(d.get("creating")) and _running(d.get("creator", 0), d.get("creator_start"))
 
     def status(self):
-        if self.data is None:
-            return "creating"
+        if self.data is None or self.data.get("creating"):
+            # a create in progress, or one that died half-way (then there is nothing to run)
+            return "creating" if self.data is None or self.creating() else "stopped"
         if not self.alive():
             return "stopped"
         cg = self.data.get("cgroup")
