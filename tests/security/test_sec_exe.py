@@ -220,6 +220,7 @@ PROBE_9962 = r"""
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/ptrace.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -272,6 +273,7 @@ int main(int argc, char **argv) {
           if (stat(p, &st) != 0 || !is_own(&st)) printf("ACCESS ptrace pid=%d exe=%s\n", pid, l);
           ptrace(PTRACE_DETACH, pid, 0, 0);
         }
+        kill(pid, SIGCONT); /* a SIGSTOP of the attach may still be pending after the detach */
       }
       (void)hit;
     }
