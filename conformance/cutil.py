@@ -63,10 +63,12 @@ def require_feature(path: str, value=None):
         pytest.skip(f"optional feature {path} disabled in `{support.RUNTIME_NAME} features`")
 
 
-def run_checker(bundle, root, cid, *args, timeout=30) -> dict:
-    """Foreground `run` of /checker ARGS; the run must succeed; its JSON output parsed."""
+def run_checker(bundle, root, cid, *args, timeout=30, preexec_fn=None) -> dict:
+    """Foreground `run` of /checker ARGS; the run must succeed; its JSON output parsed.
+    preexec_fn runs in the runtime's process before exec (to set what it inherits)."""
     bundle.config["process"]["args"] = ["/checker", *args]
-    proc = rt_run(bundle, cid, root, timeout=timeout)
+    bundle.write()
+    proc = rt("run", "--bundle", bundle.path, cid, root=root, timeout=timeout, preexec_fn=preexec_fn)
     assert proc.returncode == 0, f"run failed ({proc.returncode}): {proc.stderr.strip()}"
     try:
         return json.loads(proc.stdout)
