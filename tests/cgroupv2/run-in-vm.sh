@@ -24,7 +24,8 @@ PY=${PY:-$REPO/.venv/bin/python}
 [ -x "$PY" ] || PY=/usr/bin/python3
 
 out=$(mktemp -d /tmp/cgroupv2-vm.XXXXXX)
-args=$(printf ' %q' "$@")
+args=""
+if [ $# -gt 0 ]; then args=$(printf ' %q' "$@"); fi
 inner="cd $REPO && PYTHONDONTWRITEBYTECODE=1 TMPDIR=$out $PY -m pytest -p no:cacheprovider -q tests/cgroupv2$args > $out/log 2>&1; echo \$? > $out/rc"
 start=$(date +%s)
 timeout 900 vng --disable-kvm --run "$KERNEL" --memory 2G --rwdir "$out" -- "$inner" </dev/null || true
