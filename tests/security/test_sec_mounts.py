@@ -74,8 +74,7 @@ def test_30465_race(bundle, root, container_id, host_canary, tmp_path):
         cid = container_id()
         with secutil.Racer(bundle.rootfs / "vol" / "d", bundle.rootfs / "vol" / "l"):
             r, out = support.rt_create(bundle, cid, root)
-        if r.returncode == 0:
-            secutil.start_and_wait(cid, root)
+        if r.returncode == 0 and secutil.start_and_wait(cid, root):
             text = out.read_text().split()
             if text != ["tmpfs", "src"]:
                 bad.append(text)
@@ -292,8 +291,7 @@ def test_readonly_masked_toctou(bundle, root, container_id, tmp_path):
         cid = container_id()
         with secutil.Racer(vol / "ro", vol / "ro2"), secutil.Racer(vol / "mask", vol / "mask2"):
             r, out = support.rt_create(bundle, cid, root)
-        if r.returncode == 0:
-            secutil.start_and_wait(cid, root)
+        if r.returncode == 0 and secutil.start_and_wait(cid, root):
             text = out.read_text()
             touch, rest = text.split("M\n", 1)
             mask, rest = rest.split("M2\n", 1)

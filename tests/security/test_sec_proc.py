@@ -124,8 +124,7 @@ def test_19921_proc_race(bundle, root, container_id, host_uts):
         cid = container_id()
         with secutil.Racer(bundle.rootfs / "proc", bundle.rootfs / "proc-alt"):
             r, out = support.rt_create(bundle, cid, root)
-        if r.returncode == 0:
-            secutil.start_and_wait(cid, root)
+        if r.returncode == 0 and secutil.start_and_wait(cid, root):
             lines = out.read_text().split()
             if lines[:2] != ["proc", "1:3"]:
                 bad.append(lines)
@@ -233,8 +232,7 @@ def test_52881_race(bundle, root, container_id, host_uts):
         cid = container_id()
         with secutil.Racer(bundle.rootfs / "vol" / "t", bundle.rootfs / "vol" / "l"):
             r, out = support.rt_create(bundle, cid, root)
-        if r.returncode == 0:
-            secutil.start_and_wait(cid, root)
+        if r.returncode == 0 and secutil.start_and_wait(cid, root):
             lines = out.read_text().split()
             if lines != ["proc", "REAL"]:
                 bad.append(lines)
