@@ -303,6 +303,8 @@ def _capabilities(plan, caps, last_cap, warn, note=lambda msg: None):
 
 def _home(rootfs, uid):
     """HOME for `uid` from the image's /etc/passwd (read only if neither part is a symlink)."""
+    if not rootfs or os.path.realpath(rootfs) == "/":
+        return "/"  # never the host's passwd
     etc = os.path.join(rootfs, "etc")
     passwd = os.path.join(etc, "passwd")
     try:
@@ -534,7 +536,7 @@ def _read(path):
         return ""
 
 
-def build_exec_plan(process, config, init_pid, host, *, rootfs="/", console=False, preserve_fds=0,
+def build_exec_plan(process, config, init_pid, host, *, rootfs=None, console=False, preserve_fds=0,
                     warn=lambda m: None):
     """Plan for `exec`: join every namespace of the container's init, then the process part."""
     plan = Plan()
