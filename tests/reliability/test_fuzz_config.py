@@ -273,8 +273,8 @@ def render(cfg, raw):
 
 def _signature(kind, res):
     text = message(res) if res is not None else ""
-    text = re.sub(r"[0-9a-f]{10}", "<id>", text)
-    text = re.sub(r"\d+", "N", text)
+    text = re.sub(r"'[^']*'|\"[^\"]*\"", "Q", text)  # quoted values vary from case to case
+    text = re.sub(r"0x[0-9a-f]+|[0-9a-f]{10}|\d+", "N", text)
     return f"{kind}: {text[:160]}"
 
 
