@@ -4,6 +4,8 @@
 #include <errno.h>
 #include <sched.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 /* `run` waits for the container's init, which is orphaned by stage 1: adopt it. */
 int pyr_set_child_subreaper(void)
@@ -15,4 +17,11 @@ int pyr_set_child_subreaper(void)
 int pyr_setns(int fd, int nstype)
 {
     return setns(fd, nstype) < 0 ? -errno : 0;
+}
+
+/* cgroup v2 device filters: load and attach the eBPF program (pyruntime/cgroups/devices.py). */
+long pyr_bpf(int cmd, void *attr, unsigned int size)
+{
+    long r = syscall(__NR_bpf, cmd, attr, size);
+    return r < 0 ? -errno : r;
 }

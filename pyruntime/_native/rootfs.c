@@ -294,19 +294,23 @@ static void do_mount(const struct mnt *m)
             die("error mounting \"%s\" to rootfs at \"%s\": stat source", m->src, m->dst);
         dst_is_file = !S_ISDIR(st.st_mode);
     }
+    int dfd;
     if (m->extra & M_PROCLIKE) {
-        /* CVE-2019-16884/19921: /proc and /sys must land on an ordinary directory of the image */
-        struct open_how how = { .flags = O_PATH | O_CLOEXEC, .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS };
-        int fd = (int)syscall(SYS_openat2, rootfd, m->dst, &how, sizeof how);
-        if (fd < 0 && errno == ELOOP)
-            die_plain("error mounting \"%s\" to rootfs at \"%s\": destination is a symlink; it must be mounted on an ordinary directory", m->src, m->dst);
-        if (fd >= 0) {
-            if (fstat(fd, &st) == 0 && !S_ISDIR(st.st_mode))
-                die_plain("error mounting \"%s\" to rootfs at \"%s\": it must be mounted on an ordinary directory", m->src, m->dst);
-            close(fd);
-        }
+        /* CVE-2019-16884/19921: /proc and /sys land on an ordinary directory of the image, and
+         * the mount goes onto the very handle that was checked (no second lookup to race) */
+        int made = mkdir_in_root(m->dst);
+        if (made >= 0)
+            close(made);
+        struct open_how how = { .flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
+                                .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS };
+        dfd = (int)syscall(SYS_openat2, rootfd, m->dst, &how, sizeof how);
+        if (dfd < 0 && errno == ELOOP)
+            die_plain("error mounting \"%s\" to rootfs at \"%s\": the destination goes through a symlink; it must be an ordinary directory", m->src, m->dst);
+        if (dfd < 0 && errno == ENOTDIR)
+            die_plain("error mounting \"%s\" to rootfs at \"%s\": it must be mounted on an ordinary directory", m->src, m->dst);
+    } else {
+        dfd = dst_is_file ? mkfile_in_root(m->dst) : mkdir_in_root(m->dst);
     }
-    int dfd = dst_is_file ? mkfile_in_root(m->dst) : mkdir_in_root(m->dst);
     if (dfd < 0)
         die("error mounting \"%s\" to rootfs at \"%s\": create mount destination", m->src, m->dst);
     check_proc_destination(m, dfd);
@@ -467,13 +471,26 @@ static int open_dev_null(void)
     return fd;
 }
 
+/* Masked and read-only paths are resolved without following any symlink: a path that goes
+ * through one (say /proc swapped for a link while we work) fails the create, never slips by. */
+static int open_no_symlinks(const char *path)
+{
+    struct open_how how = { .flags = O_PATH | O_CLOEXEC,
+                            .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS };
+    int fd;
+    do
+        fd = (int)syscall(SYS_openat2, rootfd, path, &how, sizeof how);
+    while (fd < 0 && errno == EAGAIN);
+    return fd;
+}
+
 static void mask_paths(const struct plan *p)
 {
     char p1[64], p2[64];
     int null = -1;
     for (int i = 0; i < p->nmasks; i++) {
         struct stat st;
-        int fd = open_in_root(rootfd, p->masks[i], O_PATH);
+        int fd = open_no_symlinks(p->masks[i]);
         if (fd < 0) {
             if (errno == ENOENT)
                 continue;
@@ -500,7 +517,7 @@ static void readonly_paths(const struct plan *p)
 {
     char p1[64];
     for (int i = 0; i < p->nro; i++) {
-        int fd = open_in_root(rootfd, p->ro[i], O_PATH);
+        int fd = open_no_symlinks(p->ro[i]);
         if (fd < 0) {
             if (errno == ENOENT)
                 continue;
@@ -509,7 +526,7 @@ static void readonly_paths(const struct plan *p)
         if (mount(fdpath(fd, p1), fdpath(fd, p1), NULL, MS_BIND | MS_REC, NULL) < 0)
             die("make \"%s\" read-only", p->ro[i]);
         close(fd);
-        fd = open_in_root(rootfd, p->ro[i], O_PATH);
+        fd = open_no_symlinks(p->ro[i]);
         if (fd < 0)
             die("make \"%s\" read-only: reopen", p->ro[i]);
         /* read-only all the way down: a submount must not stay writable */
