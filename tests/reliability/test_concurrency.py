@@ -194,7 +194,63 @@ def test_concurrent_lifecycles(tmp_path, state_root, busybox_rootfs, mounts_befo
     elapsed = time.monotonic() - t0
     force_clean(state_root, all_ids)
     left = leaks(state_root, all_ids, [tmp_path], mounts_before)
-    record("concurrency", **stats.counts, failures=len(stats.failures), leaks=len(left),
+    record("concurrency", **stats.counts, failures=len(stats.failures), leaks=int(bool(left)),
            seconds=round(elapsed, 1))
     assert not stats.failures, f"{len(stats.failures)} failures:\n" + "\n".join(stats.failures[:30])
     assert not left, left
+
+
+def test_list_and_state_during_create_delete_churn(tmp_path, state_root, busybox_rootfs, mounts_before):
+    """Containers appear and vanish as fast as create/delete go while `list` and `state` loop:
+    neither may ever fail (a directory removed between listing and reading is simply not listed)."""
+    stats = Stats()
+    ops = scale(60, 600)
+    ids = [new_id("ch") for _ in range(ops)]
+    stop = threading.Event()
+
+    def churn(part):
+        for cid in part:
+            b = write_bundle(tmp_path / "bundles" / cid, valid_config(cid), busybox_rootfs)
+            r = run("create", "--bundle", b, cid, root=state_root, timeout=60)
+            stats.add(runtime_calls=1, lifecycles=1)
+            if r.rc != 0:
+                stats.fail(f"create {cid}: {r}")
+                continue
+            r = run("delete", "--force", cid, root=state_root, timeout=60)
+            stats.add(runtime_calls=1)
+            if r.rc != 0:
+                stats.fail(f"delete --force {cid}: {r}")
+
+    def lister():
+        i = 0
+        while not stop.is_set():
+            r = run("list", "--format", "json", root=state_root, timeout=60)
+            stats.add(monitor_calls=1)
+            if r.rc != 0:
+                stats.fail(f"list failed: {r}")
+            i += 1
+            r = run("state", ids[i % len(ids)], root=state_root, timeout=60)
+            stats.add(monitor_calls=1)
+            if r.rc != 0 and (error_problem(r) or "does not exist" not in message(r)):
+                stats.fail(f"state failed: {r}")
+
+    churners = [threading.Thread(target=churn, args=(ids[i::4],)) for i in range(4)]
+    listers = [threading.Thread(target=lister) for _ in range(3)]
+    for t in churners + listers:
+        t.start()
+    for t in churners:
+        t.join()
+    stop.set()
+    for t in listers:
+        t.join()
+    force_clean(state_root, ids)
+    left = leaks(state_root, ids, [tmp_path], mounts_before)
+    record("concurrency_churn", **{k: v for k, v in stats.counts.items() if v}, failures=len(stats.failures),
+           leaks=int(bool(left)))
+    distinct = sorted({f.split(": <")[0] + ": " + message_of(f) for f in stats.failures})
+    assert not stats.failures, f"{len(stats.failures)} failures, distinct:\n" + "\n".join(distinct[:20])
+    assert not left, left
+
+
+def message_of(text):
+    return text.split('msg="', 1)[1].split('"', 1)[0][:200] if 'msg="' in text else text[:200]

@@ -50,7 +50,7 @@ def _finish(root, cid, pid, tmp_path, mounts_before, what):
     """delete --force must succeed and leave nothing; record, clean up by hand if needed, assert."""
     dres = run("delete", "--force", cid, root=root)
     left = leaks(root, [cid], [tmp_path], mounts_before)
-    record("damaged_state", cases=1, leaks=len(left))
+    record("damaged_state", cases=1, leaks=int(bool(left)))
     if dres.rc != 0 or left:
         _manual_cleanup(root, cid, pid)
     assert dres.rc == 0, f"{what}: delete --force failed: {dres}"

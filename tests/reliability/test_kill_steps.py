@@ -64,6 +64,7 @@ def test_create_killed_at_step(step, tmp_path, state_root, busybox_rootfs, mount
         assert res.rc == -9, f"create with PYRUNTIME_FAULT_AT={step} was not killed at that step: {res}"
 
         st, sres = state_of(cid, state_root)
+        record("kill_steps", **{f"state_after_{step}": st["status"] if st else "does not exist"})
         if st is None:
             # only honest if nothing was claimed yet
             assert not (state_root / cid).exists(), f"state failed on an existing state dir after {step}: {sres}"
@@ -86,7 +87,7 @@ def test_create_killed_at_step(step, tmp_path, state_root, busybox_rootfs, mount
     finally:
         run("delete", "--force", cid, root=state_root)
     left = leaks(state_root, [cid], [tmp_path], mounts_before)
-    record("kill_steps", leaks=len(left))
+    record("kill_steps", leaks=int(bool(left)))
     assert not left, f"after a kill at {step} and delete --force: {left}"
 
 
@@ -128,5 +129,5 @@ def test_start_killed_midway(delay, tmp_path, state_root, busybox_rootfs, mounts
         for cid in cids:
             run("delete", "--force", cid, root=state_root)
     left = leaks(state_root, cids, [tmp_path], mounts_before)
-    record("kill_steps", leaks=len(left))
+    record("kill_steps", leaks=int(bool(left)))
     assert not left, f"after killed starts and delete --force: {left}"
