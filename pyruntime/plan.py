@@ -437,7 +437,12 @@ def _process(plan, process, rootfs, host, warn, base="process"):
     plan.groups = list(user.get("additionalGids") or ())
     if not any(e.startswith("HOME=") for e in plan.env):
         plan.env.append("HOME=" + _home(rootfs, plan.uid))
+    seen = set()
     for i, r in enumerate(process.get("rlimits") or ()):
+        if r["type"] in seen:
+            # config.md#posix-process: duplicated entries MUST be an error
+            raise ConfigError(f"{base}.rlimits[{i}].type", f"duplicate rlimit \"{r['type']}\"")
+        seen.add(r["type"])
         if r["type"] not in RLIMITS:
             raise ConfigError(f"{base}.rlimits[{i}].type", f"unknown rlimit \"{r['type']}\"")
         plan.rlimits.append((RLIMITS[r["type"]], r["soft"], r["hard"]))

@@ -33,7 +33,7 @@ except ImportError:  # pragma: no cover (Python 3.12+)
     except ImportError:
         from hashlib import sha256
 
-FORMAT = 1                          # bump when the compiler's output for a given profile changes
+FORMAT = 2  # bump when the output OR the validation of a profile changes: a cache hit skips validation
 DEFAULT_CACHE_DIR = "/var/cache/pyruntime/seccomp"
 CACHE_MAX_ENTRIES = 256             # older entries are pruned when a new one is written
 EPERM = 1
@@ -170,6 +170,10 @@ def _action(name, errno_ret, where):
     base, takes_errno = ACTIONS[name]
     if takes_errno:
         return base | ((EPERM if errno_ret is None else errno_ret) & 0xFFFF)
+    if errno_ret is not None:
+        # config-linux.md#seccomp: an errno for an action that has none MUST be an error
+        ret_path = "linux.seccomp.defaultErrnoRet" if where.endswith("defaultAction") else where.rsplit(".", 1)[0] + ".errnoRet"
+        raise ConfigError(ret_path, f"errnoRet is not allowed with action \"{name}\"")
     return base
 
 

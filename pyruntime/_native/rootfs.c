@@ -384,8 +384,17 @@ static void make_device(const struct dev *d)
         return;
     }
     unlinkat(pfd, name, 0); /* the image may ship a file there; never follow it */
-    if (mknodat(pfd, name, d->mode, makedev(d->major, d->minor)) < 0)
-        die("create device \"%s\"", d->path);
+    if (mknodat(pfd, name, d->mode, makedev(d->major, d->minor)) < 0) {
+        if (errno != EPERM)
+            die("create device \"%s\"", d->path);
+        /* the container's device cgroup denies mknod of it: the node still appears (bound from
+         * the host), and the cgroup still decides who may open it */
+        close(pfd);
+        struct dev bound = *d;
+        bound.bind = 1;
+        make_device(&bound);
+        return;
+    }
     if (fchownat(pfd, name, d->uid, d->gid, AT_SYMLINK_NOFOLLOW) < 0)
         die("chown device \"%s\"", d->path);
     if (fchmodat(pfd, name, d->mode & 07777, 0) < 0)
@@ -436,7 +445,9 @@ void setup_rootfs(const struct plan *p)
     /* the host's procfs is what every /proc/self/fd path below goes through: make sure it is one */
     if (statfs("/proc", &sf) < 0 || sf.f_type != PROC_SUPER_MAGIC)
         die_plain("/proc of the runtime is not procfs");
-    if (mount(NULL, "/", NULL, p->rootprop ? p->rootprop : (MS_SLAVE | MS_REC), NULL) < 0)
+    /* while we work: rslave (or rshared when asked, so shared volumes keep their peers); the
+     * requested rootfsPropagation goes on the new root once it is in place */
+    if (mount(NULL, "/", NULL, (p->rootprop & MS_SHARED) ? (MS_SHARED | MS_REC) : (MS_SLAVE | MS_REC), NULL) < 0)
         die("set propagation of /");
     split(p->rootfs, parent, name);
     if (p->rootprop & MS_SHARED)
@@ -589,6 +600,8 @@ void finish_rootfs(const struct plan *p)
         die("chdir /");
     close(rootfd);
     rootfd = -1;
+    if (p->rootprop && mount(NULL, "/", NULL, p->rootprop, NULL) < 0)
+        die("set rootfsPropagation");
     if (p->flags & F_ROOT_READONLY) {
         if (mount(NULL, "/", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | locked_flags("/"), NULL) < 0)
             die("make rootfs read-only");
