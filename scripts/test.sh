@@ -1,13 +1,22 @@
 #!/usr/bin/env bash
-# Set the machine up (scripts/setup.sh), then run the test suites.
+# Set the machine up (scripts/setup.sh), then run the whole test suite:
+#   1. pytest over tests/ (unit, integration, security, clients, reliability) and conformance/
+#   2. the cgroup v2 tests inside a virtme-ng VM (this machine is cgroup v1 hybrid)
 # Extra arguments go to pytest, e.g.  bash scripts/test.sh -x -k lifecycle
 # RUNTIME=runc (or crun, or a path) runs the suites against another runtime.
+# PYRUNTIME_SKIP_VM=1 skips step 2; PYRUNTIME_SKIP_CLIENTS=1 skips the podman/containerd/Docker tests.
 set -euo pipefail
 repo=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd -P)
 cd "$repo"
 bash scripts/setup.sh
 set +e
-.venv/bin/python -m pytest -q tests conformance "$@" </dev/null
+.venv/bin/python -m pytest -q -p no:cacheprovider tests conformance "$@" </dev/null
 status=$?
+if [ "${PYRUNTIME_SKIP_VM:-0}" != 1 ]; then
+    echo "== cgroup v2 tests in a VM (tests/cgroupv2/run-in-vm.sh)"
+    bash tests/cgroupv2/run-in-vm.sh </dev/null
+    vm=$?
+    [ $status -eq 0 ] && status=$vm
+fi
 set -e
 exit $status
