@@ -205,6 +205,10 @@ def start(root, cid):
         c.load()
         status = c.status()
         if status == "running":
+            try:
+                os.unlink(os.path.join(c.dir, FIFO))  # left by a start that was killed midway
+            except FileNotFoundError:
+                pass
             raise StateError("cannot start an already running container")
         if status == "stopped":
             raise StateError("cannot start a container that has stopped")
@@ -335,6 +339,37 @@ def _empty_cgroup(m, timeout=10.0):
         pass
 
 
+def _force_damaged(c):
+    """delete --force of a container whose state.json is damaged: every process in the cgroup its
+    saved config.json names is killed and that cgroup removed (never a parent of it), then the
+    state directory. The init always lives in that cgroup, so it goes too."""
+    from . import fastjson  # noqa: PLC0415
+    from .cgroups import Manager, read_pids, rmdir_tree  # noqa: PLC0415
+    try:
+        with open(os.path.join(c.dir, "config.json"), "rb") as f:
+            config = fastjson.loads(f.read())
+        m = Manager.for_container(config, c.id)
+        leaves = list((getattr(m, "paths", None) or {}).values()) or [getattr(m, "path", None)]
+    except (OSError, ValueError, RuntimeFailure, AttributeError, TypeError):
+        leaves = []
+    leaves = [p for p in leaves if p and os.path.isdir(p)]
+    deadline = time.monotonic() + 10
+    while any(read_pids(p) for p in leaves) and time.monotonic() < deadline:
+        for p in leaves:
+            for pid in read_pids(p):
+                try:
+                    os.kill(pid, 9)
+                except ProcessLookupError:
+                    pass
+        time.sleep(0.005)
+    for p in set(leaves):
+        try:
+            rmdir_tree(p)
+        except (OSError, RuntimeFailure):
+            pass
+    c.remove()
+
+
 def _destroy(c):
     m = _cgroup(c)
     if c.alive():
@@ -367,6 +402,11 @@ def delete(root, cid, force=False):
         if force:
             return
         raise
+    except RuntimeFailure:
+        if not force:
+            raise
+        _force_damaged(c)  # state.json unreadable: clean up from the saved config instead
+        return
     c.lock()
     c.load()
     status = c.status()
@@ -457,8 +497,11 @@ def list_containers(root):
             c = load(root, cid)
         except RuntimeFailure:
             continue
-        st = c.oci_state()
-        st["owner"] = _owner(c.dir)
+        try:
+            st = c.oci_state()
+            st["owner"] = _owner(c.dir)
+        except (OSError, RuntimeFailure):
+            continue  # deleted (or damaged) while we listed: `list` itself never fails for it
         out.append(st)
     return out
 

@@ -47,8 +47,19 @@ def loads(data):
         obj, end = _scan(text, start)
     except StopIteration as e:
         raise JSONError(f"expecting value: {_where(text, e.value)}") from None
-    except ValueError as e:  # json.JSONDecodeError from the C scanner
-        raise JSONError(str(e)[0].lower() + str(e)[1:]) from None
+    except RecursionError:
+        raise JSONError("nested too deeply") from None
+    except (ValueError, SystemError):
+        # the C scanner builds its error through json.decoder, which we never import on the hot
+        # path: on this (slow, rare) path let the json module describe the problem
+        import json  # noqa: PLC0415
+        try:
+            json.loads(text)
+        except ValueError as e:
+            raise JSONError(str(e)[0].lower() + str(e)[1:]) from None
+        except RecursionError:
+            raise JSONError("nested too deeply") from None
+        raise JSONError("invalid JSON") from None
     rest = len(text.rstrip(_WS))
     if end < rest:
         raise JSONError(f"extra data: {_where(text, end)}")

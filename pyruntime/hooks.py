@@ -39,10 +39,13 @@ def run_hook(kind, index, hook, state_text):
     """Run one hook; raise RuntimeFailure naming it when it fails or times out."""
     path = hook["path"]
     args = list(hook.get("args") or ()) or [path]
-    env = {}
-    for e in hook.get("env") or ():
-        k, _, v = e.partition("=")
-        env[k] = v
+    if hook.get("env") is None:
+        env = os.environ  # runc: a hook without env inherits the runtime's (Go's nil Cmd.Env)
+    else:
+        env = {}
+        for e in hook["env"]:
+            k, _, v = e.partition("=")
+            env[k] = v
     rin, win = os.pipe()
     rout, wout = os.pipe()
     try:

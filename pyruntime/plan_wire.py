@@ -5,6 +5,7 @@ little-endian; strings are NUL-terminated. Unknown tags are skipped by the reade
 """
 from struct import pack
 
+from .errors import ConfigError
 from .plan import F_HOOKS_SYNC
 
 MAGIC, VERSION = 0x50525950, 1
@@ -18,7 +19,8 @@ RLIM_INFINITY = 0xFFFFFFFFFFFFFFFF
 def _s(text):
     b = text.encode()
     if b"\0" in b:
-        raise ValueError(f"NUL byte in {text!r}")
+        # C strings cannot hold it, and no path, argument or name may: refuse the config
+        raise ConfigError("", f"a string contains a NUL byte: {text!r}")
     return b + b"\0"
 
 

@@ -57,6 +57,17 @@ def proc_start(pid):
     return rest[0].decode(), int(rest[19])
 
 
+def _sound(d):
+    """The fields status and delete rely on have the types we wrote."""
+    if not isinstance(d, dict):
+        return False
+    for key in ("pid", "pid_start", "creator", "creator_start"):
+        v = d.get(key, 0)
+        if type(v) is not int or v < 0 or v > 1 << 62:
+            return False
+    return isinstance(d.get("cgroup", {}) or {}, dict) and isinstance(d.get("hooks", {}) or {}, dict)
+
+
 def _running(pid, start):
     if not pid:
         return False
@@ -78,12 +89,15 @@ class Container:
     # -- claiming, locking, removing ------------------------------------------------------------
     def claim(self):
         """Create the directory that reserves the ID; fails if the ID is taken."""
-        if not os.path.isdir(self.root):
-            os.makedirs(self.root, 0o700, exist_ok=True)
         try:
+            if not os.path.isdir(self.root):
+                os.makedirs(self.root, 0o700, exist_ok=True)
             os.mkdir(self.dir, 0o711)
         except FileExistsError:
             raise RuntimeFailure("container with given ID already exists") from None
+        except OSError as e:
+            raise RuntimeFailure(f"cannot create the container's state directory {self.dir}: "
+                                 f"{e.strerror.lower()}") from None
         self.lock()
 
     def lock(self):
@@ -126,16 +140,22 @@ class Container:
                 self.data = json.loads(f.read())
         except FileNotFoundError:
             self.data = None  # still being created (or the creator died before it got a pid)
+            return self
         except ValueError:
             raise RuntimeFailure(f"container state of {self.id} is damaged: {STATE} is not valid JSON") from None
+        if not _sound(self.data):  # what is in the file (JSON null included) must be our object
+            raise RuntimeFailure(f"container state of {self.id} is damaged: {STATE} has the wrong shape")
         return self
 
     def save(self, data):
         from . import fastjson as json  # noqa: PLC0415
         tmp = os.path.join(self.dir, f".{STATE}.tmp")
-        with open(tmp, "w") as f:
-            f.write(json.dumps(data))
-        os.rename(tmp, os.path.join(self.dir, STATE))
+        try:
+            with open(tmp, "w") as f:
+                f.write(json.dumps(data))
+            os.rename(tmp, os.path.join(self.dir, STATE))
+        except OSError as e:
+            raise RuntimeFailure(f"cannot write the container's state in {self.dir}: {e.strerror.lower()}") from None
         self.data = data
 
     # -- status ---------------------------------------------------------------------------------
@@ -168,9 +188,17 @@ class Container:
                     return "paused"
             except (RuntimeFailure, OSError):
                 pass
-        if os.path.exists(os.path.join(self.dir, FIFO)):
+        if os.path.exists(os.path.join(self.dir, FIFO)) and self._init_waiting():
             return "created"
         return "running"
+
+    def _init_waiting(self):
+        """Still our init program, not yet the user's: a `start` killed after the init exec'd
+        but before it removed the fifo must not leave the container reading "created"."""
+        try:
+            return os.readlink(f"/proc/{self.pid}/exe").startswith("/memfd:pyruntime-init")
+        except OSError:
+            return True  # not allowed to look (not root): trust the fifo, as runc does
 
     def oci_state(self):
         """The runtime-spec state (runc's field set and order)."""

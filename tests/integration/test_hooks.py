@@ -210,10 +210,11 @@ def test_hook_env_is_exactly_the_hooks_env(bundle, root, container_id, tmp_path)
     assert proc.returncode == 0, proc.stderr
     for name in ("prestart", "cc", "sc"):
         assert sorted(_env_lines(out / name)) == sorted(env), name
-    # no env in the hook: nothing of the container process's env (runc hands such a hook its own
-    # environment, pyruntime an empty one: either is fine here)
+    # no env in the hook: the runtime's own environment, as runc (Go's nil Cmd.Env), and nothing
+    # of the container process's
     got = _env_lines(out / "poststart")
     assert "CONTAINER_ONLY=1" not in got, got
+    assert "LEAK_FROM_CALLER=1" in got, got
 
 
 def test_hooks_of_one_kind_run_in_order(bundle, root, container_id, tmp_path):

@@ -127,7 +127,7 @@ def test_wire_hooks_sync_flag(bundle):
 def test_wire_rejects_nul_in_hook(bundle):
     hooks = {"createContainer": [{"path": "/bin/x", "args": ["a\0b"]}]}
     plan = build(config(hooks=hooks), bundle)
-    with pytest.raises(ValueError):
+    with pytest.raises(ConfigError, match="NUL byte"):
         W.encode(plan)
 
 

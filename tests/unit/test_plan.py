@@ -262,5 +262,5 @@ def test_wire_encoding_is_framed(bundle):
 def test_wire_rejects_nul_in_strings(bundle):
     plan = build(config(), bundle)
     plan.args = ["a\0b"]
-    with pytest.raises(ValueError):
+    with pytest.raises(ConfigError, match="NUL byte"):
         encode(plan)
