@@ -175,9 +175,12 @@ class Container:
         return bool(d.get("creating")) and _running(d.get("creator", 0), d.get("creator_start"))
 
     def status(self):
-        if self.data is None or self.data.get("creating"):
+        if self.data is None:
+            # no state written yet: a create holds the directory's lock for as long as it runs
+            return "creating" if self._lock_held() else "stopped"
+        if self.data.get("creating"):
             # a create in progress, or one that died half-way (then there is nothing to run)
-            return "creating" if self.data is None or self.creating() else "stopped"
+            return "creating" if self.creating() else "stopped"
         if not self.alive():
             return "stopped"
         cg = self.data.get("cgroup")
@@ -191,6 +194,20 @@ class Container:
         if os.path.exists(os.path.join(self.dir, FIFO)) and self._init_waiting():
             return "created"
         return "running"
+
+    def _lock_held(self):
+        import fcntl  # noqa: PLC0415
+        try:
+            fd = os.open(self.dir, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+        except OSError:
+            return False
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+            return False
+        except BlockingIOError:
+            return True
+        finally:
+            os.close(fd)
 
     def _init_waiting(self):
         """Still our init program, not yet the user's: a `start` killed after the init exec'd
