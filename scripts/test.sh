@@ -10,7 +10,10 @@ repo=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd -P)
 cd "$repo"
 bash scripts/setup.sh
 set +e
-.venv/bin/python -m pytest -q -p no:cacheprovider tests conformance "$@" </dev/null
+# a private temp root: pytest prunes old runs under /tmp/pytest-of-<user>, which would pull the
+# bundles from under a suite running at the same time
+basetemp=$(mktemp -d /tmp/pyruntime-tests.XXXXXX)
+.venv/bin/python -m pytest -q -p no:cacheprovider --basetemp "$basetemp" tests conformance "$@" </dev/null
 status=$?
 if [ "${PYRUNTIME_SKIP_VM:-0}" != 1 ]; then
     echo "== cgroup v2 tests in a VM (tests/cgroupv2/run-in-vm.sh)"
@@ -18,5 +21,6 @@ if [ "${PYRUNTIME_SKIP_VM:-0}" != 1 ]; then
     vm=$?
     [ $status -eq 0 ] && status=$vm
 fi
+rm -rf "$basetemp"
 set -e
 exit $status

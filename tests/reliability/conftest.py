@@ -3,8 +3,9 @@ figures.
 
 * Every runtime call goes through run(): stdout/stderr go to temporary files (never pipes: a
   container inherits them), a timeout is a finding (a hang), never a stuck test.
-* The pytest process is made a child subreaper, so every pyruntime-init that a runtime leaves
-  behind (even one orphaned before it reached a cgroup) is re-parented to us and can be counted.
+* While a reliability test runs, the pytest process is a child subreaper, so every pyruntime-init
+  that a runtime leaves behind (even one orphaned before it reached a cgroup) is re-parented to us
+  and can be counted (and nothing else in the session is affected).
 * Every container gets linux.cgroupsPath = PREFIX/<id>, PREFIX = /pyrt-rel-<random> unique to the
   session: the leak check looks there (and at the default <own cgroup>/<id>), never elsewhere.
 * Size: CI by default; PYRUNTIME_NIGHTLY=1 scales the counts up (scale()).
@@ -24,8 +25,19 @@ sys.path.insert(0, os.path.dirname(__file__))
 import relutil  # noqa: E402
 
 
-def pytest_configure(config):
-    relutil.set_subreaper()
+@pytest.fixture(autouse=True)
+def subreaper():
+    """Only while a reliability test runs: the whole session as a subreaper that never reaps would
+    keep other suites' orphaned container processes as zombies (and their pid-namespace inits
+    from ever exiting). Processes below us before the test (e.g. the clients' daemons) are not
+    counted as leaks."""
+    relutil.BASELINE = {pid for pid, _, st in relutil.descendants() if st not in "ZX"}
+    relutil.set_subreaper(True)
+    try:
+        yield
+    finally:
+        relutil.set_subreaper(False)
+        relutil.reap()
 
 
 def pytest_terminal_summary(terminalreporter):

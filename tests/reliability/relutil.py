@@ -206,9 +206,12 @@ def reap():
     return n
 
 
+BASELINE = set()  # pids below us when the current test started (e.g. the clients' daemons)
+
+
 def _live_descendants():
     reap()
-    return [d for d in descendants() if d[2] not in "ZX"]
+    return [d for d in descendants() if d[2] not in "ZX" and d[0] not in BASELINE]
 
 
 _FOREIGN = ("/tmp/pytest-of-", "/var/lib/", "/run/", "/var/run/", "/sys/fs/cgroup/", "/proc/sys/fs/binfmt")
@@ -294,7 +297,7 @@ def write_bundle(path, config, rootfs_source):
 
 
 
-def set_subreaper():
+def set_subreaper(on=True):
     libc = ctypes.CDLL(None, use_errno=True)
-    if libc.prctl(36, 1, 0, 0, 0) != 0:  # PR_SET_CHILD_SUBREAPER
+    if libc.prctl(36, 1 if on else 0, 0, 0, 0) != 0:  # PR_SET_CHILD_SUBREAPER
         raise RuntimeError(f"prctl(PR_SET_CHILD_SUBREAPER): errno {ctypes.get_errno()}")
