@@ -28,9 +28,11 @@ args=""
 if [ $# -gt 0 ]; then args=$(printf ' %q' "$@"); fi
 inner="cd $REPO && PYTHONDONTWRITEBYTECODE=1 TMPDIR=$out $PY -m pytest -p no:cacheprovider -q tests/cgroupv2$args > $out/log 2>&1; echo \$? > $out/rc"
 start=$(date +%s)
-timeout 900 vng --disable-kvm --run "$KERNEL" --memory 2G --rwdir "$out" -- "$inner" </dev/null || true
+# vng's own output to a file: qemu opens its console file with O_TRUNC, which would wipe a log
+# file our caller redirected stdout to
+timeout 900 vng --disable-kvm --run "$KERNEL" --memory 2G --rwdir "$out" -- "$inner" </dev/null >"$out/vng.out" 2>&1 || true
 echo "== cgroupv2 VM ($KERNEL): $(( $(date +%s) - start )) s"
-cat "$out/log" 2>/dev/null || echo "no test log: the VM did not run the tests"
+cat "$out/log" 2>/dev/null || { echo "no test log: the VM did not run the tests"; tail -20 "$out/vng.out"; }
 rc=$(cat "$out/rc" 2>/dev/null || echo 1)
 rm -rf "$out"
 exit "$rc"
