@@ -64,6 +64,46 @@ def _wait_gone(c, timeout=10.0):
     return True
 
 
+def prime_cgroup_lock():
+    """Start the kernel's wait for the cgroup migration lock now, in parallel with our own work
+    (cli.main calls this first thing for create and run, before the imports and validation).
+
+    Moving a process into a cgroup takes cgroup_threadgroup_rwsem for writing, and the first such
+    write after a quiet spell waits for an RCU grace period (5-16 ms here: the largest single step
+    of a create). The kernel takes that lock even when a process is "moved" into the cgroup it is
+    already in, so a thread writing our own pid to our own cgroup.procs starts the grace period
+    early and changes nothing. While it waits it holds cgroup_mutex (our cgroup mkdirs queue
+    behind it), so it must start before, not alongside, the cgroup work.
+    """
+    try:
+        with open("/proc/self/cgroup") as f:
+            lines = f.read().splitlines()
+        path = None
+        for line in lines:
+            _, ctrls, rel = line.split(":", 2)
+            if ctrls == "pids":
+                path = f"/sys/fs/cgroup/pids{rel}/cgroup.procs"
+                break
+            if ctrls == "" and os.path.exists("/sys/fs/cgroup/cgroup.controllers"):
+                path = f"/sys/fs/cgroup{rel}/cgroup.procs"
+        if path is None or not os.path.exists(path):
+            return
+        import _thread  # noqa: PLC0415 (builtin, cheap)
+
+        def write_own_pid():
+            try:
+                fd = os.open(path, os.O_WRONLY | os.O_CLOEXEC)
+                try:
+                    os.write(fd, str(os.getpid()).encode())
+                finally:
+                    os.close(fd)
+            except OSError:
+                pass  # only a latency hint
+        _thread.start_new_thread(write_own_pid, ())
+    except (OSError, ValueError):
+        pass
+
+
 def create(root, cid, bundle, *, pid_file=None, console_socket=None, no_pivot=False,
            preserve_fds=0, detached=True, log=None, console_fd=-1, systemd_cgroup=False):
     from . import spec  # noqa: PLC0415
@@ -430,12 +470,15 @@ def run(root, cid, bundle, *, detach=False, keep=False, no_subreaper=False, log=
     if c.console is not None:
         from . import console as con  # noqa: PLC0415
         master = con.receive_master(c.console)
+    from .trace import step  # noqa: PLC0415
     forward = _forward_signals(pid)
     try:
         start(root, cid)
+        step("started")
         if master >= 0:
             con.relay(master)
         code = _wait_exit(pid)
+        step("exited")
     finally:
         forward()
     if not keep:
@@ -443,6 +486,7 @@ def run(root, cid, bundle, *, detach=False, keep=False, no_subreaper=False, log=
             delete(root, cid, force=True)
         except RuntimeFailure:
             pass
+        step("deleted")
     return code
 
 
