@@ -631,6 +631,11 @@ def exec_(root, cid, args=(), *, process_file=None, console_socket=None, detach=
     with open(os.path.join(c.dir, "config.json"), "rb") as f:
         config = fastjson.loads(f.read())
     process = _exec_process(config, process_file, args, **overrides)
+    listen = _listen_fds()
+    if listen:
+        # socket activation, as for create: the first fds pass through with LISTEN_FDS/LISTEN_PID
+        preserve_fds += listen
+        process = dict(process, env=list(process.get("env") or ()) + [f"LISTEN_FDS={listen}", "LISTEN_PID=1"])
     terminal = bool(process.get("terminal"))
     if terminal and detach and not console_socket:
         raise RuntimeFailure("cannot allocate tty if runc will detach without setting console socket")
