@@ -174,6 +174,10 @@ def create(root, cid, bundle, *, pid_file=None, console_socket=None, no_pivot=Fa
         step("cgroup")
         with open(os.path.join(c.dir, "config.json"), "wb") as f:
             f.write(raw)
+        from . import notify  # noqa: PLC0415
+        notify_host = notify.host_socket()
+        if notify_host:
+            notify.prepare(plan, c.dir)  # the container's own sd_notify socket (runc's way)
         fifo = os.path.join(c.dir, FIFO)
         os.mkfifo(fifo, 0o622)
         os.chmod(fifo, 0o622)
@@ -215,6 +219,7 @@ def create(root, cid, bundle, *, pid_file=None, console_socket=None, no_pivot=Fa
             "hooks": {k: v for k, v in hook_cfg.items() if k in ("poststart", "poststop") and v},
             "namespaces": [n["type"] for n in (config.get("linux") or {}).get("namespaces") or ()],
             "cgroup": cgroup.to_state(),
+            "notify": notify_host or "",
         })
         step("saved")
         if pid_file:
@@ -256,10 +261,21 @@ def start(root, cid):
             raise StateError("cannot start a paused container")
         if status != "created":
             raise StateError(f"cannot start a container in the {status} state")
+        sock = None
+        host = None
+        if c.data.get("notify"):
+            from . import notify  # noqa: PLC0415
+            host = notify.host_socket() or c.data["notify"]
+            sock = notify.bind(c.dir)  # listening before the process can say READY=1
         error = _release(c)
         if error:
             _destroy(c)
             raise RuntimeFailure(error)
+        if sock is not None:
+            try:
+                notify.forward_ready(sock, host, c.pid, c.alive)
+            finally:
+                sock.close()
     finally:
         c.unlock()
     if c.data.get("hooks", {}).get("poststart"):

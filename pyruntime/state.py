@@ -6,6 +6,7 @@ Layout (compare runc's, clients.md §4.5):
   <root>/<id>/state.json  written atomically (tmp + rename) once the init pid is known
   <root>/<id>/config.json the config the container was created from (hooks, exec defaults)
   <root>/<id>/exec.fifo   present only while "created": `start` opens it, the init then execs
+  <root>/<id>/notify/     only with NOTIFY_SOCKET: the container's sd_notify socket
 Commands on one container serialise on flock() of the container directory.
 """
 import os
@@ -117,8 +118,14 @@ class Container:
         except FileNotFoundError:
             return
         for name in names:
+            path = os.path.join(self.dir, name)
             try:
-                os.unlink(os.path.join(self.dir, name))
+                if name == "notify" and os.path.isdir(path) and not os.path.islink(path):
+                    for inner in os.listdir(path):  # the sd_notify socket (pyruntime/notify.py)
+                        os.unlink(os.path.join(path, inner))
+                    os.rmdir(path)
+                else:
+                    os.unlink(path)
             except FileNotFoundError:
                 pass
         try:
