@@ -11,7 +11,6 @@ import time
 
 import pytest
 
-import support
 from cutil import (
     assert_create_fails,
     create_ok,

@@ -5,11 +5,9 @@ Debian 12), on a second containerd instance of its own."""
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import subprocess
-import time
 from pathlib import Path
 
 import pytest

@@ -6,7 +6,6 @@ import subprocess
 import uuid
 from pathlib import Path
 
-import pytest
 
 import support
 from support import rt, rt_create, state, wait_status

@@ -6,14 +6,12 @@ import fcntl
 import os
 import select
 import socket
-import termios
 import threading
 import time
 
 import pytest
 
-import support
-from support import rt, rt_create, state, wait_status
+from support import rt, rt_create, wait_status
 
 TIOCGPTN = 0x80045430
 

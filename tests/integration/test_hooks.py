@@ -7,7 +7,6 @@ runs under busybox sh.  Every hook writes into <rootfs>/hookout, which is /hooko
 
 import json
 import os
-import signal
 import time
 
 import pytest

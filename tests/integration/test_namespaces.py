@@ -3,12 +3,10 @@
 import os
 import socket
 import subprocess
-import time
 
 import pytest
 
-import support
-from support import rt, rt_create, rt_run, state, wait_status, wait_for_path
+from support import rt_create, rt_run, state, wait_status, wait_for_path
 
 
 def run_out(bundle, cid, root, script):

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 import support
-from support import rt_create, rt_run, state, wait_status
+from support import rt_create, rt_run, state
 
 
 def run_out(bundle, cid, root, script, extra=()):

@@ -17,7 +17,6 @@ import os
 import signal
 import socket
 import struct
-import sys
 import threading
 import traceback
 from pathlib import Path

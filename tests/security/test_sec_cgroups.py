@@ -10,7 +10,6 @@ import uuid
 import pytest
 
 import secutil
-import support
 
 CGROOT = "/sys/fs/cgroup"
 

@@ -12,7 +12,7 @@ import pytest
 
 import secutil
 import support
-from secutil import add_mount, drop_mount
+from secutil import drop_mount
 
 HOSTNAME = "/proc/sys/kernel/hostname"
 

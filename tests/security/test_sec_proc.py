@@ -4,7 +4,6 @@
 Victims are only /proc/sys/kernel/hostname and domainname, always with a private UTS namespace."""
 
 import os
-import uuid
 
 import pytest
 

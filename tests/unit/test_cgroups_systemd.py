@@ -1,7 +1,6 @@
 """systemd driver: unit naming, slice paths, the StartTransientUnit properties and D-Bus message.
 
 Not run against a live systemd (none on this project's machines): these check what it would send."""
-import os
 
 import pytest
 
