@@ -174,9 +174,9 @@ def create(root, cid, bundle, *, pid_file=None, console_socket=None, no_pivot=Fa
         step("cgroup")
         with open(os.path.join(c.dir, "config.json"), "wb") as f:
             f.write(raw)
-        from . import notify  # noqa: PLC0415
-        notify_host = notify.host_socket()
+        notify_host = os.environ.get("NOTIFY_SOCKET") or None
         if notify_host:
+            from . import notify  # noqa: PLC0415
             notify.prepare(plan, c.dir)  # the container's own sd_notify socket (runc's way)
         fifo = os.path.join(c.dir, FIFO)
         os.mkfifo(fifo, 0o622)
