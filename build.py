@@ -44,7 +44,6 @@ def generate_validator():
 ffibuilder = FFI()
 ffibuilder.cdef("""
     int pyr_set_child_subreaper(void);
-    int pyr_setns(int fd, int nstype);
     long pyr_bpf(int cmd, void *attr, unsigned int size);
 """)
 ffibuilder.set_source("pyruntime._native._ext", '#include "ext.c"', include_dirs=[NATIVE])

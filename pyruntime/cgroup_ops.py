@@ -19,18 +19,6 @@ def _load(root, cid):
     return c, Manager.from_state(d)
 
 
-def status(c, manager=None):
-    """The container's status with "paused" (state.py does not look at the freezer)."""
-    st = c.status()
-    if st in ("created", "running"):
-        if manager is None:
-            d = (c.data or {}).get("cgroup")
-            manager = Manager.from_state(d) if d else None
-        if manager is not None and manager.frozen():
-            return "paused"
-    return st
-
-
 def _save(c, m):
     data = dict(c.data)
     data["cgroup"] = m.to_state()
@@ -140,7 +128,7 @@ def pause(root, cid):
     c, m = _load(root, cid)
     c.lock()
     try:
-        st = status(c, m)
+        st = c.status()  # "paused" comes from the freezer (state.py)
         if st not in ("created", "running"):
             raise StateError("container not running")
         m.freeze()
@@ -152,19 +140,11 @@ def resume(root, cid):
     c, m = _load(root, cid)
     c.lock()
     try:
-        if status(c, m) != "paused":
+        if c.status() != "paused":
             raise StateError("container not paused")
         m.thaw()
     finally:
         c.unlock()
-
-
-def kill_all(root, cid, sig):
-    """`kill --all`: signal every process of the cgroup; a stopped container is a success."""
-    c, m = _load(root, cid)
-    if c.status() == "stopped" and not m.pids():
-        return
-    m.signal_all(sig)
 
 
 # -- ps ---------------------------------------------------------------------------------------

@@ -429,7 +429,8 @@ def _force_damaged(c):
 def _destroy(c):
     m = _cgroup(c)
     if c.alive():
-        _signal_all(c, 9)
+        if m is None:
+            _signal_all(c, 9)  # no cgroup to list them: the init's pid namespace
         try:
             os.kill(c.pid, 9)
         except ProcessLookupError:

@@ -191,7 +191,7 @@ class Container:
         if not self.alive():
             return "stopped"
         cg = self.data.get("cgroup")
-        if cg and cg.get("freezer", True):
+        if cg:
             from .cgroups import Manager  # noqa: PLC0415
             try:
                 if Manager.from_state(cg).frozen():

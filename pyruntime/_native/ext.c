@@ -2,7 +2,6 @@
  * in the container: the child side is the separate init program (main.c and friends). */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <sched.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -11,12 +10,6 @@
 int pyr_set_child_subreaper(void)
 {
     return prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0 ? -errno : 0;
-}
-
-/* exec into a container joins its namespaces from the parent (no setns in Python 3.11's os). */
-int pyr_setns(int fd, int nstype)
-{
-    return setns(fd, nstype) < 0 ? -errno : 0;
 }
 
 /* cgroup v2 device filters: load and attach the eBPF program (pyruntime/cgroups/devices.py). */

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from pyruntime import cgroup_ops
+from pyruntime import cgroup_ops, container
 from pyruntime.cgroups import Manager, devices, layout
 from pyruntime.errors import ConfigError, RuntimeFailure
 from pyruntime.state import Container, proc_start
@@ -403,11 +403,11 @@ def test_ops_pause_resume_ps_update_events(fake_container):
     assert "PID" in table[0].split() and len(table) == 2 and str(proc.pid) in table[1].split()
     cgroup_ops.pause(root, cid)
     c = Container(root, cid).load()
-    assert cgroup_ops.status(c) == "paused"
+    assert c.status() == "paused"
     with pytest.raises(RuntimeFailure, match="container not running"):
         cgroup_ops.pause(root, cid)
     cgroup_ops.resume(root, cid)
-    assert cgroup_ops.status(Container(root, cid).load()) == "running"
+    assert Container(root, cid).load().status() == "running"
     with pytest.raises(RuntimeFailure, match="container not paused"):
         cgroup_ops.resume(root, cid)
     cgroup_ops.update_from_flags(root, cid, {"memory": "96m", "pids-limit": "33", "cpu-quota": "20000"})
@@ -423,11 +423,11 @@ def test_ops_pause_resume_ps_update_events(fake_container):
     ev = json.loads(out.getvalue())
     assert ev["type"] == "stats" and ev["id"] == cid and ev["data"]["memory"]["usage"]["limit"] == 80 * MB
     assert out.getvalue().startswith('{"type":"stats","id":')
-    cgroup_ops.kill_all(root, cid, signal.SIGKILL)
+    container.kill(root, cid, "KILL", all_processes=True)  # `kill --all`: through the cgroup
     proc.wait(timeout=5)
     with pytest.raises(RuntimeFailure, match=f"container with id {cid} is not running"):
         cgroup_ops.events(root, cid, stats=True, out=io.StringIO())
-    cgroup_ops.kill_all(root, cid, signal.SIGKILL)  # stopped: still a success
+    container.kill(root, cid, "KILL", all_processes=True)  # stopped: still a success
 
 
 def test_events_stream_reports_oom_and_stops(fake_container):

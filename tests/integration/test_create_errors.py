@@ -26,10 +26,6 @@ def _pids():
     return {int(n) for n in os.listdir("/proc") if n.isdigit()}
 
 
-def _my_mntns():
-    return os.readlink("/proc/self/ns/mnt")
-
-
 class Snapshot:
     """What the host looks like before a failing command; .check() asserts nothing was left."""
 
