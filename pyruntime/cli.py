@@ -200,9 +200,6 @@ def main(argv=None):
             sys.stdout.write(USAGE)
             return 0
         command, words = rest[0], rest[1:]
-        if command in ("create", "run") and not gflags.get("systemd-cgroup") and os.geteuid() == 0:
-            from .container import prime_cgroup_lock  # noqa: PLC0415
-            prime_cgroup_lock()
         if command not in COMMANDS:
             sys.stderr.write(f"No help topic for '{command}'\n")
             return 3

@@ -64,46 +64,6 @@ def _wait_gone(c, timeout=10.0):
     return True
 
 
-def prime_cgroup_lock():
-    """Start the kernel's wait for the cgroup migration lock now, in parallel with our own work
-    (cli.main calls this first thing for create and run, before the imports and validation).
-
-    Moving a process into a cgroup takes cgroup_threadgroup_rwsem for writing, and the first such
-    write after a quiet spell waits for an RCU grace period (5-16 ms here: the largest single step
-    of a create). The kernel takes that lock even when a process is "moved" into the cgroup it is
-    already in, so a thread writing our own pid to our own cgroup.procs starts the grace period
-    early and changes nothing. While it waits it holds cgroup_mutex (our cgroup mkdirs queue
-    behind it), so it must start before, not alongside, the cgroup work.
-    """
-    try:
-        with open("/proc/self/cgroup") as f:
-            lines = f.read().splitlines()
-        path = None
-        for line in lines:
-            _, ctrls, rel = line.split(":", 2)
-            if ctrls == "pids":
-                path = f"/sys/fs/cgroup/pids{rel}/cgroup.procs"
-                break
-            if ctrls == "" and os.path.exists("/sys/fs/cgroup/cgroup.controllers"):
-                path = f"/sys/fs/cgroup{rel}/cgroup.procs"
-        if path is None or not os.path.exists(path):
-            return
-        import _thread  # noqa: PLC0415 (builtin, cheap)
-
-        def write_own_pid():
-            try:
-                fd = os.open(path, os.O_WRONLY | os.O_CLOEXEC)
-                try:
-                    os.write(fd, str(os.getpid()).encode())
-                finally:
-                    os.close(fd)
-            except OSError:
-                pass  # only a latency hint
-        _thread.start_new_thread(write_own_pid, ())
-    except (OSError, ValueError):
-        pass
-
-
 def create(root, cid, bundle, *, pid_file=None, console_socket=None, no_pivot=False,
            preserve_fds=0, detached=True, log=None, console_fd=-1, systemd_cgroup=False):
     from . import spec  # noqa: PLC0415
@@ -185,14 +145,16 @@ def create(root, cid, bundle, *, pid_file=None, console_socket=None, no_pivot=Fa
             console_fd = _connect_console(console_socket)
         statedir_fd = os.open(c.dir, os.O_PATH | os.O_DIRECTORY | os.O_CLOEXEC)
         sync_hooks = any(hook_cfg.get(k) for k in ("prestart", "createRuntime", "createContainer", "startContainer"))
-        launch = Launch(lambda cons, sdir: encode(plan, console_fd=cons, statedir_fd=sdir,
-                                                  preserve_fds=preserve_fds, hooks_sync=sync_hooks),
-                        preserve_fds, console_fd, statedir_fd)
+        join = cgroup.join_fds()
+        launch = Launch(lambda cons, sdir, cgs: encode(plan, console_fd=cons, statedir_fd=sdir, cgroup_fds=cgs,
+                                                       preserve_fds=preserve_fds, hooks_sync=sync_hooks),
+                        preserve_fds, console_fd, statedir_fd, join)
         step("spawned")
 
         def on_spawned(pid):
-            cgroup.add(pid)
-            step("placed")
+            if join is None:
+                cgroup.add(pid)
+            step("placed")  # in its cgroups, or holding the fds to join them itself after GO
 
         def on_child(pid):
             st = proc_start(pid)
@@ -672,13 +634,15 @@ def exec_(root, cid, args=(), *, process_file=None, console_socket=None, detach=
         from .console import caller_size, internal_socket  # noqa: PLC0415
         internal, console_fd = internal_socket()
         plan.console_size = caller_size() or plan.console_size
-    launch = Launch(lambda cons, _sdir: encode(plan, console_fd=cons, preserve_fds=preserve_fds),
-                    preserve_fds, console_fd, -1)
+    m = _cgroup(c)
+    join = m.join_fds() if m is not None else None
+    launch = Launch(lambda cons, _sdir, cgs: encode(plan, console_fd=cons, preserve_fds=preserve_fds, cgroup_fds=cgs),
+                    preserve_fds, console_fd, -1, join)
     state = {"ociVersion": config.get("ociVersion", OCI_VERSION), "id": cid, "status": status,
              "pid": c.pid, "bundle": c.data.get("bundle", ""), "annotations": c.data.get("annotations") or {}}
-    m = _cgroup(c)
     try:
-        pid = launch.run(on_seccomp=_listener(plan, state), on_spawned=m.add if m is not None else None)
+        pid = launch.run(on_seccomp=_listener(plan, state),
+                         on_spawned=m.add if m is not None and join is None else None)
     except BaseException:
         launch.abort()
         raise

@@ -42,22 +42,29 @@ def _high(fd, base):
 class Launch:
     """One run of the init program: spawn, then step through the messages."""
 
-    def __init__(self, plan_bytes_fn, preserve_fds=0, console_fd=-1, statedir_fd=-1):
+    def __init__(self, plan_bytes_fn, preserve_fds=0, console_fd=-1, statedir_fd=-1, cgroup_fds=None):
+        """plan_bytes_fn(console fd, state dir fd, cgroup fds) -> the Plan's bytes, given the fd
+        numbers the init will see. Every fd passed in is consumed (closed here)."""
         self.stage1 = 0
         self.pid = 0
         self.sock = None
         self.fds = []
-        self._prepare(plan_bytes_fn, preserve_fds, console_fd, statedir_fd)
+        self._prepare(plan_bytes_fn, preserve_fds, console_fd, statedir_fd, cgroup_fds)
 
-    def _prepare(self, plan_bytes_fn, preserve_fds, console_fd, statedir_fd):
+    def _prepare(self, plan_bytes_fn, preserve_fds, console_fd, statedir_fd, cgroup_fds):
         base = 3 + preserve_fds
         parent, child = _socket.socketpair(_socket.AF_UNIX, _socket.SOCK_SEQPACKET | _socket.SOCK_CLOEXEC)
         self.sock = parent
         child_fd = _high(child.detach(), base)
         console = _high(console_fd, base) if console_fd >= 0 else -1
         statedir = _high(statedir_fd, base) if statedir_fd >= 0 else -1
+        cgroups, extra = None, []
+        if cgroup_fds:
+            cg2 = _high(cgroup_fds[0], base) if cgroup_fds[0] >= 0 else -1
+            cgroups = (cg2, [_high(fd, base) for fd in cgroup_fds[1]])
+            extra = cgroups[1] + ([cg2] if cg2 >= 0 else [])
         plan_fd = os.memfd_create("pyruntime-plan", os.MFD_CLOEXEC)
-        os.write(plan_fd, plan_bytes_fn(console, statedir))
+        os.write(plan_fd, plan_bytes_fn(console, statedir, cgroups))
         plan_fd = _high(plan_fd, base)
         exe = sealed_init()
         try:
@@ -68,7 +75,7 @@ class Launch:
         except OSError as e:
             raise RuntimeFailure(f"unable to start container process: start init: {e.strerror}") from None
         finally:
-            for fd in (exe, child_fd, plan_fd, console, statedir):
+            for fd in (exe, child_fd, plan_fd, console, statedir, *extra):
                 if fd >= 0:
                     os.close(fd)
 
@@ -99,7 +106,8 @@ class Launch:
         """Step the protocol until MSG_READY; returns the container init's host pid.
 
         on_spawned(stage1 pid) runs before the child does anything: it is where the child joins the
-        container's cgroup, so its namespaces (cgroup ns included) are made from inside it."""
+        container's cgroup, so its namespaces (cgroup ns included) are made from inside it; with
+        cgroup_fds the init joins by itself after MSG_GO and on_spawned is not needed."""
         if on_spawned:
             on_spawned(self.stage1)
         self.send(MSG_GO)

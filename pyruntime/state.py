@@ -76,6 +76,24 @@ def _running(pid, start):
     return st is not None and st[0] not in "ZX" and st[1] == start
 
 
+def frozen(cg):
+    """True when the freezer of a saved cgroup (a driver's to_state()) holds it frozen. Read here
+    from the saved paths, without importing the cgroup drivers: every start, state and kill asks."""
+    if not isinstance(cg, dict):
+        return False
+    if cg.get("driver") == "systemd":
+        cg = cg.get("fs") or {}
+    try:
+        if cg.get("driver") == "v2":
+            path, want = os.path.join(cg["path"], "cgroup.freeze"), "1"
+        else:
+            path, want = os.path.join(cg["paths"]["freezer"], "freezer.state"), "FROZEN"
+        with open(path) as f:
+            return f.read().strip() == want
+    except (KeyError, TypeError, OSError):
+        return False
+
+
 class Container:
     """One container's state directory."""
 
@@ -190,14 +208,8 @@ class Container:
             return "creating" if self.creating() else "stopped"
         if not self.alive():
             return "stopped"
-        cg = self.data.get("cgroup")
-        if cg:
-            from .cgroups import Manager  # noqa: PLC0415
-            try:
-                if Manager.from_state(cg).frozen():
-                    return "paused"
-            except (RuntimeFailure, OSError):
-                pass
+        if frozen(self.data.get("cgroup")):
+            return "paused"
         if os.path.exists(os.path.join(self.dir, FIFO)) and self._init_waiting():
             return "created"
         return "running"

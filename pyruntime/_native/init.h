@@ -46,6 +46,7 @@ enum plan_tag {
     T_IOPRIO = 27,    /* u32 ioprio value (class << 13 | level) */
     T_SCHED = 28,     /* u32 policy, i32 nice, u32 priority, u64 flags, u64 runtime, u64 deadline, u64 period */
     T_AFFINITY = 29,  /* u32 which (0 initial, 1 final), then the cpu mask bytes */
+    T_CGROUP = 30,    /* i32 cgroup2 dir fd (-1: none), u32 n, i32 v1 `tasks` fds[n]: join them ourselves */
 };
 
 enum hook_kind { HOOK_CREATE_CONTAINER = 0, HOOK_START_CONTAINER = 1 };
@@ -140,6 +141,7 @@ struct plan {
     int has_sched; uint32_t sched_policy, sched_priority; int32_t sched_nice;
     uint64_t sched_flags, sched_runtime, sched_deadline, sched_period;
     const unsigned char *affinity[2]; size_t affinity_len[2];
+    int cg2_fd; int cg_tasks[16]; int ncg_tasks;
 };
 
 /* plan.c */
@@ -156,6 +158,7 @@ __attribute__((noreturn, format(printf, 1, 2))) void die(const char *fmt, ...); 
 __attribute__((noreturn, format(printf, 1, 2))) void die_plain(const char *fmt, ...); /* message as is */
 
 /* ns.c */
+void enter_cgroups(const struct plan *p);
 void stage1_namespaces(const struct plan *p);
 
 /* rootfs.c */

@@ -185,6 +185,7 @@ int main(int argc, char **argv)
     read_plan(atoi(argv[2]));
     set_affinity(&plan, 0);
     sync_expect(MSG_GO);
+    enter_cgroups(&plan); /* first: the namespaces (cgroup ns too) are made from inside them */
     if (plan.flags & F_HAS_OOM) {
         char v[16];
         snprintf(v, sizeof v, "%d", plan.oom);

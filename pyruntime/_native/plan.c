@@ -31,14 +31,16 @@ static const char *str(struct rd *r)
 
 #define PUSH(arr, n, cap) ((n) < (cap) ? &(arr)[(n)++] : (bad = 1, &(arr)[0]))
 
+/* p must be zeroed already (the init's plan is a static: zero pages the kernel has not even
+ * mapped yet). No memset here: it would dirty all ~200 KiB of the struct's tables, and those
+ * pages would stay charged to the waiting init for the container's whole life. */
 int plan_parse(struct plan *p, const unsigned char *buf, size_t len)
 {
     struct rd top = { buf, buf + len, 0 };
     int bad = 0;
 
-    memset(p, 0, sizeof *p);
     p->umask = 0xffffffffu;
-    p->console_fd = p->statedir_fd = -1;
+    p->console_fd = p->statedir_fd = p->cg2_fd = -1;
     if (u32(&top) != PLAN_MAGIC || u32(&top) != PLAN_VERSION)
         return -1;
     while (top.p < top.end && !top.bad && !bad) {
@@ -111,6 +113,13 @@ int plan_parse(struct plan *p, const unsigned char *buf, size_t len)
             p->affinity[which] = r.p; p->affinity_len[which] = (size_t)(r.end - r.p); r.p = r.end;
             break;
         }
+        case T_CGROUP:
+            p->cg2_fd = (int32_t)u32(&r);
+            p->ncg_tasks = (int)u32(&r);
+            if (p->ncg_tasks < 0 || p->ncg_tasks > 16)
+                return -1;
+            for (int i = 0; i < p->ncg_tasks; i++) p->cg_tasks[i] = (int32_t)u32(&r);
+            break;
         case T_HOOK: {
             struct hook *k = PUSH(p->hooks, p->nhooks, 32);
             k->kind = u32(&r); k->timeout = u32(&r); k->nargs = u32(&r); k->nenv = u32(&r);

@@ -182,6 +182,10 @@ class SystemdManager(Manager):
     def create(self):
         check_running()  # the unit itself starts with the init pid, in add()
 
+    def join_fds(self):
+        # the first process enters through StartTransientUnit's PIDs; later ones (exec) as cgroupfs
+        return self.fs.join_fds() if self.started else None
+
     def add(self, pid):
         if self.started:
             self.fs.add(pid)

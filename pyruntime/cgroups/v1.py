@@ -7,8 +7,9 @@ cgroup2 node). Only directories this driver made are ever removed.
 import os
 
 from ..errors import ConfigError, RuntimeFailure
-from . import (Manager, blkio_entries, hierarchies, inner_path, mkdirs, own_cgroups, read_file, read_int,
-               read_kv, read_pids, resolve, rmdir_tree, stats_doc, write_file)
+from ..state import frozen as state_frozen
+from . import (Manager, blkio_entries, hierarchies, inner_path, mkdirs, open_join_fds, own_cgroups, read_file,
+               read_int, read_kv, read_pids, resolve, rmdir_tree, stats_doc, write_file)
 from . import devices as dev
 from . import resources as res
 
@@ -93,6 +94,9 @@ class V1Manager(Manager):
         for _, path in self._unique_paths():
             write_file(os.path.join(path, "cgroup.procs"), str(pid))
 
+    def join_fds(self):
+        return open_join_fds(self._unique_paths())
+
     def destroy(self):
         leaves = set(self.paths.values())
         for d in sorted(set(self.created), key=lambda p: p.count("/"), reverse=True):
@@ -131,10 +135,7 @@ class V1Manager(Manager):
         write_file(os.path.join(self._freezer(), "freezer.state"), "THAWED")
 
     def frozen(self):
-        try:
-            return read_file(os.path.join(self._freezer(), "freezer.state")).strip() == "FROZEN"
-        except OSError:
-            return False
+        return state_frozen(self.to_state())
 
     def _freezer(self):
         if "freezer" not in self.paths:

@@ -6,8 +6,9 @@ given; devices become an eBPF program attached to the container's cgroup (device
 import os
 
 from ..errors import ConfigError, RuntimeFailure
-from . import (Manager, hierarchies, inner_path, mkdirs, own_cgroups, read_file, read_int, read_kv, read_pids,
-               resolve, rmdir_tree, stats_doc, write_file)
+from ..state import frozen as state_frozen
+from . import (Manager, hierarchies, inner_path, mkdirs, open_join_fds, own_cgroups, read_file, read_int, read_kv,
+               read_pids, resolve, rmdir_tree, stats_doc, write_file)
 from . import devices as dev
 from . import resources as res
 
@@ -103,6 +104,9 @@ class V2Manager(Manager):
     def add(self, pid):
         write_file(os.path.join(self.path, "cgroup.procs"), str(pid))
 
+    def join_fds(self):
+        return open_join_fds([("v2", self.path)])
+
     def destroy(self):
         for d in sorted(set(self.created), key=lambda p: p.count("/"), reverse=True):
             if d == self.path:
@@ -132,10 +136,7 @@ class V2Manager(Manager):
         write_file(os.path.join(self.path, "cgroup.freeze"), "0")
 
     def frozen(self):
-        try:
-            return read_file(os.path.join(self.path, "cgroup.freeze")).strip() == "1"
-        except OSError:
-            return False
+        return state_frozen(self.to_state())
 
     # -- resources ------------------------------------------------------------------------------
     def update(self, resources):

@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+import support
+
 from pyruntime import cgroup_ops, container
 from pyruntime.cgroups import Manager, devices, layout
 from pyruntime.errors import ConfigError, RuntimeFailure
@@ -446,3 +448,35 @@ def test_events_stream_reports_oom_and_stops(fake_container):
     evs = [json.loads(l) for l in out.getvalue().splitlines()]
     assert {"type": "oom", "id": m.cid} in evs
     assert any(e["type"] == "stats" for e in evs)
+
+
+def test_init_joins_every_hierarchy_itself_and_nothing_else_enters(bundle, root, container_id):
+    """The init joins its cgroups itself (v1 `tasks` "0", CLONE_INTO_CGROUP on cgroup2): the created
+    init is in the container's cgroup in every hierarchy (the hybrid cgroup2 node too), and the
+    cgroups hold the init only (no stage of the launcher left in them). Then an exec'd process
+    lands in the same cgroups."""
+    cid = container_id()
+    bundle.config["linux"]["cgroupsPath"] = f"/pyrt-test-{cid}"
+    bundle.set_args("sleep", "1000")
+    res, _ = support.rt_create(bundle, cid, root)
+    assert res.returncode == 0, res.stderr
+    try:
+        pid = support.state(cid, root)["pid"]
+        lines = Path(f"/proc/{pid}/cgroup").read_text().splitlines()
+        by_ctrl = {line.split(":", 2)[1]: line.split(":", 2)[2] for line in lines}
+        assert by_ctrl.get("") == f"/pyrt-test-{cid}", lines  # the cgroup2 node, born into it
+        mounted = {line.split()[4] for line in Path("/proc/self/mountinfo").read_text().splitlines()
+                   if " - cgroup" in line}
+        for ctrls, path in by_ctrl.items():
+            name = {"": "unified", "name=systemd": "systemd"}.get(ctrls, ctrls.split(",")[0])
+            if f"/sys/fs/cgroup/{name}" in mounted:  # a hierarchy left unmounted has nothing to join
+                assert path == f"/pyrt-test-{cid}", (ctrls, lines)
+        for d in ("memory", "pids", "devices", "freezer", "unified"):
+            assert cat(f"/sys/fs/cgroup/{d}/pyrt-test-{cid}/cgroup.procs").split() == [str(pid)], d
+        r = support.rt("exec", cid, "sh", "-c", "cat /proc/self/cgroup", root=root)
+        assert r.returncode == 0, r.stderr
+        assert sorted(r.stdout.split()) == sorted(lines), r.stdout
+    finally:
+        support.rt("delete", "--force", cid, root=root)
+    assert not os.path.exists(f"/sys/fs/cgroup/memory/pyrt-test-{cid}")
+    assert not os.path.exists(f"/sys/fs/cgroup/unified/pyrt-test-{cid}")

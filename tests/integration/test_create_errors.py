@@ -260,6 +260,25 @@ def test_executable_is_directory(bundle, root, container_id):
     assert "is a directory" in line.lower() or "permission denied" in line.lower(), line
 
 
+@pytest.mark.skipif(not os.path.isdir("/sys/fs/cgroup/cpuset") or os.path.exists("/sys/fs/cgroup/cgroup.controllers"),
+                    reason="a v1 cpuset hierarchy is needed")
+def test_init_cannot_join_its_cgroup(bundle, root, container_id):
+    """The init joins its cgroups itself: a v1 cpuset cgroup (made by someone else, so never
+    removed by us) with no cpus refuses it. One line naming the step, and the cgroups we made in
+    the other hierarchies are gone again."""
+    cid = container_id()
+    name = f"pyrt-test-nocpus-{uuid.uuid4().hex[:8]}"
+    os.mkdir(f"/sys/fs/cgroup/cpuset/{name}")  # cpuset.cpus starts empty
+    try:
+        bundle.config["linux"]["cgroupsPath"] = f"/{name}"
+        line = create_fails(bundle, cid, root, "join cgroup", marker=_marker(bundle))
+        assert "no space left on device" in line, line
+        left = [h for h in os.listdir("/sys/fs/cgroup") if os.path.exists(f"/sys/fs/cgroup/{h}/{name}")]
+        assert left == ["cpuset"], left
+    finally:
+        os.rmdir(f"/sys/fs/cgroup/cpuset/{name}")
+
+
 def test_proc_mount_on_symlink(bundle, root, container_id):
     target = bundle.rootfs / "realproc"
     target.mkdir()
