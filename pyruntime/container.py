@@ -139,8 +139,11 @@ def create(root, cid, bundle, *, pid_file=None, console_socket=None, no_pivot=Fa
             from . import notify  # noqa: PLC0415
             notify.prepare(plan, c.dir)  # the container's own sd_notify socket (runc's way)
         fifo = os.path.join(c.dir, FIFO)
-        os.mkfifo(fifo, 0o622)
-        os.chmod(fifo, 0o622)
+        try:
+            os.mkfifo(fifo, 0o622)
+            os.chmod(fifo, 0o622)
+        except OSError as e:  # e.g. a --root on a filesystem without fifos (9p)
+            raise RuntimeFailure(f"cannot make the exec fifo {fifo}: {os.strerror(e.errno).lower()}") from None
         if console_socket:
             console_fd = _connect_console(console_socket)
         statedir_fd = os.open(c.dir, os.O_PATH | os.O_DIRECTORY | os.O_CLOEXEC)

@@ -3,7 +3,8 @@
 
 Covers: conversions land in the files, unified keys, a missing key/page size is named, devices by
 eBPF (denied device cannot be opened or created, allowed one can), cgroup.freeze stops a busy loop,
-OOM kill counted, pids limit makes fork fail, live update, nothing left behind.
+OOM kill counted, pids limit makes fork fail, live update, nothing left behind; and one whole
+container through the CLI (the init cloned into its cgroup, limits converted, eBPF devices).
 """
 import os
 import signal
@@ -183,3 +184,59 @@ def test_oom_and_pids_and_update(made):
     m.update({"memory": {"limit": 128 * MB}, "pids": {"limit": -1}})
     assert cat(f"{m.path}/memory.max") == str(128 * MB)
     assert cat(f"{m.path}/pids.max") == "max"
+
+
+@pytest.fixture
+def run_root():
+    """--root on /run (a tmpfs in the VM): the VM's shared TMPDIR (9p) cannot hold the exec fifo."""
+    path = Path(f"/run/pyrt-v2-state-{uuid.uuid4().hex[:8]}")
+    path.mkdir()
+    yield path
+    subprocess.run(["rm", "-rf", str(path)], check=False)
+
+
+def test_whole_container_through_the_cli(bundle, run_root):
+    """A whole container on pure cgroup v2, through the CLI: the init is cloned straight into its
+    cgroup (CLONE_INTO_CGROUP), the v1-style limits arrive converted, the eBPF device filter
+    denies a rule's device, the cgroup namespace's root is the container's cgroup, and `run`
+    removes the cgroup when the container exits."""
+    import support  # noqa: PLC0415 (the repository's test harness, on sys.path through conftest)
+    cid = f"v2cli{uuid.uuid4().hex[:8]}"
+    path = f"/pyrt-v2-{cid}"
+    c = bundle.config
+    c["linux"]["cgroupsPath"] = path
+    c["linux"]["namespaces"].append({"type": "cgroup"})
+    c["linux"]["resources"] = {"memory": {"limit": 64 * MB}, "pids": {"limit": 32}, "cpu": {"shares": 512},
+                               "devices": [{"allow": False, "type": "c", "major": 1, "minor": 9, "access": "rwm"}]}
+    c["mounts"].append({"destination": "/sys/fs/cgroup", "type": "cgroup", "source": "cgroup",
+                        "options": ["nosuid", "noexec", "nodev", "ro"]})
+    bundle.set_args("sh", "-c", "cat /proc/self/cgroup; cat /sys/fs/cgroup/memory.max /sys/fs/cgroup/pids.max "
+                    "/sys/fs/cgroup/cpu.weight; head -c1 /dev/urandom >/dev/null 2>&1 && echo urandom-open "
+                    "|| echo urandom-denied; head -c1 /dev/zero | wc -c")
+    proc = support.rt_run(bundle, cid, run_root, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    # shares 512 -> weight 1 + (512 - 2) * 9999 // 262142 = 20 (runc's conversion)
+    assert proc.stdout.split() == ["0::/", str(64 * MB), "32", "20", "urandom-denied", "1"], proc.stdout
+    assert not os.path.exists(CG + path)
+
+
+def test_a_root_without_fifos_is_a_clean_error(bundle, tmp_path):
+    """create with --root on a filesystem that cannot hold the exec fifo (the VM's 9p TMPDIR): one
+    line naming the fifo, and no state directory, cgroup or process left."""
+    import support  # noqa: PLC0415
+    try:
+        os.mkfifo(tmp_path / "probe")
+    except OSError:
+        pass
+    else:
+        pytest.skip("this TMPDIR holds fifos: run by run-in-vm.sh, where it is 9p")
+    state_root = tmp_path / "state"
+    state_root.mkdir()
+    cid = f"v2fifo{uuid.uuid4().hex[:8]}"
+    bundle.config["linux"]["cgroupsPath"] = f"/pyrt-v2-{cid}"
+    proc, _ = support.rt_create(bundle, cid, state_root)
+    assert proc.returncode == 1, proc
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and "cannot make the exec fifo" in lines[0], proc.stderr
+    assert list(state_root.iterdir()) == []
+    assert not os.path.exists(f"{CG}/pyrt-v2-{cid}")
