@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Set the machine up (scripts/setup.sh), then run the whole test suite:
-#   1. pytest over tests/ (unit, integration, security, clients, reliability) and conformance/
+#   1. pytest over tests/ (unit, integration, security with its slow races, clients, reliability) and
+#      conformance/
 #   2. the cgroup v2 tests inside a virtme-ng VM (this machine is cgroup v1 hybrid)
 # Extra arguments go to pytest, e.g.  bash scripts/test.sh -x -k lifecycle
 # RUNTIME=runc (or crun, or a path) runs the suites against another runtime.
@@ -13,7 +14,8 @@ set +e
 # a private temp root: pytest prunes old runs under /tmp/pytest-of-<user>, which would pull the
 # bundles from under a suite running at the same time
 basetemp=$(mktemp -d /tmp/pyruntime-tests.XXXXXX)
-.venv/bin/python -m pytest -q -p no:cacheprovider --basetemp "$basetemp" tests conformance "$@" </dev/null
+# -m "slow or not slow": the security suite's race tests too (about 3 minutes), never skipped here
+.venv/bin/python -m pytest -q -p no:cacheprovider --basetemp "$basetemp" -m "slow or not slow" tests conformance "$@" </dev/null
 status=$?
 if [ "${PYRUNTIME_SKIP_VM:-0}" != 1 ]; then
     echo "== cgroup v2 tests in a VM (tests/cgroupv2/run-in-vm.sh)"

@@ -121,6 +121,17 @@ def test_unknown_unified_key_and_page_size_are_named(made):
     assert not os.path.exists(m.path)
 
 
+@pytest.mark.parametrize("key", ["../cpu.weight", "/cpu.weight", "cpu.weight/../../cpu.weight", ""])
+def test_unified_keys_cannot_leave_the_cgroup(made, key):
+    """security.md: a `unified` key is a file name in the container's own cgroup, never a path
+    (the v2 counterpart of tests/security's traversal case, which needs a v2 host)."""
+    parent = Path(f"{CG}/cpu.weight")
+    before = parent.read_text() if parent.exists() else None
+    with pytest.raises(ConfigError, match="unified"):
+        mgr(made, {"unified": {key: "1"}}).create()
+    assert (parent.read_text() if parent.exists() else None) == before
+
+
 def test_devices_ebpf(made, tmp_path):
     m = mgr(made, {"devices": [{"allow": False, "access": "rwm"},
                                {"allow": False, "type": "c", "major": 1, "minor": 5, "access": "rwm"},
