@@ -126,6 +126,24 @@ def test_bind_mount_file(cbundle, root, container_id, tmp_path):
     assert info["files"]["/etc/bound.txt"] == "file-content"
 
 
+@xfail_runc("1.1.5 predates idmapped mounts (runc 1.2): it does not apply mounts[].uidMappings")
+def test_bind_mount_idmapped(cbundle, root, container_id, tmp_path):
+    """config.md#mounts: uidMappings/gidMappings (with the idmap option) are the mapping that
+    converts the ids of the source file system for the destination mount point (on-disk 0 and 1
+    show as 1000 and 1001 through a 0 -> 1000 mapping)."""
+    src = tmp_path / "idsrc"
+    src.mkdir()
+    (src / "zero").write_text("0")
+    (src / "one").write_text("1")
+    os.chown(src / "one", 1, 1)
+    maps = [{"containerID": 0, "hostID": 1000, "size": 10}]
+    cbundle.config["mounts"].append({"destination": "/idm", "type": "bind", "source": str(src),
+                                     "options": ["bind", "idmap"], "uidMappings": maps, "gidMappings": maps})
+    info = run_checker(cbundle, root, container_id(), "stat=/idm/zero", "stat=/idm/one")
+    owners = [(info["stats"][p]["uid"], info["stats"][p]["gid"]) for p in ("/idm/zero", "/idm/one")]
+    assert owners == [(1000, 1000), (1001, 1001)]
+
+
 # --- Process -------------------------------------------------------------------------------------
 
 

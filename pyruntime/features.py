@@ -20,14 +20,14 @@ HOOKS = (
 )
 
 # runc 1.1's mount option table (libcontainer/specconv mountPropagationMapping, flag tables,
-# "tmpcopyup" extension) and its recursive (mount_setattr) variants. Not claimed: the
-# nosymfollow family runc 1.1 also lists, and idmap/ridmap (runc 1.2+). Sorted like runc.
+# "tmpcopyup" extension) and its recursive (mount_setattr) variants, and idmap/ridmap (runc 1.2+,
+# idmapped binds). Not claimed: the nosymfollow family runc 1.1 also lists. Sorted like runc.
 MOUNT_OPTIONS = tuple(sorted((
     "acl", "async", "atime", "bind", "defaults", "dev", "diratime", "dirsync", "exec",
-    "iversion", "lazytime", "loud", "mand", "noacl", "noatime", "nodev", "nodiratime", "noexec",
+    "idmap", "iversion", "lazytime", "loud", "mand", "noacl", "noatime", "nodev", "nodiratime", "noexec",
     "noiversion", "nolazytime", "nomand", "norelatime", "nostrictatime", "nosuid", "private",
     "ratime", "rbind", "rdev", "rdiratime", "relatime", "remount", "rexec", "rnoatime", "rnodev",
-    "rnodiratime", "rnoexec", "rnorelatime", "rnostrictatime", "rnosuid", "ro", "rprivate",
+    "ridmap", "rnodiratime", "rnoexec", "rnorelatime", "rnostrictatime", "rnosuid", "ro", "rprivate",
     "rrelatime", "rro", "rrw", "rshared", "rslave", "rstrictatime", "rsuid", "runbindable", "rw",
     "shared", "silent", "slave", "strictatime", "suid", "sync", "tmpcopyup", "unbindable",
 )))
@@ -56,7 +56,7 @@ def features():
             "seccomp": _seccomp(),
             "apparmor": {"enabled": False},
             "selinux": {"enabled": False},
-            "mountExtensions": {"idmap": {"enabled": False}},
+            "mountExtensions": {"idmap": {"enabled": True}},  # mount_setattr(MOUNT_ATTR_IDMAP), 5.12+
         },
         "annotations": {
             "org.opencontainers.pyruntime.version": __version__,

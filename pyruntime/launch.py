@@ -11,6 +11,7 @@ from struct import pack, unpack
 import _socket
 
 from .errors import RuntimeFailure
+from .mounts import MS_REC
 
 MSG_GO, MSG_NEED_MAPS, MSG_MAPS_DONE, MSG_CHILD_PID = 1, 2, 3, 4
 MSG_HOOKS, MSG_HOOKS_DONE, MSG_READY, MSG_ERROR = 5, 6, 7, 8
@@ -42,16 +43,17 @@ def _high(fd, base):
 class Launch:
     """One run of the init program: spawn, then step through the messages."""
 
-    def __init__(self, plan_bytes_fn, preserve_fds=0, console_fd=-1, statedir_fd=-1, cgroup_fds=None):
-        """plan_bytes_fn(console fd, state dir fd, cgroup fds) -> the Plan's bytes, given the fd
-        numbers the init will see. Every fd passed in is consumed (closed here)."""
+    def __init__(self, plan_bytes_fn, preserve_fds=0, console_fd=-1, statedir_fd=-1, cgroup_fds=None,
+                 mount_fds=None):
+        """plan_bytes_fn(console fd, state dir fd, cgroup fds, mount fds) -> the Plan's bytes, given
+        the fd numbers the init will see. Every fd passed in is consumed (closed here)."""
         self.stage1 = 0
         self.pid = 0
         self.sock = None
         self.fds = []
-        self._prepare(plan_bytes_fn, preserve_fds, console_fd, statedir_fd, cgroup_fds)
+        self._prepare(plan_bytes_fn, preserve_fds, console_fd, statedir_fd, cgroup_fds, mount_fds or {})
 
-    def _prepare(self, plan_bytes_fn, preserve_fds, console_fd, statedir_fd, cgroup_fds):
+    def _prepare(self, plan_bytes_fn, preserve_fds, console_fd, statedir_fd, cgroup_fds, mount_fds):
         base = 3 + preserve_fds
         parent, child = _socket.socketpair(_socket.AF_UNIX, _socket.SOCK_SEQPACKET | _socket.SOCK_CLOEXEC)
         self.sock = parent
@@ -63,8 +65,10 @@ class Launch:
             cg2 = _high(cgroup_fds[0], base) if cgroup_fds[0] >= 0 else -1
             cgroups = (cg2, [_high(fd, base) for fd in cgroup_fds[1]])
             extra = cgroups[1] + ([cg2] if cg2 >= 0 else [])
+        mounts = {i: _high(fd, base) for i, fd in mount_fds.items()}
+        extra += list(mounts.values())
         plan_fd = os.memfd_create("pyruntime-plan", os.MFD_CLOEXEC)
-        os.write(plan_fd, plan_bytes_fn(console, statedir, cgroups))
+        os.write(plan_fd, plan_bytes_fn(console, statedir, cgroups, mounts))
         plan_fd = _high(plan_fd, base)
         exe = sealed_init()
         try:
@@ -155,6 +159,35 @@ class Launch:
                     pass
         self.reap_stage1()
         self.close()
+
+
+def idmapped_trees(mounts):
+    """{index in mounts: detached idmapped mount fd} for the Plan's idmapped binds, made here as
+    host root (pyruntime/_native/ext.c says why); the caller hands them to Launch."""
+    wanted = [(i, m) for i, m in enumerate(mounts) if m.idmap]
+    if not wanted:
+        return {}
+    from ._native._ext import ffi, lib  # noqa: PLC0415 (only when a config asks for one)
+
+    def text(maps):
+        return "".join(f"{inside} {outside} {count}\n" for inside, outside, count in maps).encode()
+    out = {}
+    try:
+        for i, m in wanted:
+            uids, gids, recursive = m.idmap
+            step = ffi.new("const char **")
+            fd = lib.pyr_idmapped_tree(m.source.encode(), int(bool(m.flags & MS_REC)), int(recursive),
+                                       text(uids), text(gids), step)
+            if fd < 0:
+                what = ffi.string(step[0]).decode()
+                raise RuntimeFailure(f"error mounting \"{m.source}\" to rootfs at \"{m.destination}\": "
+                                     f"idmapped mount: {what}: {os.strerror(-fd).lower()}")
+            out[i] = fd
+    except BaseException:
+        for fd in out.values():
+            os.close(fd)
+        raise
+    return out
 
 
 def write_id_maps(pid, uid_mappings, gid_mappings):

@@ -66,7 +66,7 @@ class ParsedOptions:
         self.attr_clr = 0
         self.data = []
         self.tmpcopyup = False
-        self.idmap = False
+        self.idmap = None  # "idmap" or "ridmap" when given
 
 
 def parse_options(options):
@@ -90,7 +90,7 @@ def parse_options(options):
         elif opt == "tmpcopyup":
             out.tmpcopyup = True
         elif opt in ("idmap", "ridmap"):
-            out.idmap = True
+            out.idmap = opt
         else:
             out.data.append(opt)
     return out

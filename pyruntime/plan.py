@@ -35,20 +35,22 @@ DEVICE_TYPES = {"c": S_IFCHR, "u": S_IFCHR, "b": S_IFBLK, "p": S_IFIFO}
 # flags shared with init.h (enum plan_flags)
 F_NO_PIVOT, F_ROOT_READONLY, F_TERMINAL, F_SETUP_DEV = 1, 2, 4, 8
 F_NO_NEW_PRIVS, F_HOOKS_SYNC, F_HAS_OOM, F_EXEC, F_SETSID = 16, 32, 64, 128, 256
-M_BIND, M_TMPCOPYUP, M_PROCLIKE, M_REMOUNT = 1, 2, 4, 8
+M_BIND, M_TMPCOPYUP, M_PROCLIKE, M_REMOUNT, M_IDMAP = 1, 2, 4, 8, 16
 HOOK_CREATE_CONTAINER, HOOK_START_CONTAINER = 0, 1
 CHILD_HOOKS = {"createContainer": HOOK_CREATE_CONTAINER, "startContainer": HOOK_START_CONTAINER}
 
 
 class Mount:
     __slots__ = ("source", "destination", "type", "flags", "propagation", "attr_set", "attr_clr",
-                 "extra", "data")
+                 "extra", "data", "idmap")
 
     def __init__(self, source, destination, type, flags=0, propagation=0, attr_set=0, attr_clr=0,
-                 extra=0, data=""):
+                 extra=0, data="", idmap=None):
         self.source, self.destination, self.type = source, destination, type
         self.flags, self.propagation = flags, propagation
         self.attr_set, self.attr_clr, self.extra, self.data = attr_set, attr_clr, extra, data
+        # an idmapped bind: (uid maps, gid maps, recursive); the parent makes the tree (M_IDMAP)
+        self.idmap = idmap
 
     def __repr__(self):
         return f"Mount({self.source!r} -> {self.destination!r} {self.type!r} flags={self.flags:#x} data={self.data!r})"
@@ -109,7 +111,31 @@ class Plan:
         self.affinity = [b"", b""]  # cpu masks: initial (stage 1), final (before exec)
 
 
-def _mount_entries(spec_mounts, cgroup_mounts):
+def _idmap(i, m, opts, bind, userns_maps):
+    """(uid maps, gid maps, recursive) of an idmapped mount, or None. runtime-spec config.md:
+    mounts[].uidMappings/gidMappings with the idmap (this mount) or ridmap (and its submounts)
+    option; with the option alone, the container's own user namespace mappings (as runc does)."""
+    uids, gids = m.get("uidMappings"), m.get("gidMappings")
+    if not (opts.idmap or uids or gids):
+        return None
+    where = f"mounts[{i}]"
+    if not bind:
+        raise ConfigError(f"{where}.options", "idmapped mounts are only supported for bind mounts")
+    if bool(uids) != bool(gids):
+        raise ConfigError(f"{where}.uidMappings", "uidMappings and gidMappings must be given together")
+    if uids:
+        maps = (_mappings(uids, f"{where}.uidMappings"), _mappings(gids, f"{where}.gidMappings"))
+    elif userns_maps:
+        maps = userns_maps
+    else:
+        raise ConfigError(f"{where}.options", "an idmap mount needs uidMappings and gidMappings, on the mount "
+                                              "or from a new user namespace of the container")
+    # ridmap: the submounts too; mappings without either option follow rbind (runc's reading)
+    recursive = opts.idmap == "ridmap" or (opts.idmap is None and bool(opts.flags & M.MS_REC))
+    return maps[0], maps[1], recursive
+
+
+def _mount_entries(spec_mounts, cgroup_mounts, userns_maps=None):
     out = []
     for i, m in enumerate(spec_mounts):
         dest = m["destination"]
@@ -121,10 +147,9 @@ def _mount_entries(spec_mounts, cgroup_mounts):
             raise ConfigError(f"mounts[{i}].destination", "must not be the root of the container")
         typ = m.get("type") or ""
         opts = M.parse_options(m.get("options"))
-        if opts.idmap:
-            raise ConfigError(f"mounts[{i}].options", "idmap mounts are not supported by this runtime yet")
         src = m.get("source") or typ or "none"
         bind = bool(opts.flags & M.MS_BIND) or typ == "bind"
+        idmap = _idmap(i, m, opts, bind, userns_maps)
         if bind:
             opts.flags |= M.MS_BIND
             if not os.path.isabs(src):
@@ -132,11 +157,11 @@ def _mount_entries(spec_mounts, cgroup_mounts):
         if typ == "cgroup" and not bind:
             out.extend(cgroup_mounts(norm, opts))
             continue
-        extra = (M_BIND if bind else 0) | (M_TMPCOPYUP if opts.tmpcopyup else 0)
+        extra = (M_BIND if bind else 0) | (M_TMPCOPYUP if opts.tmpcopyup else 0) | (M_IDMAP if idmap else 0)
         if typ in ("proc", "sysfs") and not bind:
             extra |= M_PROCLIKE
         out.append(Mount(src, norm, "" if bind else typ, opts.flags, opts.propagation,
-                         opts.attr_set, opts.attr_clr, extra, ",".join(opts.data)))
+                         opts.attr_set, opts.attr_clr, extra, ",".join(opts.data), idmap))
     return out
 
 
@@ -361,7 +386,8 @@ def build_plan(config, bundle, host, *, no_pivot=False, console=False, preserve_
     # mounts, in order; then devices and links unless /dev comes from a bind mount
     layout = host_cgroup_layout(host.mountinfo)
     cg = make_cgroup_mounts(layout, "cgroup" in ns and not ns["cgroup"])
-    plan.mounts = _mount_entries(config.get("mounts") or (), cg)
+    userns_maps = (plan.uid_mappings, plan.gid_mappings) if plan.new_userns else None
+    plan.mounts = _mount_entries(config.get("mounts") or (), cg, userns_maps)
     dev_bound = any(m.destination == "/dev" and m.extra & M_BIND for m in plan.mounts)
     if not dev_bound:
         plan.flags |= F_SETUP_DEV

@@ -47,6 +47,7 @@ enum plan_tag {
     T_SCHED = 28,     /* u32 policy, i32 nice, u32 priority, u64 flags, u64 runtime, u64 deadline, u64 period */
     T_AFFINITY = 29,  /* u32 which (0 initial, 1 final), then the cpu mask bytes */
     T_CGROUP = 30,    /* i32 cgroup2 dir fd (-1: none), u32 n, i32 v1 `tasks` fds[n]: join them ourselves */
+    T_MOUNT_FD = 31,  /* u32 index of a T_MOUNT with M_IDMAP, i32 fd of its detached idmapped tree */
 };
 
 enum hook_kind { HOOK_CREATE_CONTAINER = 0, HOOK_START_CONTAINER = 1 };
@@ -75,6 +76,7 @@ enum mount_extra {
     M_TMPCOPYUP = 1u << 1,
     M_PROCLIKE = 1u << 2,   /* proc/sysfs: destination must be an ordinary directory */
     M_REMOUNT = 1u << 3,    /* change the flags of what is already mounted at the destination */
+    M_IDMAP = 1u << 4,      /* a bind whose idmapped tree the parent made: attach fd with move_mount */
 };
 
 /* ---- sync protocol (SOCK_SEQPACKET; must match pyruntime/sync.py) ---- */
@@ -94,6 +96,7 @@ struct mnt {
     uint64_t flags, prop, attr_set, attr_clr;
     uint32_t extra;
     const char *src, *dst, *type, *data;
+    int has_fd, fd; /* M_IDMAP: the tree to attach */
 };
 
 struct dev {

@@ -113,6 +113,14 @@ int plan_parse(struct plan *p, const unsigned char *buf, size_t len)
             p->affinity[which] = r.p; p->affinity_len[which] = (size_t)(r.end - r.p); r.p = r.end;
             break;
         }
+        case T_MOUNT_FD: {
+            uint32_t i = u32(&r);
+            if (i >= (uint32_t)p->nmounts || !(p->mounts[i].extra & M_IDMAP))
+                return -1;
+            p->mounts[i].has_fd = 1;
+            p->mounts[i].fd = (int32_t)u32(&r);
+            break;
+        }
         case T_CGROUP:
             p->cg2_fd = (int32_t)u32(&r);
             p->ncg_tasks = (int)u32(&r);
@@ -137,6 +145,9 @@ int plan_parse(struct plan *p, const unsigned char *buf, size_t len)
         if (r.bad)
             return -1;
     }
+    for (int i = 0; i < p->nmounts; i++)
+        if ((p->mounts[i].extra & M_IDMAP) && !p->mounts[i].has_fd)
+            return -1;
     p->argv[p->argc] = NULL;
     p->envp[p->envc] = NULL;
     return (top.bad || bad) ? -1 : 0;

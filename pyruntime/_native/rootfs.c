@@ -24,6 +24,9 @@
 #ifndef SYS_mount_setattr
 #define SYS_mount_setattr 442
 #endif
+#ifndef SYS_move_mount
+#define SYS_move_mount 429
+#endif
 
 static int rootfd = -1;
 
@@ -323,7 +326,12 @@ static void do_mount(const struct mnt *m)
         if (below < 0)
             die("tmpcopyup: open \"%s\"", m->dst);
     }
-    if (bind) {
+    if (m->extra & M_IDMAP) {
+        /* onto the very handle resolved in the root (move_mount does not follow /proc/self/fd) */
+        if (syscall(SYS_move_mount, m->fd, "", dfd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+            die("error mounting \"%s\" to rootfs at \"%s\": attach the idmapped mount", m->src, m->dst);
+        close(m->fd);
+    } else if (bind) {
         if (mount(m->src, fdpath(dfd, p1), NULL, MS_BIND | (m->flags & MS_REC), NULL) < 0)
             die("error mounting \"%s\" to rootfs at \"%s\"", m->src, m->dst);
     } else {

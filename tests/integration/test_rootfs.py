@@ -341,3 +341,94 @@ def test_no_pivot(bundle, root, container_id):
                   f"cat /i-am-root; test -e {support.REPO} && echo host-visible || echo host-hidden; "
                   "grep -c . /proc/self/mountinfo >/dev/null && echo mi", extra=("--no-pivot",))
     assert out.splitlines() == ["yes", "host-hidden", "mi"]
+
+
+# -- idmapped bind mounts ------------------------------------------------------------------------
+
+def _owned_tree(base):
+    """A host directory with files owned by 0:0 and 1:1, and a tmpfs submount holding a 0:0 file."""
+    base.mkdir()
+    (base / "root-file").write_text("r")
+    (base / "one-file").write_text("1")
+    os.chown(base / "one-file", 1, 1)
+    (base / "sub").mkdir()
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "idmap-sub", str(base / "sub")], check=True)
+    (base / "sub" / "inner").write_text("i")
+    return base
+
+
+STAT = "stat -c %u:%g {0}"
+
+
+def test_idmapped_bind_without_user_namespace(tmp_path, bundle, root, container_id):
+    """mounts[].uidMappings/gidMappings + idmap: on-disk 0 appears as 1000 and 1 as 1001 through
+    the mount; a file made there by uid 1000 lands on disk as 0. The source keeps its owners."""
+    src = _owned_tree(tmp_path / "src")
+    maps = [{"containerID": 0, "hostID": 1000, "size": 10}]
+    bundle.config["process"]["user"] = {"uid": 1000, "gid": 1000}
+    try:
+        bundle.config["mounts"].append({"destination": "/mnt/id", "type": "bind", "source": str(src),
+                                        "options": ["bind", "idmap"], "uidMappings": maps, "gidMappings": maps})
+        out = run_out(bundle, container_id(), root, "; ".join(
+            [STAT.format("/mnt/id/root-file"), STAT.format("/mnt/id/one-file"), "touch /mnt/id/new",
+             STAT.format("/mnt/id/new")]))
+        assert out.split() == ["1000:1000", "1001:1001", "1000:1000"], out
+        assert (os.stat(src / "new").st_uid, os.stat(src / "new").st_gid) == (0, 0)
+        assert os.stat(src / "root-file").st_uid == 0 and os.stat(src / "one-file").st_uid == 1
+    finally:
+        subprocess.run(["umount", "-l", str(src / "sub")])
+
+
+def _reachable_by_mapped_root(bundle):
+    # mapped root is "other" on the host: it must be able to reach the rootfs (pytest's basetemp
+    # is 0700), as in test_exec's user namespace case
+    d = bundle.rootfs.parent
+    while d != d.parent:
+        mode = os.stat(d).st_mode
+        if not mode & 0o001:
+            os.chmod(d, (mode & 0o7777) | 0o001)
+        d = d.parent
+
+
+def test_idmapped_bind_in_a_user_namespace_ridmap_and_idmap(tmp_path, bundle, root, container_id):
+    """runc's idmap.bats case: the container maps 0 -> 100000; the mount maps host 0 -> 100000 too,
+    so inside the files show their on-disk owners. ridmap on an rbind maps the tmpfs submount as
+    well; idmap on an rbind brings the submount along unmapped (nobody inside)."""
+    src = _owned_tree(tmp_path / "src")
+    userns = [{"containerID": 0, "hostID": 100000, "size": 65536}]
+    c = bundle.config
+    c["linux"]["namespaces"].append({"type": "user"})
+    c["linux"]["uidMappings"] = userns
+    c["linux"]["gidMappings"] = userns
+    _reachable_by_mapped_root(bundle)
+    for d in ("r", "i"):  # mapped root cannot create them in a rootfs the host's root owns
+        (bundle.rootfs / "mnt" / d).mkdir(parents=True)
+    try:
+        c["mounts"].append({"destination": "/mnt/r", "type": "bind", "source": str(src),
+                            "options": ["rbind", "ridmap"], "uidMappings": userns, "gidMappings": userns})
+        # the option alone: the container's own mappings
+        c["mounts"].append({"destination": "/mnt/i", "type": "bind", "source": str(src),
+                            "options": ["rbind", "idmap"]})
+        out = run_out(bundle, container_id(), root, "; ".join(
+            [STAT.format(p) for p in ("/mnt/r/root-file", "/mnt/r/one-file", "/mnt/r/sub/inner",
+                                      "/mnt/i/root-file", "/mnt/i/one-file", "/mnt/i/sub/inner")]))
+        assert out.split() == ["0:0", "1:1", "0:0", "0:0", "1:1", "65534:65534"], out
+    finally:
+        subprocess.run(["umount", "-l", str(src / "sub")])
+
+
+@pytest.mark.parametrize("source, expected", [
+    ("nope", "idmapped mount: open_tree: no such file or directory"),
+    ("/sys/kernel", "idmapped mount: mount_setattr(MOUNT_ATTR_IDMAP): invalid argument"),  # sysfs: no idmap
+])
+def test_idmapped_bind_that_cannot_be_made_is_one_line(tmp_path, bundle, root, container_id, source, expected):
+    maps = [{"containerID": 0, "hostID": 1000, "size": 10}]
+    bundle.config["mounts"].append({"destination": "/mnt/id", "type": "bind", "source": str(tmp_path / source),
+                                    "options": ["bind", "idmap"], "uidMappings": maps, "gidMappings": maps})
+    cid = container_id()
+    bundle.set_args("true")
+    proc = rt_run(bundle, cid, root)
+    lines = proc.stderr.strip().splitlines()
+    assert proc.returncode == 1 and len(lines) == 1, proc.stderr
+    assert expected in lines[0], lines[0]
+    assert not (Path(root) / cid).exists()

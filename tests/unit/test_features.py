@@ -69,7 +69,7 @@ def test_contents():
                                                "SCMP_CMP_GE", "SCMP_CMP_GT", "SCMP_CMP_MASKED_EQ"}
     assert lx["apparmor"] == {"enabled": False}
     assert lx["selinux"] == {"enabled": False}
-    assert lx["mountExtensions"] == {"idmap": {"enabled": False}}
+    assert lx["mountExtensions"] == {"idmap": {"enabled": True}}
     assert f["annotations"] == {
         "org.opencontainers.pyruntime.version": __version__,
         "org.opencontainers.pyruntime.checkpoint.enabled": "false",
@@ -82,10 +82,10 @@ def test_mount_options():
     opts = features.features()["mountOptions"]
     assert opts == sorted(opts) and len(set(opts)) == len(opts)
     for must in ("ro", "rw", "bind", "rbind", "rro", "rrw", "rprivate", "rslave", "rshared",
-                 "tmpcopyup", "nosuid", "nodev", "noexec", "relatime", "strictatime", "defaults"):
+                 "tmpcopyup", "nosuid", "nodev", "noexec", "relatime", "strictatime", "defaults", "idmap", "ridmap"):
         assert must in opts
-    # not implemented by the core: idmapped mounts and nosymfollow; fs data options never listed
-    for absent in ("idmap", "ridmap", "nosymfollow", "symfollow", "mode=755", "size=65536k"):
+    # not implemented: nosymfollow; fs data options never listed
+    for absent in ("nosymfollow", "symfollow", "mode=755", "size=65536k"):
         assert absent not in opts
 
 
@@ -112,7 +112,8 @@ def test_subset_of_runc_mount_options_and_same_layout():
     out = subprocess.run([RUNC, "features"], capture_output=True, text=True, check=True).stdout
     theirs = json.loads(out)
     ours = features.features()
-    assert set(ours["mountOptions"]) <= set(theirs["mountOptions"])
+    # runc 1.1.5 here predates idmap/ridmap (runc 1.2 lists them)
+    assert set(ours["mountOptions"]) - {"idmap", "ridmap"} <= set(theirs["mountOptions"])
     assert ours["hooks"] == theirs["hooks"]
     assert ours["linux"]["capabilities"] == theirs["linux"]["capabilities"]
     assert set(theirs["linux"]["namespaces"]) <= set(ours["linux"]["namespaces"])

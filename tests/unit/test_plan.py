@@ -81,11 +81,61 @@ def test_option_order_rw_after_ro_wins():
     assert o.flags == 0 and o.tmpcopyup and o.data == ["size=1m"]
 
 
-def test_idmap_is_refused_with_the_path(bundle):
+MAPS = [{"containerID": 0, "hostID": 100000, "size": 65536}]
+
+
+def test_idmap_without_mappings_or_user_namespace_is_refused_with_the_path(bundle):
     cfg = config(mounts=[{"destination": "/x", "type": "bind", "source": "/tmp", "options": ["bind", "idmap"]}])
-    with pytest.raises(ConfigError) as e:
+    with pytest.raises(ConfigError, match="needs uidMappings and gidMappings") as e:
         build(cfg, bundle)
     assert e.value.path == "mounts[0].options"
+
+
+def test_idmap_on_a_non_bind_mount_is_refused(bundle):
+    cfg = config(mounts=[{"destination": "/x", "type": "tmpfs", "source": "tmpfs", "options": ["idmap"],
+                          "uidMappings": MAPS, "gidMappings": MAPS}])
+    with pytest.raises(ConfigError, match="only supported for bind mounts") as e:
+        build(cfg, bundle)
+    assert e.value.path == "mounts[0].options"
+
+
+def test_idmap_needs_both_mappings(bundle):
+    cfg = config(mounts=[{"destination": "/x", "type": "bind", "source": "/tmp", "options": ["rbind", "idmap"],
+                          "uidMappings": MAPS}])
+    with pytest.raises(ConfigError, match="together") as e:
+        build(cfg, bundle)
+    assert e.value.path == "mounts[0].uidMappings"
+
+
+def _idmapped(plan):
+    return [m for m in plan.mounts if m.destination.startswith("/x")]
+
+
+def test_idmap_mappings_and_recursion_in_the_plan(bundle):
+    gid = [{"containerID": 0, "hostID": 200000, "size": 10}]
+    mounts = [
+        {"destination": "/x1", "type": "bind", "source": "/tmp", "options": ["rbind", "idmap"],
+         "uidMappings": MAPS, "gidMappings": gid},
+        {"destination": "/x2", "type": "bind", "source": "/tmp", "options": ["bind", "ridmap"],
+         "uidMappings": MAPS, "gidMappings": gid},
+        {"destination": "/x3", "type": "bind", "source": "/tmp", "options": ["rbind"],
+         "uidMappings": MAPS, "gidMappings": gid},  # mappings alone follow rbind
+        {"destination": "/x4", "type": "bind", "source": "/tmp", "options": ["rbind"]},
+    ]
+    x1, x2, x3, x4 = _idmapped(build(config(mounts=mounts), bundle))
+    assert x1.idmap == ([(0, 100000, 65536)], [(0, 200000, 10)], False)
+    assert x2.idmap[2] is True and x3.idmap[2] is True
+    assert x1.extra & P.M_IDMAP and x1.extra & P.M_BIND
+    assert x4.idmap is None and not x4.extra & P.M_IDMAP
+
+
+def test_idmap_alone_takes_the_container_user_namespace_mappings(bundle):
+    c = config(mounts=[{"destination": "/x", "type": "bind", "source": "/tmp", "options": ["bind", "idmap"]}])
+    c["linux"]["namespaces"].append({"type": "user"})
+    c["linux"]["uidMappings"] = MAPS
+    c["linux"]["gidMappings"] = MAPS
+    (x,) = _idmapped(build(c, bundle))
+    assert x.idmap == ([(0, 100000, 65536)], [(0, 100000, 65536)], False)
 
 
 def test_cgroup_mount_v1_without_cgroupns_binds_host_hierarchies(bundle):
