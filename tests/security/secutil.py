@@ -187,6 +187,8 @@ class ConsoleSocket:
             conn, _ = self.srv.accept()
             _, fds, _, _ = socket.recv_fds(conn, 4096, 1)
             conn.close()
+            if not fds:
+                return  # the runtime connected, then failed before sending a pty (a refused create)
             with os.fdopen(fds[0], "rb", buffering=0) as master:
                 try:
                     while chunk := master.read(4096):
