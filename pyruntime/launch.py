@@ -99,12 +99,15 @@ class Launch:
         return RuntimeFailure(f"unable to start container process: {text}")
 
     def reap_stage1(self):
+        """Wait for the init's first process; its wait status (None if there was none to reap)."""
+        status = None
         if self.stage1:
             try:
-                os.waitpid(self.stage1, 0)
+                status = os.waitpid(self.stage1, 0)[1]
             except ChildProcessError:
                 pass
             self.stage1 = 0
+        return status
 
     def run(self, on_maps=None, on_hooks=None, on_spawned=None, on_seccomp=None, on_child=None):
         """Step the protocol until MSG_READY; returns the container init's host pid.
@@ -118,8 +121,14 @@ class Launch:
         while True:
             msg, payload = self.recv()
             if msg is None:
-                self.reap_stage1()
-                raise RuntimeFailure("unable to start container process: container init exited unexpectedly")
+                status = self.reap_stage1()
+                how = ""
+                if status is not None and os.WIFSIGNALED(status):
+                    how = f" (killed by signal {os.WTERMSIG(status)})"
+                elif status is not None and os.WEXITSTATUS(status):
+                    # stage 0 passes on stage 1's status, 128+N for a signal
+                    how = f" (exit status {os.WEXITSTATUS(status)})"
+                raise RuntimeFailure(f"unable to start container process: container init exited unexpectedly{how}")
             if msg == MSG_ERROR:
                 self.reap_stage1()
                 raise self.error(payload)

@@ -304,6 +304,9 @@ def _devices(plan, linux, setup_dev, in_userns):
         typ = d["type"]
         if typ != "p" and ("major" not in d or "minor" not in d):
             raise ConfigError(f"linux.devices[{i}]", "major and minor are required for this device type")
+        for key in ("major", "minor"):  # the schema allows int64; a dev_t half is 32 bits at most
+            if not 0 <= d.get(key, 0) <= 0xFFFFFFFF:
+                raise ConfigError(f"linux.devices[{i}].{key}", "must be between 0 and 4294967295")
         mode = DEVICE_TYPES[typ] | (d.get("fileMode", 0o666) & 0o7777)
         devices[path] = Device(path, mode, d.get("major", 0), d.get("minor", 0), d.get("uid", 0),
                                d.get("gid", 0), bind=in_userns)
@@ -479,6 +482,8 @@ def _process(plan, process, rootfs, host, warn, base="process"):
     if process.get("noNewPrivileges"):
         plan.flags |= F_NO_NEW_PRIVS
     if process.get("oomScoreAdj") is not None:
+        if not -1000 <= process["oomScoreAdj"] <= 1000:  # the kernel's range (proc(5))
+            raise ConfigError("process.oomScoreAdj", "must be between -1000 and 1000")
         plan.flags |= F_HAS_OOM
         plan.oom_score_adj = process["oomScoreAdj"]
     plan.flags |= F_SETSID

@@ -33,7 +33,27 @@ def parse(raw):
     except ValueError as e:
         raise ConfigError("", f"invalid JSON: {e}") from None
     validate(config)
+    if b"\\u0000" in raw:  # JSON can only carry a NUL escaped: no escape, no NUL (the common case)
+        _refuse_nul(config, "")
     return config
+
+
+def _refuse_nul(node, path):
+    """No path, argument, name or option can hold a NUL byte (C strings end there): refuse the
+    config with the JSON path rather than cut the string. Annotations are free-form metadata."""
+    if isinstance(node, str):
+        if "\0" in node:
+            raise ConfigError(path, "must not contain a NUL byte")
+    elif isinstance(node, dict):
+        for key, value in node.items():
+            sub = f"{path}.{key}" if path else key
+            if "\0" in key:
+                raise ConfigError(sub, "must not contain a NUL byte")
+            if sub != "annotations":
+                _refuse_nul(value, sub)
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            _refuse_nul(value, f"{path}[{i}]")
 
 
 def validate(config):

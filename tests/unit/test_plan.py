@@ -314,3 +314,49 @@ def test_wire_rejects_nul_in_strings(bundle):
     plan.args = ["a\0b"]
     with pytest.raises(ConfigError, match="NUL byte"):
         encode(plan)
+
+
+@pytest.mark.parametrize("value", [-1001, 1001, 18446744073709551617])
+def test_oom_score_adj_outside_the_kernel_range_is_refused(bundle, value):
+    cfg = config()
+    cfg["process"]["oomScoreAdj"] = value  # the schema allows any integer (a fuzzer's find)
+    with pytest.raises(ConfigError, match="between -1000 and 1000") as e:
+        build(cfg, bundle)
+    assert e.value.path == "process.oomScoreAdj"
+
+
+@pytest.mark.parametrize("key, value", [("major", -1), ("minor", 1 << 32)])
+def test_device_numbers_outside_32_bits_are_refused(bundle, key, value):
+    cfg = config()
+    dev = {"path": "/dev/x", "type": "c", "major": 1, "minor": 3}
+    dev[key] = value
+    cfg["linux"]["devices"] = [dev]
+    with pytest.raises(ConfigError) as e:
+        build(cfg, bundle)
+    assert e.value.path == f"linux.devices[0].{key}"
+
+
+@pytest.mark.parametrize("where, expected", [
+    (lambda c: c["root"].__setitem__("path", "a\0b"), "root.path"),
+    (lambda c: c["process"]["args"].append("x\0"), "process.args[1]"),
+    (lambda c: c["process"]["env"].append("A\0=1"), "process.env[2]"),
+    (lambda c: c["mounts"][0].__setitem__("source", "pr\0oc"), "mounts[0].source"),
+])
+def test_nul_bytes_are_refused_at_load_with_the_json_path(where, expected):
+    import json  # noqa: PLC0415
+
+    from pyruntime import spec  # noqa: PLC0415
+    cfg = config()
+    where(cfg)
+    with pytest.raises(ConfigError, match="must not contain a NUL byte") as e:
+        spec.parse(json.dumps(cfg).encode())
+    assert e.value.path == expected
+
+
+def test_nul_bytes_in_annotations_are_metadata():
+    import json  # noqa: PLC0415
+
+    from pyruntime import spec  # noqa: PLC0415
+    cfg = config()
+    cfg["annotations"] = {"k": "v\0w"}
+    assert spec.parse(json.dumps(cfg).encode())["annotations"] == {"k": "v\0w"}
