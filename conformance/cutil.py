@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import functools
 import json
-import os
 import subprocess
 import time
 from pathlib import Path
@@ -16,7 +15,7 @@ from pathlib import Path
 import pytest
 
 import support
-from support import rt, rt_create, rt_run, state
+from support import rt, rt_create
 
 IS_RUNC = support.IS_RUNC
 IS_CRUN = support.IS_CRUN

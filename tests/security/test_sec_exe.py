@@ -171,7 +171,7 @@ def _copy_rt(argv, env, root, *args, timeout=60, **kw):
 @pytest.mark.parametrize("variant", ["exec", "run"])
 def test_5736_exploit_against_throwaway_copy(variant, throwaway_runtime, bundle, root, container_id, tmp_path):
     argv, env = throwaway_runtime
-    probe = secutil.build_static(PROBE_5736, bundle.rootfs / "probe")
+    secutil.build_static(PROBE_5736, bundle.rootfs / "probe")
     evil = bundle.rootfs / "bin" / "evil"
     evil.write_text("#!/proc/self/exe\n")
     evil.chmod(0o755)
