@@ -178,15 +178,13 @@ def idmapped_trees(mounts):
         return {}
     from ._native._ext import ffi, lib  # noqa: PLC0415 (only when a config asks for one)
 
-    def text(maps):
-        return "".join(f"{inside} {outside} {count}\n" for inside, outside, count in maps).encode()
     out = {}
     try:
         for i, m in wanted:
             uids, gids, recursive = m.idmap
             step = ffi.new("const char **")
             fd = lib.pyr_idmapped_tree(m.source.encode(), int(bool(m.flags & MS_REC)), int(recursive),
-                                       text(uids), text(gids), step)
+                                       _map_text(uids), _map_text(gids), step)
             if fd < 0:
                 what = ffi.string(step[0]).decode()
                 raise RuntimeFailure(f"error mounting \"{m.source}\" to rootfs at \"{m.destination}\": "
@@ -199,13 +197,16 @@ def idmapped_trees(mounts):
     return out
 
 
+def _map_text(maps):
+    """uid_map/gid_map text: one "inside outside count" line per mapping."""
+    return "".join(f"{inside} {outside} {count}\n" for inside, outside, count in maps).encode()
+
+
 def write_id_maps(pid, uid_mappings, gid_mappings):
-    def fmt(maps):
-        return "".join(f"{c} {h} {n}\n" for c, h, n in maps).encode()
     for name, maps in (("uid_map", uid_mappings), ("gid_map", gid_mappings)):
         fd = os.open(f"/proc/{pid}/{name}", os.O_WRONLY | os.O_CLOEXEC)
         try:
-            os.write(fd, fmt(maps))
+            os.write(fd, _map_text(maps))
         except OSError as e:
             raise RuntimeFailure(f"unable to start container process: write {name}: {e.strerror}") from None
         finally:

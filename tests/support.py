@@ -208,6 +208,18 @@ class Bundle:
         return f"Bundle({str(self.path)!r})"
 
 
+def reachable_by_mapped_root(bundle) -> None:
+    """Give "other" search permission on every directory above the bundle's rootfs: a container's
+    mapped root is "other" to the host, and pytest's basetemp is 0700, so without it the rootfs
+    bind mount fails with EACCES (runc's too)."""
+    d = Path(bundle.rootfs).parent
+    while d != d.parent:
+        mode = os.stat(d).st_mode
+        if not mode & 0o001:
+            os.chmod(d, (mode & 0o7777) | 0o001)
+        d = d.parent
+
+
 def _check_runtime():
     if not os.path.exists(RUNTIME):
         raise RuntimeError(

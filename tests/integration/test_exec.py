@@ -388,14 +388,7 @@ def test_exec_joins_a_user_namespace(bundle, root, container_id):
     bundle.config["linux"]["namespaces"].append({"type": "user"})
     bundle.config["linux"]["uidMappings"] = [{"containerID": 0, "hostID": 100000, "size": 65536}]
     bundle.config["linux"]["gidMappings"] = [{"containerID": 0, "hostID": 100000, "size": 65536}]
-    # mapped root is "other" on the host: it must be able to reach the rootfs (pytest's basetemp
-    # is 0700), or the rootfs bind mount fails with EACCES (runc's too)
-    d = bundle.rootfs.parent
-    while d != d.parent:
-        mode = os.stat(d).st_mode
-        if not mode & 0o001:
-            os.chmod(d, (mode & 0o7777) | 0o001)
-        d = d.parent
+    support.reachable_by_mapped_root(bundle)
     cid = container_id()
     proc, _ = rt_create(bundle, cid, root)
     assert proc.returncode == 0, proc.stderr

@@ -6,6 +6,7 @@ import subprocess
 
 import pytest
 
+import support
 from support import rt_create, rt_run, state, wait_status, wait_for_path
 
 
@@ -129,14 +130,7 @@ def _userns_bundle(bundle):
     bundle.config["linux"].update(USERNS_MAPS)
     # the image belongs to host root, which is unmapped (nobody) inside: writing needs an owner
     subprocess.run(["chown", "-R", "100000:100000", str(bundle.rootfs)], check=True)
-    # mapped root is "other" to the host: it must be able to reach the rootfs (pytest's basetemp
-    # is 0700), or the rootfs bind mount fails with EACCES (runc fails the same way)
-    d = bundle.rootfs.parent
-    while d != d.parent:
-        mode = os.stat(d).st_mode
-        if not mode & 0o001:
-            os.chmod(d, (mode & 0o7777) | 0o001)
-        d = d.parent
+    support.reachable_by_mapped_root(bundle)
     return bundle
 
 

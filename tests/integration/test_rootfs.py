@@ -379,17 +379,6 @@ def test_idmapped_bind_without_user_namespace(tmp_path, bundle, root, container_
         subprocess.run(["umount", "-l", str(src / "sub")])
 
 
-def _reachable_by_mapped_root(bundle):
-    # mapped root is "other" on the host: it must be able to reach the rootfs (pytest's basetemp
-    # is 0700), as in test_exec's user namespace case
-    d = bundle.rootfs.parent
-    while d != d.parent:
-        mode = os.stat(d).st_mode
-        if not mode & 0o001:
-            os.chmod(d, (mode & 0o7777) | 0o001)
-        d = d.parent
-
-
 def test_idmapped_bind_in_a_user_namespace_ridmap_and_idmap(tmp_path, bundle, root, container_id):
     """runc's idmap.bats case: the container maps 0 -> 100000; the mount maps host 0 -> 100000 too,
     so inside the files show their on-disk owners. ridmap on an rbind maps the tmpfs submount as
@@ -400,7 +389,7 @@ def test_idmapped_bind_in_a_user_namespace_ridmap_and_idmap(tmp_path, bundle, ro
     c["linux"]["namespaces"].append({"type": "user"})
     c["linux"]["uidMappings"] = userns
     c["linux"]["gidMappings"] = userns
-    _reachable_by_mapped_root(bundle)
+    support.reachable_by_mapped_root(bundle)
     for d in ("r", "i"):  # mapped root cannot create them in a rootfs the host's root owns
         (bundle.rootfs / "mnt" / d).mkdir(parents=True)
     try:
