@@ -132,6 +132,10 @@ class Launch:
             if msg == MSG_ERROR:
                 self.reap_stage1()
                 raise self.error(payload)
+            if msg in (MSG_HOOKS, MSG_SECCOMP_FD, MSG_READY) and not self.pid:
+                # stage 1 queues MSG_CHILD_PID before it lets stage 2 go on (main.c)
+                self.reap_stage1()
+                raise RuntimeFailure(f"unable to start container process: init sent message {msg} before its pid")
             if msg == MSG_NEED_MAPS:
                 on_maps(unpack("<I", payload[:4])[0])
                 self.send(MSG_MAPS_DONE)

@@ -84,7 +84,7 @@ enum sync_msg {
     MSG_GO = 1,          /* parent -> init: cgroup placed, proceed */
     MSG_NEED_MAPS = 2,   /* stage 1 -> parent: u32 pid; write uid_map/gid_map now */
     MSG_MAPS_DONE = 3,   /* parent -> stage 1 */
-    MSG_CHILD_PID = 4,   /* stage 1 -> parent: u32 pid of stage 2 (host pid) */
+    MSG_CHILD_PID = 4,   /* stage 1 -> parent: u32 pid of stage 2 (host pid); before any message of stage 2 */
     MSG_HOOKS = 5,       /* stage 2 -> parent: run prestart/createRuntime hooks */
     MSG_HOOKS_DONE = 6,  /* parent -> stage 2 */
     MSG_READY = 7,       /* stage 2 -> parent: set up, about to wait on the exec fifo */

@@ -195,14 +195,32 @@ int main(int argc, char **argv)
     if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
         die("prctl(PR_SET_DUMPABLE)");
     stage1_namespaces(&plan);
+    /* Stage 1 and stage 2 share the sync socket, and the parent needs stage 2's pid before any
+     * message of stage 2's (MSG_READY, MSG_HOOKS, a seccomp fd). Stage 1 may be preempted right
+     * after fork() while stage 2 runs its whole setup, so stage 2 waits on this pipe until stage 1
+     * has queued MSG_CHILD_PID. */
+    int gate[2];
+    if (pipe2(gate, O_CLOEXEC) < 0)
+        die("pipe");
     pid_t pid = fork();
     if (pid < 0)
         die("fork the container init");
     if (pid > 0) {
         uint32_t v = (uint32_t)pid;
         sync_send(MSG_CHILD_PID, &v, 4);
+        if (write(gate[1], "", 1) != 1)
+            die("release the container init");
         _exit(0); /* orphan the init to the caller's subreaper */
     }
+    close(gate[1]);
+    char go;
+    ssize_t n;
+    do
+        n = read(gate[0], &go, 1);
+    while (n < 0 && errno == EINTR);
+    if (n != 1)
+        _exit(1); /* stage 1 died before the parent learnt our pid: the parent reports it */
+    close(gate[0]);
     stage2(&plan);
     return 1;
 }
