@@ -328,10 +328,8 @@ def kill(root, cid, signal_text="SIGTERM", all_processes=False):
         else:
             _signal_all(c, sig)
         return
-    try:
-        os.kill(c.pid, sig)
-    except ProcessLookupError:
-        raise StateError("container not running") from None
+    if not c.signal_init(sig):
+        raise StateError("container not running")
     if status == "paused" and sig == 9 and m is not None:
         m.thaw()  # a frozen process cannot die
 
@@ -398,10 +396,7 @@ def _destroy(c):
     if c.alive():
         if m is None:
             _signal_all(c, 9)  # no cgroup to list them: the init's pid namespace
-        try:
-            os.kill(c.pid, 9)
-        except ProcessLookupError:
-            pass
+        c.signal_init(9)
         if m is not None:
             try:
                 m.thaw()

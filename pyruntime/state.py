@@ -194,6 +194,33 @@ class Container:
             return False
         return _running(self.pid, self.data.get("pid_start"))
 
+    def signal_init(self, sig):
+        """Signal the recorded init if it is still that process; False when it is gone. A pidfd
+        pins the process before its start time is checked, so a pid reused between the check and
+        the signal is never hit (runc 1.1 checks, then signals by pid)."""
+        if not self.alive():
+            return False
+        try:
+            fd = os.pidfd_open(self.pid)
+        except ProcessLookupError:
+            return False
+        except OSError:  # no pidfd_open (kernel < 5.3): the check above, then by pid
+            try:
+                os.kill(self.pid, sig)
+                return True
+            except ProcessLookupError:
+                return False
+        try:
+            if not self.alive():  # the pid was reused before the pidfd pinned it
+                return False
+            import _signal  # noqa: PLC0415  (`signal` would import enum: 6 ms)
+            _signal.pidfd_send_signal(fd, sig)
+            return True
+        except ProcessLookupError:
+            return False
+        finally:
+            os.close(fd)
+
     def creating(self):
         """True while the `create` that wrote a provisional state is still at work."""
         d = self.data or {}
