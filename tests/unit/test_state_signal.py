@@ -48,3 +48,18 @@ def test_pid_reused_between_check_and_signal(tmp_path, child, monkeypatch):
 
 def test_no_pid_recorded(tmp_path):
     assert _container(tmp_path, 0, 0).signal_init(signal.SIGTERM) is False
+
+
+def test_without_pidfd_open_it_checks_then_signals_by_pid(tmp_path, child, monkeypatch):
+    """A kernel before 5.3 has no pidfd_open: the start-time check, then kill(2), as runc 1.1."""
+    import errno
+    import os
+
+    def no_pidfd(pid, flags=0):
+        raise OSError(errno.ENOSYS, "Function not implemented")
+    monkeypatch.setattr(os, "pidfd_open", no_pidfd)
+    start = proc_start(child.pid)[1]
+    assert _container(tmp_path, child.pid, start + 1).signal_init(signal.SIGTERM) is False
+    assert child.poll() is None
+    assert _container(tmp_path, child.pid, start).signal_init(signal.SIGTERM) is True
+    assert child.wait(5) == -signal.SIGTERM
