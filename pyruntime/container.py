@@ -196,7 +196,8 @@ def create(root, cid, bundle, *, pid_file=None, console_socket=None, no_pivot=Fa
         if launch:
             launch.abort()
         if cgroup_made:
-            _empty_cgroup(cgroup)
+            if cgroup.owns_leaf():
+                _empty_cgroup(cgroup)
             cgroup.destroy()
         c.remove()
         raise
@@ -405,7 +406,8 @@ def _destroy(c):
         if not _wait_gone(c):
             raise RuntimeFailure("container init still running")
     if m is not None:
-        _empty_cgroup(m)
+        if m.owns_leaf():  # a cgroup another container made (same cgroupsPath) keeps its processes
+            _empty_cgroup(m)
         m.destroy()
     if c.data and c.data.get("hooks", {}).get("poststop"):
         from . import hooks  # noqa: PLC0415

@@ -19,7 +19,7 @@ fi
 
 # 1. Debian packages --------------------------------------------------------------------
 packages=(busybox-static runc crun gcc libc6-dev python3-dev python3-venv
-          libseccomp-dev libcap-dev iproute2 procps strace)
+          libseccomp-dev libcap-dev iproute2 procps strace systemd dbus)
 missing=()
 for p in "${packages[@]}"; do
     if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then

@@ -373,6 +373,11 @@ class Manager:
     def destroy(self):
         raise NotImplementedError
 
+    def owns_leaf(self):
+        """True when this container made its cgroup: only then may a failed create kill what is in
+        it (another container's cgroupsPath may name the same cgroup)."""
+        raise NotImplementedError
+
     def pids(self):
         raise NotImplementedError
 

@@ -11,6 +11,7 @@ The D-Bus client is jeepney (pure Python), imported only here. Not yet run again
 (this project's machines boot without it): tests check the messages it sends.
 """
 import os
+import time
 
 from ..errors import RuntimeFailure
 from . import Manager, parse_systemd_path
@@ -120,6 +121,56 @@ def start_transient_unit_message(unit, props):
     return new_method_call(addr, "StartTransientUnit", "ssa(sv)a(sa(sv))", (unit, "replace", props, []))
 
 
+def subscribe_message():
+    """Manager.Subscribe: systemd emits JobRemoved only while some client is subscribed."""
+    from jeepney import DBusAddress, new_method_call  # noqa: PLC0415
+    addr = DBusAddress("/org/freedesktop/systemd1", bus_name="org.freedesktop.systemd1",
+                       interface="org.freedesktop.systemd1.Manager")
+    return new_method_call(addr, "Subscribe")
+
+
+def job_removed_rule():
+    from jeepney import MatchRule  # noqa: PLC0415
+    return MatchRule(type="signal", interface="org.freedesktop.systemd1.Manager", member="JobRemoved",
+                     path="/org/freedesktop/systemd1")
+
+
+def _call(conn, msg, what, timeout):
+    from jeepney import MessageType  # noqa: PLC0415
+    reply = conn.send_and_get_reply(msg, timeout=timeout)
+    if reply.header.message_type == MessageType.error:
+        raise RuntimeFailure(f"{what}: {reply.body[0] if reply.body else reply.header.fields}")
+    return reply
+
+
+def start_unit_and_wait(conn, unit, props, on_queued, timeout=30.0):
+    """StartTransientUnit, then wait for its job to finish, as runc does. Until then systemd has not
+    made the unit's cgroups, and when it does it removes the unit's directory from every v1
+    hierarchy the unit does not use: writing our own files before that loses them."""
+    from jeepney.bus_messages import message_bus  # noqa: PLC0415
+    rule = job_removed_rule()
+    what = f"unable to start unit \"{unit}\""
+    _call(conn, message_bus.AddMatch(rule), what, timeout)
+    _call(conn, subscribe_message(), what, timeout)
+    with conn.filter(rule, bufsize=256) as queue:
+        job = _call(conn, start_transient_unit_message(unit, props), what, timeout).body[0]
+        on_queued()  # the unit is ours from here on, whatever its job's result
+        deadline = time.monotonic() + timeout
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise RuntimeFailure(f"{what}: its job did not finish in {timeout:g} s")
+            try:
+                sig = conn.recv_until_filtered(queue, timeout=left)
+            except TimeoutError:
+                continue
+            _id, path, _unit, result = sig.body
+            if path == job:
+                if result != "done":
+                    raise RuntimeFailure(f"{what}: job {result}")
+                return
+
+
 def stop_unit_message(unit):
     from jeepney import DBusAddress, new_method_call  # noqa: PLC0415
     addr = DBusAddress("/org/freedesktop/systemd1", bus_name="org.freedesktop.systemd1",
@@ -192,17 +243,18 @@ class SystemdManager(Manager):
             return
         conn = _connect()
         try:
-            msg = start_transient_unit_message(self.unit, unit_properties(self.cid, self.slice, pid,
-                                                                          self.resources, self.v2))
-            reply = conn.send_and_get_reply(msg, timeout=30)
-            from jeepney import MessageType  # noqa: PLC0415
-            if reply.header.message_type == MessageType.error:
-                raise RuntimeFailure(f"unable to start unit \"{self.unit}\": {reply.body}")
-            self.started = True
+            # started (so destroy() stops the unit) only once systemd accepted it: a unit of that
+            # name may exist already, and it is not ours to stop
+            start_unit_and_wait(conn, self.unit, unit_properties(self.cid, self.slice, pid, self.resources,
+                                                                 self.v2),
+                                on_queued=lambda: setattr(self, "started", True))
         finally:
             conn.close()
         self.fs.create()
         self.fs.add(pid)
+
+    def owns_leaf(self):
+        return self.started
 
     def destroy(self):
         if self.started:

@@ -109,6 +109,10 @@ class V1Manager(Manager):
                     pass
         self.created = [d for d in self.created if os.path.isdir(d)]
 
+    def owns_leaf(self):
+        # any: a leaf later removed by hand (damaged state) leaves the container's own cgroup its
+        return any(p in self.created for p in set(self.paths.values()))
+
     def _pids_path(self):
         for key in ("pids", "freezer", "devices", "memory", "cpu"):
             if key in self.paths:

@@ -118,6 +118,9 @@ class V2Manager(Manager):
                     pass
         self.created = [d for d in self.created if os.path.isdir(d)]
 
+    def owns_leaf(self):
+        return self.path in self.created
+
     def pids(self):
         return read_pids(self.path)
 

@@ -480,3 +480,35 @@ def test_init_joins_every_hierarchy_itself_and_nothing_else_enters(bundle, root,
         support.rt("delete", "--force", cid, root=root)
     assert not os.path.exists(f"/sys/fs/cgroup/memory/pyrt-test-{cid}")
     assert not os.path.exists(f"/sys/fs/cgroup/unified/pyrt-test-{cid}")
+
+
+def test_a_cgroup_another_container_made_keeps_its_processes(make_bundle, root, container_id):
+    """Two containers name the same cgroupsPath: the second joins the first's cgroup. Its failed
+    create and its delete --force kill only its own processes; the cgroup (made by the first) stays
+    until the first is deleted."""
+    first, second, third = container_id(), container_id(), container_id()
+    path = f"/pyrt-test-shared-{first}"
+    bundles = {}
+    for cid, args in ((first, ("sleep", "1000")), (second, ("sleep", "1000")), (third, ("no-such-command",))):
+        b = make_bundle(cid)
+        b.config["linux"]["cgroupsPath"] = path
+        b.set_args(*args)
+        bundles[cid] = b
+    res, _ = support.rt_create(bundles[first], first, root, command=("run", "-d"))
+    assert res.returncode == 0, res.stderr
+    try:
+        init = support.state(first, root)["pid"]
+        res, _ = support.rt_create(bundles[third], third, root)  # joins, then fails at the exec lookup
+        assert res.returncode != 0 and "no-such-command" in res.stderr, res.stderr
+        assert support.pid_alive(init)
+        res, _ = support.rt_create(bundles[second], second, root, command=("run", "-d"))
+        assert res.returncode == 0, res.stderr
+        second_init = support.state(second, root)["pid"]
+        assert sorted(cat(f"/sys/fs/cgroup/pids{path}/cgroup.procs").split()) == sorted([str(init), str(second_init)])
+        assert support.rt("delete", "--force", second, root=root).returncode == 0
+        assert support.pid_alive(init) and support.state(first, root)["status"] == "running"
+        assert os.path.isdir(f"/sys/fs/cgroup/memory{path}")
+    finally:
+        for cid in (second, third, first):
+            support.rt("delete", "--force", cid, root=root)
+    assert not os.path.exists(f"/sys/fs/cgroup/memory{path}")
