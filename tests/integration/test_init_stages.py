@@ -44,9 +44,9 @@ def _under_strace(argv, out, timeout=30):
         while rc is None and time.monotonic() < deadline:
             time.sleep(0.05)
             text = log.read_text(errors="replace") if log.exists() else ""
-            first = re.match(r"(\d+) ", text)
+            first = re.match(r"(\d+)\s", text)  # strace pads the pid to 5 columns: "2670  clone3(..."
             if first:
-                m = re.search(rf"^{first.group(1)} \+\+\+ exited with (\d+) \+\+\+", text, re.M)
+                m = re.search(rf"^{first.group(1)}\s+\+\+\+ exited with (\d+) \+\+\+", text, re.M)
                 if m:
                     rc = int(m.group(1))
             if p.poll() is not None and rc is None:
@@ -57,6 +57,7 @@ def _under_strace(argv, out, timeout=30):
         p.wait(10)
     text = log.read_text(errors="replace")
     assert re.search(r"clone\(.*\(DELAYED\)", text), f"strace did not delay stage 1's fork:\n{text[-2000:]}"
+    assert rc is not None, f"the runtime's exit is not in the strace log:\n{text[-2000:]}"
     return rc, err.read_text(errors="replace")
 
 
