@@ -78,6 +78,12 @@ def unit_properties(cid, slice_name, pid, resources, v2):
         ("IOAccounting" if v2 else "BlockIOAccounting", ("b", True)),
         ("TasksAccounting", ("b", True)),
     ]
+    return props + resource_properties(resources, v2)
+
+
+def resource_properties(resources, v2):
+    """The unit properties that carry linux.resources (what `update` sets again)."""
+    props = []
     m = resources.get("memory") or {}
     c = resources.get("cpu") or {}
     lim = m.get("limit") or 0
@@ -169,6 +175,13 @@ def start_unit_and_wait(conn, unit, props, on_queued, timeout=30.0):
                 if result != "done":
                     raise RuntimeFailure(f"{what}: job {result}")
                 return
+
+
+def set_unit_properties_message(unit, props):
+    from jeepney import DBusAddress, new_method_call  # noqa: PLC0415
+    addr = DBusAddress("/org/freedesktop/systemd1", bus_name="org.freedesktop.systemd1",
+                       interface="org.freedesktop.systemd1.Manager")
+    return new_method_call(addr, "SetUnitProperties", "sba(sv)", (unit, True, props))
 
 
 def stop_unit_message(unit):
@@ -283,6 +296,17 @@ class SystemdManager(Manager):
     def update(self, resources):
         self.fs.update(resources)
         self.resources = self.fs.resources
+        if not self.started:
+            return
+        # the unit too (runtime only, as runc): systemd re-applies its own values on a reload
+        props = resource_properties(self.resources, self.v2)
+        if props:
+            conn = _connect()
+            try:
+                _call(conn, set_unit_properties_message(self.unit, props),
+                      f"unable to set properties of unit \"{self.unit}\"", 30.0)
+            finally:
+                conn.close()
 
     def stats(self):
         return self.fs.stats()

@@ -58,7 +58,7 @@ umount -l "$HOSTCG"
 mount -t tmpfs -o mode=755 run /run
 mkdir -p /run/dbus
 mount -t proc proc /proc
-exec env -i container=pyruntime-test SYSTEMD_UNIT_PATH="$UNITS" PATH=/usr/sbin:/usr/bin:/sbin:/bin \
+exec env -i container=pyruntime-test SYSTEMD_UNIT_PATH="/run/systemd/transient:$UNITS" PATH=/usr/sbin:/usr/bin:/sbin:/bin \
     "$SYSTEMD" --system --unit=minimal.target --log-target=console --log-level=warning
 """
 
@@ -171,6 +171,14 @@ def test_scope_holds_the_container_with_its_limits(live_systemd, bundle, root, c
         ex = _rt(live_systemd, root, "exec", cid, "cat", "/proc/self/cgroup")
         assert ex.returncode == 0, ex.stderr
         assert re.search(rf"^\d+:memory:/system\.slice/{re.escape(unit)}$", ex.stdout, re.M), ex.stdout
+        # update: the cgroup files and the unit (so a reload does not put the old limits back)
+        up = _rt(live_systemd, root, "update", "--memory", 100 << 20, "--pids-limit", 60, cid)
+        assert up.returncode == 0, up.stderr
+        assert _show(live_systemd, unit, "MemoryLimit", "TasksMax") == {"MemoryLimit": str(100 << 20),
+                                                                         "TasksMax": "60"}
+        assert _in_ns(live_systemd, "systemctl", "daemon-reload").returncode == 0
+        assert (CG / "memory" / scope / "memory.limit_in_bytes").read_text().strip() == str(100 << 20)
+        assert (CG / "pids" / scope / "pids.max").read_text().strip() == "60"
         assert _rt(live_systemd, root, "pause", cid).returncode == 0
         assert json.loads(_rt(live_systemd, root, "state", cid).stdout)["status"] == "paused"
         assert _rt(live_systemd, root, "resume", cid).returncode == 0

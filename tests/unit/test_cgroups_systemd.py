@@ -83,6 +83,35 @@ def test_start_transient_unit_message():
     assert ("PIDs", ("au", [42])) in back.body[2]
 
 
+def test_update_sets_only_resource_properties():
+    """`update` sends SetUnitProperties (runtime) with the resource properties only: no PIDs, Slice
+    or Delegate, which a started unit cannot change."""
+    pytest.importorskip("jeepney")
+    props = sd.resource_properties(RES, v2=False)
+    names = {k for k, _ in props}
+    assert {"MemoryLimit", "TasksMax", "CPUShares"} <= names
+    assert not names & {"PIDs", "Slice", "Delegate", "Description", "DefaultDependencies"}
+    assert sd.unit_properties("c1", "system.slice", 42, RES, v2=False)[-len(props):] == props
+    msg = sd.set_unit_properties_message("pyrt-c1.scope", props)
+    from jeepney import HeaderFields
+    from jeepney.low_level import Parser
+    assert msg.header.fields[HeaderFields.member] == "SetUnitProperties"
+    assert msg.header.fields[HeaderFields.signature] == "sba(sv)"
+    p = Parser()
+    p.add_data(msg.serialise(serial=1))
+    back = p.get_next_message()
+    assert back.body[0] == "pyrt-c1.scope" and back.body[1] is True and ("TasksMax", ("t", RES["pids"]["limit"])) in back.body[2]
+
+
+def test_job_wait_messages():
+    """start_unit_and_wait listens for JobRemoved of systemd's Manager and subscribes first."""
+    pytest.importorskip("jeepney")
+    from jeepney import HeaderFields
+    rule = sd.job_removed_rule().serialise()
+    assert "member='JobRemoved'" in rule and "interface='org.freedesktop.systemd1.Manager'" in rule
+    assert sd.subscribe_message().header.fields[HeaderFields.member] == "Subscribe"
+
+
 def test_for_container_systemd_paths_and_not_running(monkeypatch):
     from pyruntime.cgroups import Manager
     m = Manager.for_container({"linux": {"cgroupsPath": "machine.slice:libpod:abc"}}, "abc", systemd=True)
