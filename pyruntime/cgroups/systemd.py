@@ -7,8 +7,9 @@ and the resource properties systemd knows, waits for the job, then the cgroupfs 
 layout (v1 or v2) works on the unit's directories: it writes every resource (what systemd has no
 property for included) and does freeze, stats, update. destroy() stops the unit.
 
-The D-Bus client is jeepney (pure Python), imported only here. Not yet run against a live systemd
-(this project's machines boot without it): tests check the messages it sends.
+The D-Bus client is jeepney (pure Python), imported only here. Tested against a live systemd that
+tests/integration/test_systemd_live.py boots in its own namespaces (this machine's PID 1 is not
+systemd), and by the messages it sends (tests/unit/test_cgroups_systemd.py).
 """
 import os
 import time
@@ -120,19 +121,21 @@ def resource_properties(resources, v2):
     return props
 
 
-def start_transient_unit_message(unit, props):
+def _manager_call(method, signature=None, body=()):
+    """A method call to org.freedesktop.systemd1.Manager."""
     from jeepney import DBusAddress, new_method_call  # noqa: PLC0415
     addr = DBusAddress("/org/freedesktop/systemd1", bus_name="org.freedesktop.systemd1",
                        interface="org.freedesktop.systemd1.Manager")
-    return new_method_call(addr, "StartTransientUnit", "ssa(sv)a(sa(sv))", (unit, "replace", props, []))
+    return new_method_call(addr, method, signature, body)
+
+
+def start_transient_unit_message(unit, props):
+    return _manager_call("StartTransientUnit", "ssa(sv)a(sa(sv))", (unit, "replace", props, []))
 
 
 def subscribe_message():
     """Manager.Subscribe: systemd emits JobRemoved only while some client is subscribed."""
-    from jeepney import DBusAddress, new_method_call  # noqa: PLC0415
-    addr = DBusAddress("/org/freedesktop/systemd1", bus_name="org.freedesktop.systemd1",
-                       interface="org.freedesktop.systemd1.Manager")
-    return new_method_call(addr, "Subscribe")
+    return _manager_call("Subscribe")
 
 
 def job_removed_rule():
@@ -178,17 +181,11 @@ def start_unit_and_wait(conn, unit, props, on_queued, timeout=30.0):
 
 
 def set_unit_properties_message(unit, props):
-    from jeepney import DBusAddress, new_method_call  # noqa: PLC0415
-    addr = DBusAddress("/org/freedesktop/systemd1", bus_name="org.freedesktop.systemd1",
-                       interface="org.freedesktop.systemd1.Manager")
-    return new_method_call(addr, "SetUnitProperties", "sba(sv)", (unit, True, props))
+    return _manager_call("SetUnitProperties", "sba(sv)", (unit, True, props))
 
 
 def stop_unit_message(unit):
-    from jeepney import DBusAddress, new_method_call  # noqa: PLC0415
-    addr = DBusAddress("/org/freedesktop/systemd1", bus_name="org.freedesktop.systemd1",
-                       interface="org.freedesktop.systemd1.Manager")
-    return new_method_call(addr, "StopUnit", "ss", (unit, "replace"))
+    return _manager_call("StopUnit", "ss", (unit, "replace"))
 
 
 def check_running():

@@ -110,7 +110,7 @@ class V1Manager(Manager):
         self.created = [d for d in self.created if os.path.isdir(d)]
 
     def owns_leaf(self):
-        # any: a leaf later removed by hand (damaged state) leaves the container's own cgroup its
+        # any, not all: after one leaf was removed by hand (damaged state) the cgroup is still ours
         return any(p in self.created for p in set(self.paths.values()))
 
     def _pids_path(self):
