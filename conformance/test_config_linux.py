@@ -23,7 +23,7 @@ from cutil import (
     run_checker,
     xfail_runc,
 )
-from support import rt, state
+from support import rt, rt_create, state
 
 HOST_NS = {n: os.readlink(f"/proc/self/ns/{n}") for n in
            ("cgroup", "ipc", "mnt", "net", "pid", "user", "uts", "time")}
@@ -444,9 +444,21 @@ def test_readonly_paths(cbundle, root, container_id):
 
 def test_mount_label(bundle, root, container_id):
     """config-linux.md#mount-label: mountLabel will set the SELinux context for the mounts in the
-    container."""
+    container. The label is /dev/shm's on the host (one its policy knows); the container's /dev/shm
+    tmpfs carries it (tests/lsm/selinux runs this and more in a VM with SELinux on)."""
     if not os.path.exists("/sys/fs/selinux/enforce"):
-        pytest.skip("mountLabel (SELinux) is not testable: SELinux is not enabled on this host")
+        pytest.skip("mountLabel (SELinux) is not testable: SELinux is not enabled on this host "
+                    "(tests/lsm/selinux tests it in a VM)")
+    label = os.getxattr("/dev/shm", "security.selinux").rstrip(b"\0").decode()
+    bundle.config["linux"]["mountLabel"] = label
+    bundle.set_args("sleep", "1000")
+    cid = container_id()
+    proc, _ = rt_create(bundle, cid, root)
+    assert proc.returncode == 0, proc.stderr
+    pid = state(cid, root)["pid"]
+    with open(f"/proc/{pid}/mountinfo") as f:
+        shm = [line.partition(" - ")[2] for line in f if line.split()[4] == "/dev/shm"]
+    assert shm and f"context={label}" in shm[-1].replace('"', ""), shm
 
 
 @xfail_runc("1.1.5 predates linux.personality (runtime-spec 1.1): it is ignored")

@@ -268,15 +268,14 @@ def _dispatch(command, flags, args, root, log, gflags):
                       keep=flags.get("keep", False), no_subreaper=flags.get("no-subreaper", False),
                       log=log, **opts)
     if command == "exec":
-        if flags.get("process-label") or flags.get("apparmor"):
-            raise RuntimeFailure("LSM labels are not supported by this runtime yet")
         return ct.exec_(root, args[0], args[1:], process_file=flags.get("process"),
                         console_socket=flags.get("console-socket"), detach=flags.get("detach", False),
                         pid_file=flags.get("pid-file"), preserve_fds=_int_flag(flags, "preserve-fds"),
                         ignore_paused=flags.get("ignore-paused", False), log=log,
                         cwd=flags.get("cwd"), env=flags.get("env", ()), tty=flags.get("tty", False),
                         user=flags.get("user"), groups=flags.get("additional-gids", ()),
-                        caps=flags.get("cap", ()), no_new_privs=flags.get("no-new-privs", False))
+                        caps=flags.get("cap", ()), no_new_privs=flags.get("no-new-privs", False),
+                        apparmor=flags.get("apparmor"), process_label=flags.get("process-label"))
     if command in ("update", "pause", "resume", "ps", "events"):
         return _cgroup_command(command, flags, args, root)
     if command == "start":

@@ -541,8 +541,9 @@ def _owner(path):
 
 
 def _exec_process(config, process_file, args, *, cwd=None, env=(), tty=False, user=None, groups=(),
-                  caps=(), no_new_privs=False):
-    """The OCI process to exec: a --process file as is, else config.json's with runc's overrides."""
+                  caps=(), no_new_privs=False, apparmor=None, process_label=None):
+    """The OCI process to exec: a --process file as is, else config.json's with runc's overrides
+    (a process without an AppArmor profile or SELinux label gets the container's: plan.py)."""
     from . import fastjson  # noqa: PLC0415
     from .errors import ConfigError  # noqa: PLC0415
     if process_file:
@@ -586,6 +587,10 @@ def _exec_process(config, process_file, args, *, cwd=None, env=(), tty=False, us
         base["capabilities"] = c
     if no_new_privs:
         base["noNewPrivileges"] = True
+    if apparmor:
+        base["apparmorProfile"] = apparmor
+    if process_label:
+        base["selinuxLabel"] = process_label
     return base
 
 

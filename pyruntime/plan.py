@@ -37,12 +37,14 @@ F_NO_PIVOT, F_ROOT_READONLY, F_TERMINAL, F_SETUP_DEV = 1, 2, 4, 8
 F_NO_NEW_PRIVS, F_HOOKS_SYNC, F_HAS_OOM, F_EXEC, F_SETSID = 16, 32, 64, 128, 256
 M_BIND, M_TMPCOPYUP, M_PROCLIKE, M_REMOUNT, M_IDMAP = 1, 2, 4, 8, 16
 HOOK_CREATE_CONTAINER, HOOK_START_CONTAINER = 0, 1
+LSM_KEYRING, LSM_EXEC = 0, 1  # when the init writes an LSM attribute (init.h enum lsm_when)
+MASK_TMPFS = "size=0k,nr_inodes=1"
 CHILD_HOOKS = {"createContainer": HOOK_CREATE_CONTAINER, "startContainer": HOOK_START_CONTAINER}
 
 
 class Mount:
     __slots__ = ("source", "destination", "type", "flags", "propagation", "attr_set", "attr_clr",
-                 "extra", "data", "idmap")
+                 "extra", "data", "idmap", "label")
 
     def __init__(self, source, destination, type, flags=0, propagation=0, attr_set=0, attr_clr=0,
                  extra=0, data="", idmap=None):
@@ -51,6 +53,8 @@ class Mount:
         self.attr_set, self.attr_clr, self.extra, self.data = attr_set, attr_clr, extra, data
         # an idmapped bind: (uid maps, gid maps, recursive); the parent makes the tree (M_IDMAP)
         self.idmap = idmap
+        # an SELinux label the init sets on the mount's root (security.selinux) after mounting
+        self.label = None
 
     def __repr__(self):
         return f"Mount({self.source!r} -> {self.destination!r} {self.type!r} flags={self.flags:#x} data={self.data!r})"
@@ -109,6 +113,11 @@ class Plan:
         self.ioprio = None          # class << 13 | level
         self.sched = None           # (policy, nice, priority, flags, runtime, deadline, period)
         self.affinity = [b"", b""]  # cpu masks: initial (stage 1), final (before exec)
+        # LSM attributes the init writes, [(when, path under /proc, value, what)]: when LSM_KEYRING
+        # at the start of stage 2 (where runc joins its session keyring), when LSM_EXEC before the
+        # process's seccomp filter and identity; both take effect at (or for keys made before) execve
+        self.lsm = []
+        self.mask_data = MASK_TMPFS  # the read-only tmpfs over a masked directory
 
 
 def _idmap(i, m, opts, bind, userns_maps):
@@ -135,7 +144,27 @@ def _idmap(i, m, opts, bind, userns_maps):
     return maps[0], maps[1], recursive
 
 
-def _mount_entries(spec_mounts, cgroup_mounts, userns_maps=None):
+def mount_label_data(data, label):
+    """runc's label.FormatMountLabel: the mount data with SELinux's context= option added (quoted:
+    an MCS label holds commas; SELinux takes the option out of the data before the filesystem)."""
+    opt = f'context="{label}"'
+    return f"{data},{opt}" if data else opt
+
+
+# runc gives a filesystem the mount label as context= unless it is one of these: proc and sysfs
+# mount plain, mqueue gets it on its root as an xattr instead (its superblock is the ipc
+# namespace's, maybe shared with mounts of other labels), cgroup hierarchies mount plain, and a
+# bind takes no mount data at all
+UNLABELLED_TYPES = ("proc", "sysfs", "mqueue", "cgroup")
+
+
+def _label(m, label):
+    if label and not m.extra & M_BIND and m.type not in UNLABELLED_TYPES:
+        m.data = mount_label_data(m.data, label)
+    return m
+
+
+def _mount_entries(spec_mounts, cgroup_mounts, userns_maps=None, label=None):
     out = []
     for i, m in enumerate(spec_mounts):
         dest = m["destination"]
@@ -160,8 +189,8 @@ def _mount_entries(spec_mounts, cgroup_mounts, userns_maps=None):
         extra = (M_BIND if bind else 0) | (M_TMPCOPYUP if opts.tmpcopyup else 0) | (M_IDMAP if idmap else 0)
         if typ in ("proc", "sysfs") and not bind:
             extra |= M_PROCLIKE
-        out.append(Mount(src, norm, "" if bind else typ, opts.flags, opts.propagation,
-                         opts.attr_set, opts.attr_clr, extra, ",".join(opts.data), idmap))
+        out.append(_label(Mount(src, norm, "" if bind else typ, opts.flags, opts.propagation,
+                                opts.attr_set, opts.attr_clr, extra, ",".join(opts.data), idmap), label))
     return out
 
 
@@ -176,11 +205,12 @@ def host_cgroup_layout(mountinfo_text):
     return found
 
 
-def make_cgroup_mounts(layout, new_cgroupns):
+def make_cgroup_mounts(layout, new_cgroupns, label=None):
     """Expand an OCI `cgroup` mount into the mounts that give the container its cgroup view.
 
     With its own cgroup namespace the container gets fresh cgroup/cgroup2 mounts (the kernel
     roots them at its cgroup); without one, the host hierarchies are bind-mounted read-only.
+    Only the tmpfs holding v1 hierarchies takes the mount label (as in runc).
     """
     def expand(dest, opts):
         base = opts.flags & (M.MS_NOSUID | M.MS_NODEV | M.MS_NOEXEC | M.MS_RDONLY | M.MS_RELATIME)
@@ -188,7 +218,7 @@ def make_cgroup_mounts(layout, new_cgroupns):
             if new_cgroupns:
                 return [Mount("cgroup", dest, "cgroup2", base)]
             return [Mount("/sys/fs/cgroup", dest, "", base | M.MS_BIND | M.MS_REC, extra=M_BIND)]
-        out = [Mount("tmpfs", dest, "tmpfs", base & ~M.MS_RDONLY, data="mode=755")]
+        out = [_label(Mount("tmpfs", dest, "tmpfs", base & ~M.MS_RDONLY, data="mode=755"), label)]
         for mountpoint, fstype, superopts in layout:
             if not mountpoint.startswith("/sys/fs/cgroup/"):
                 continue
@@ -206,12 +236,28 @@ def make_cgroup_mounts(layout, new_cgroupns):
 
 
 class Host:
-    """The host facts a Plan depends on, read once by the caller (and faked in unit tests)."""
+    """The host facts a Plan depends on, read once by the caller (and faked in unit tests).
 
-    def __init__(self, mountinfo="", last_cap=40, kcore=True):
+    The LSM facts are probed only when a config asks for a label (None: not probed yet):
+    `apparmor` is the attr file a profile is written to ("" when AppArmor is off), `selinux`
+    whether SELinux is on."""
+
+    def __init__(self, mountinfo="", last_cap=40, kcore=True, apparmor=None, selinux=None):
         self.mountinfo = mountinfo
         self.last_cap = last_cap
         self.kcore = kcore
+        self._apparmor = apparmor
+        self._selinux = selinux
+
+    def apparmor(self):
+        if self._apparmor is None:
+            self._apparmor = apparmor_attr()
+        return self._apparmor
+
+    def selinux(self):
+        if self._selinux is None:
+            self._selinux = selinux_enabled(self.mountinfo)
+        return self._selinux
 
     @classmethod
     def read(cls):
@@ -388,9 +434,12 @@ def build_plan(config, bundle, host, *, no_pivot=False, console=False, preserve_
 
     # mounts, in order; then devices and links unless /dev comes from a bind mount
     layout = host_cgroup_layout(host.mountinfo)
-    cg = make_cgroup_mounts(layout, "cgroup" in ns and not ns["cgroup"])
+    label = linux.get("mountLabel") or None
+    cg = make_cgroup_mounts(layout, "cgroup" in ns and not ns["cgroup"], label)
     userns_maps = (plan.uid_mappings, plan.gid_mappings) if plan.new_userns else None
-    plan.mounts = _mount_entries(config.get("mounts") or (), cg, userns_maps)
+    plan.mounts = _mount_entries(config.get("mounts") or (), cg, userns_maps, label)
+    if label:
+        _mount_label(plan, label, host)
     dev_bound = any(m.destination == "/dev" and m.extra & M_BIND for m in plan.mounts)
     if not dev_bound:
         plan.flags |= F_SETUP_DEV
@@ -488,7 +537,7 @@ def _process(plan, process, rootfs, host, warn, base="process"):
         plan.oom_score_adj = process["oomScoreAdj"]
     plan.flags |= F_SETSID
     _scheduling(plan, process, base)
-    _lsm(process, base)
+    _lsm(plan, process, host, base)
 
 
 SCHED_POLICIES = {"SCHED_OTHER": 0, "SCHED_FIFO": 1, "SCHED_RR": 2, "SCHED_BATCH": 3, "SCHED_ISO": 4,
@@ -550,18 +599,69 @@ def _scheduling(plan, process, base):
                 plan.affinity[i] = cpu_mask(aff[key], f"{base}.execCPUAffinity.{key}")
 
 
-def _lsm(process, base):
-    """We do not apply LSM labels yet: refuse one that is asked for, never ignore it silently."""
-    if process.get("apparmorProfile"):
-        enabled = _read("/sys/module/apparmor/parameters/enabled").strip() == "Y"
-        raise ConfigError(f"{base}.apparmorProfile",
-                          "AppArmor profiles are not supported by this runtime yet" if enabled
-                          else "an AppArmor profile was requested but AppArmor is not enabled on this host")
-    if process.get("selinuxLabel"):
-        enabled = os.path.exists("/sys/fs/selinux/enforce")
-        raise ConfigError(f"{base}.selinuxLabel",
-                          "SELinux labels are not supported by this runtime yet" if enabled
-                          else "an SELinux label was requested but SELinux is not enabled on this host")
+def apparmor_attr():
+    """Where an AppArmor profile for the next execve is written, under /proc (runc's choice:
+    attr/apparmor/exec, attr/exec on kernels before 5.1), or "" when AppArmor is off. Off is
+    what the kernel's module parameter says (no such module: not in this kernel); without a
+    sysfs to ask, the write decides (runc always lets it)."""
+    enabled = _read("/sys/module/apparmor/parameters/enabled")
+    if enabled is None:
+        if os.path.isdir("/sys/module"):
+            return ""
+    elif not enabled.startswith("Y"):
+        return ""
+    if os.path.exists("/proc/self/attr/apparmor/exec"):
+        return "thread-self/attr/apparmor/exec"
+    return "thread-self/attr/exec"
+
+
+def selinux_enabled(mountinfo):
+    """go-selinux's GetEnabled, as runc asks it: a writable selinuxfs is mounted and this process
+    has a label other than "kernel" (a policy is loaded)."""
+    for line in mountinfo.splitlines():
+        pre, _, post = line.partition(" - ")
+        fields, tail = pre.split(), post.split()
+        if len(tail) >= 3 and tail[0] == "selinuxfs" and len(fields) >= 6:
+            if "ro" not in fields[5].split(",") and "ro" not in tail[2].split(","):
+                current = _read("/proc/self/attr/current")
+                return bool(current) and current.rstrip("\0\n") != "kernel"
+    return False
+
+
+def _lsm(plan, process, host, base):
+    """The AppArmor profile and SELinux label of the process: attr files the init writes, each
+    taking effect at the execve. Asked for on a host without that LSM: refused, as runc does (it
+    fails writing the attribute, or validating the label)."""
+    profile = process.get("apparmorProfile")
+    if profile:
+        attr = host.apparmor()
+        if not attr:
+            raise ConfigError(f"{base}.apparmorProfile",
+                              f"AppArmor profile \"{profile}\" was requested but AppArmor is not enabled on this host")
+        plan.lsm.append((LSM_EXEC, attr, "exec " + profile, f"apply AppArmor profile \"{profile}\""))
+    label = process.get("selinuxLabel")
+    if label:
+        if not host.selinux():
+            raise ConfigError(f"{base}.selinuxLabel",
+                              "selinux label is specified in config, but selinux is disabled or not supported")
+        # the session keyring's label first (runc: before it joins the keyring), then the process's
+        plan.lsm.append((LSM_KEYRING, "self/attr/keycreate", label, f"set the keyring label \"{label}\""))
+        plan.lsm.append((LSM_EXEC, "thread-self/attr/exec", label, f"set the process label \"{label}\""))
+
+
+def _mount_label(plan, label, host):
+    """linux.mountLabel beyond the context= options: mqueue's root and the masked directories."""
+    if '"' in label:
+        raise ConfigError("linux.mountLabel", "must not contain a double quote (it is quoted in the mount data)")
+    plan.mask_data = mount_label_data(MASK_TMPFS, label)
+    mqueue = [m for m in plan.mounts if m.type == "mqueue"]
+    if host.selinux():
+        for m in mqueue:
+            m.label = label
+    else:
+        # runc passes the option all the same, and the kernel refuses it (EINVAL) on most filesystems
+        plan.notes.append("linux.mountLabel is set but SELinux is not enabled on this host: "
+                          "the kernel will refuse the context= mount option")
 
 
 def _read(path):
@@ -569,7 +669,7 @@ def _read(path):
         with open(path) as f:
             return f.read()
     except OSError:
-        return ""
+        return None
 
 
 def build_exec_plan(process, config, init_pid, host, *, rootfs=None, console=False, preserve_fds=0,
@@ -586,6 +686,10 @@ def build_exec_plan(process, config, init_pid, host, *, rootfs=None, console=Fal
     terminal = bool(process.get("terminal"))
     if console and not terminal:
         raise ConfigError("process.terminal", "cannot use console socket if runc will not detach or allocate tty")
+    container = config.get("process") or {}
+    for key in ("apparmorProfile", "selinuxLabel"):
+        if not process.get(key) and container.get(key):
+            process = dict(process, **{key: container[key]})  # runc: the container's, unless the process names one
     _process(plan, process, rootfs, host, warn)  # rootfs: the container's, for HOME from its passwd
     _seccomp(plan, config.get("linux") or {}, warn)
     return plan

@@ -12,7 +12,7 @@ MAGIC, VERSION = 0x50525950, 1
 (T_FLAGS, T_NS, T_ROOTFS, T_ROOTPROP, T_MOUNT, T_DEVICE, T_SYMLINK, T_MASK, T_READONLY, T_HOSTNAME,
  T_DOMAINNAME, T_RLIMIT, T_USER, T_CAPS, T_ARG, T_ENV, T_CWD, T_CONSOLE, T_OOM, T_FDS, T_TIMEOFF,
  T_SYSCTL, T_SECCOMP, T_SECCOMP_FLAGS, T_HOOK, T_PERSONALITY, T_IOPRIO, T_SCHED, T_AFFINITY,
- T_CGROUP, T_MOUNT_FD) = range(1, 32)
+ T_CGROUP, T_MOUNT_FD, T_LSM, T_MOUNT_LABEL, T_MASK_DATA) = range(1, 35)
 
 RLIM_INFINITY = 0xFFFFFFFFFFFFFFFF
 
@@ -77,6 +77,13 @@ def encode(plan, *, console_fd=-1, statedir_fd=-1, preserve_fds=0, hooks_sync=Fa
         rec(T_CGROUP, pack(f"<iI{len(tasks)}i", cg2, len(tasks), *tasks))
     for index, fd in sorted((mount_fds or {}).items()):  # after every T_MOUNT: indexes are theirs
         rec(T_MOUNT_FD, pack("<Ii", index, fd))
+    for index, m in enumerate(plan.mounts):
+        if m.label:
+            rec(T_MOUNT_LABEL, pack("<I", index) + _s(m.label))
+    if plan.masked:
+        rec(T_MASK_DATA, _s(plan.mask_data))
+    for when, path, value, what in plan.lsm:
+        rec(T_LSM, pack("<I", when) + _s(path) + _s(value) + _s(what))
     for clock, secs, nsecs in plan.time_offsets:
         rec(T_TIMEOFF, pack("<IqI", clock, secs, nsecs))
     if plan.seccomp:

@@ -18,8 +18,9 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 
 # 1. Debian packages --------------------------------------------------------------------
+# apparmor: apparmor_parser, which loads the test profiles inside the VM (tests/lsm/apparmor)
 packages=(busybox-static runc crun gcc libc6-dev python3-dev python3-venv
-          libseccomp-dev libcap-dev iproute2 procps strace systemd dbus)
+          libseccomp-dev libcap-dev iproute2 procps strace systemd dbus apparmor)
 missing=()
 for p in "${packages[@]}"; do
     if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then

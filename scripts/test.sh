@@ -2,7 +2,9 @@
 # Set the machine up (scripts/setup.sh), then run the whole test suite:
 #   1. pytest over tests/ (unit, integration, security with its slow races, clients, reliability) and
 #      conformance/
-#   2. the cgroup v2 tests inside a virtme-ng VM (this machine is cgroup v1 hybrid)
+#   2. inside virtme-ng VMs booting Debian's 6.1 kernel (tests/vm/run-in-vm.sh): the cgroup v2 tests
+#      (this machine is cgroup v1 hybrid) and the AppArmor tests in one boot, the SELinux tests in a
+#      second boot with SELinux on (this machine's kernel has no LSM)
 # Extra arguments go to pytest, e.g.  bash scripts/test.sh -x -k lifecycle
 # RUNTIME=runc (or crun, or a path) runs the suites against another runtime.
 # PYRUNTIME_SKIP_VM=1 skips step 2; PYRUNTIME_SKIP_CLIENTS=1 skips the podman/containerd/Docker tests.
@@ -18,8 +20,12 @@ basetemp=$(mktemp -d /tmp/pyruntime-tests.XXXXXX)
 .venv/bin/python -m pytest -q -p no:cacheprovider --basetemp "$basetemp" -m "slow or not slow" tests conformance "$@" </dev/null
 status=$?
 if [ "${PYRUNTIME_SKIP_VM:-0}" != 1 ]; then
-    echo "== cgroup v2 tests in a VM (tests/cgroupv2/run-in-vm.sh)"
-    bash tests/cgroupv2/run-in-vm.sh </dev/null
+    echo "== cgroup v2 and AppArmor tests in a VM (tests/vm/run-in-vm.sh tests/cgroupv2 tests/lsm/apparmor)"
+    bash tests/vm/run-in-vm.sh tests/cgroupv2 tests/lsm/apparmor </dev/null
+    vm=$?
+    [ $status -eq 0 ] && status=$vm
+    echo "== SELinux tests in a VM booted with SELinux on (tests/vm/run-in-vm.sh tests/lsm/selinux)"
+    bash tests/vm/run-in-vm.sh tests/lsm/selinux </dev/null
     vm=$?
     [ $status -eq 0 ] && status=$vm
 fi

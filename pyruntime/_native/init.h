@@ -48,7 +48,14 @@ enum plan_tag {
     T_AFFINITY = 29,  /* u32 which (0 initial, 1 final), then the cpu mask bytes */
     T_CGROUP = 30,    /* i32 cgroup2 dir fd (-1: none), u32 n, i32 v1 `tasks` fds[n]: join them ourselves */
     T_MOUNT_FD = 31,  /* u32 index of a T_MOUNT with M_IDMAP, i32 fd of its detached idmapped tree */
+    T_LSM = 32,       /* u32 when (enum lsm_when), str path under /proc, str value, str what (for errors) */
+    T_MOUNT_LABEL = 33, /* u32 index of a T_MOUNT, str SELinux label for its root (security.selinux) */
+    T_MASK_DATA = 34, /* str mount data of the read-only tmpfs over a masked directory */
 };
+
+/* when the init writes an LSM attribute: at the start of stage 2 (the keyring label), or before
+ * the process's seccomp filter and identity (the labels that apply at execve) */
+enum lsm_when { LSM_KEYRING = 0, LSM_EXEC = 1 };
 
 enum hook_kind { HOOK_CREATE_CONTAINER = 0, HOOK_START_CONTAINER = 1 };
 
@@ -97,7 +104,10 @@ struct mnt {
     uint32_t extra;
     const char *src, *dst, *type, *data;
     int has_fd, fd; /* M_IDMAP: the tree to attach */
+    const char *label; /* SELinux label for the mount's root, or NULL */
 };
+
+struct lsm_attr { uint32_t when; const char *path, *value, *what; };
 
 struct dev {
     uint32_t mode, major, minor, uid, gid, bind;
@@ -145,6 +155,8 @@ struct plan {
     uint64_t sched_flags, sched_runtime, sched_deadline, sched_period;
     const unsigned char *affinity[2]; size_t affinity_len[2];
     int cg2_fd; int cg_tasks[16]; int ncg_tasks;
+    struct lsm_attr lsm[8]; int nlsm;
+    const char *mask_data;
 };
 
 /* plan.c */
@@ -168,6 +180,10 @@ void stage1_namespaces(const struct plan *p);
 void setup_rootfs(const struct plan *p);
 void finish_rootfs(const struct plan *p);   /* masks, readonly paths, pivot_root / chroot */
 int open_in_root(int rootfd, const char *path, int flags);
+
+/* lsm.c: AppArmor/SELinux attributes, written through the runtime's own procfs */
+void lsm_open_proc(const struct plan *p);   /* before any namespace is joined */
+void lsm_write(const struct plan *p, uint32_t when);
 
 /* hooks.c */
 void run_hooks(const struct plan *p, uint32_t kind, const char *state);

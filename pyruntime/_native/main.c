@@ -106,6 +106,7 @@ static void stage2(struct plan *p)
 
     if ((p->flags & F_SETSID) && setsid() < 0)
         die("setsid");
+    lsm_write(p, LSM_KEYRING); /* runc sets it before it joins a new session keyring */
     if (!exec_mode) {
         hold_fifo(p);
         setup_rootfs(p);
@@ -133,6 +134,10 @@ static void stage2(struct plan *p)
         die("make the console the controlling terminal");
     if (chdir(p->cwd ? p->cwd : "/") < 0)
         cwd_err = errno;
+    /* the AppArmor profile and SELinux label for the execve: before the seccomp filter (which
+     * may deny what writing them takes) and the identity switch; every error still reaches
+     * `create`. From here on the startContainer hooks run confined too, as with runc. */
+    lsm_write(p, LSM_EXEC);
     /* without no_new_privs, loading a filter needs CAP_SYS_ADMIN: before the capabilities go */
     int notify = p->seccomp_len && (p->seccomp_flags & SECCOMP_NEW_LISTENER);
     if (!(p->flags & F_NO_NEW_PRIVS))
@@ -194,6 +199,7 @@ int main(int argc, char **argv)
     /* nothing in the container may ptrace or read /proc of this process (CVE-2016-9962) */
     if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
         die("prctl(PR_SET_DUMPABLE)");
+    lsm_open_proc(&plan); /* the runtime's procfs, before any namespace is joined */
     stage1_namespaces(&plan);
     /* Stage 1 and stage 2 share the sync socket, and the parent needs stage 2's pid before any
      * message of stage 2's (MSG_READY, MSG_HOOKS, a seccomp fd). Stage 1 may be preempted right

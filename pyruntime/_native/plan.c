@@ -121,6 +121,19 @@ int plan_parse(struct plan *p, const unsigned char *buf, size_t len)
             p->mounts[i].fd = (int32_t)u32(&r);
             break;
         }
+        case T_MOUNT_LABEL: {
+            uint32_t i = u32(&r);
+            if (i >= (uint32_t)p->nmounts)
+                return -1;
+            p->mounts[i].label = str(&r);
+            break;
+        }
+        case T_MASK_DATA: p->mask_data = str(&r); break;
+        case T_LSM: {
+            struct lsm_attr *a = PUSH(p->lsm, p->nlsm, 8);
+            a->when = u32(&r); a->path = str(&r); a->value = str(&r); a->what = str(&r);
+            break;
+        }
         case T_CGROUP:
             p->cg2_fd = (int32_t)u32(&r);
             p->ncg_tasks = (int)u32(&r);

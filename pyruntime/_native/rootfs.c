@@ -18,6 +18,7 @@
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 #include "init.h"
 
@@ -335,8 +336,11 @@ static void do_mount(const struct mnt *m)
         if (mount(m->src, fdpath(dfd, p1), NULL, MS_BIND | (m->flags & MS_REC), NULL) < 0)
             die("error mounting \"%s\" to rootfs at \"%s\"", m->src, m->dst);
     } else {
-        if (mount(m->src, fdpath(dfd, p1), m->type, m->flags & ~(MS_REC), m->data[0] ? m->data : NULL) < 0)
+        if (mount(m->src, fdpath(dfd, p1), m->type, m->flags & ~(MS_REC), m->data[0] ? m->data : NULL) < 0) {
+            if (m->data[0]) /* say what the filesystem was given (a context= it may not take, say) */
+                die("error mounting \"%s\" to rootfs at \"%s\" (data: %s)", m->src, m->dst, m->data);
             die("error mounting \"%s\" to rootfs at \"%s\"", m->src, m->dst);
+        }
     }
     close(dfd);
 
@@ -360,6 +364,9 @@ static void do_mount(const struct mnt *m)
         close(newdir);
         close(below);
     }
+    /* the mount label on an mqueue's root (runc: an xattr there, not a context= option) */
+    if (m->label && setxattr(fdpath(top, p2), "security.selinux", m->label, strlen(m->label), 0) < 0)
+        die("error labelling \"%s\" with \"%s\"", m->dst, m->label);
     if (m->prop && mount(NULL, fdpath(top, p2), NULL, m->prop, NULL) < 0)
         die("error setting propagation of \"%s\"", m->dst);
     uint64_t attr_set = m->attr_set;
@@ -518,7 +525,7 @@ static void mask_paths(const struct plan *p)
         if (fstat(fd, &st) < 0)
             die("mask \"%s\"", p->masks[i]);
         if (S_ISDIR(st.st_mode)) {
-            if (mount("tmpfs", fdpath(fd, p1), "tmpfs", MS_RDONLY, "size=0k,nr_inodes=1") < 0)
+            if (mount("tmpfs", fdpath(fd, p1), "tmpfs", MS_RDONLY, p->mask_data ? p->mask_data : "size=0k,nr_inodes=1") < 0)
                 die("mask \"%s\"", p->masks[i]);
         } else {
             if (null < 0)

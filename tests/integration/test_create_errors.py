@@ -294,6 +294,42 @@ def test_proc_mount_on_symlink(bundle, root, container_id):
     assert list(target.iterdir()) == []
 
 
+# -- LSM labels the host cannot apply (runc's rules; tests/lsm/ applies them in a VM) -------------
+
+def _selinux_on():
+    """SELinux with a policy loaded (go-selinux's test, roughly): selinuxfs is mounted."""
+    return os.path.exists("/sys/fs/selinux/enforce")
+
+
+def test_apparmor_profile_that_cannot_apply_fails_the_create(bundle, root, container_id):
+    """No AppArmor on the host (this machine) or no such profile loaded: never an unconfined
+    container, one line, nothing left (runc fails writing the attribute)."""
+    bundle.config["process"]["apparmorProfile"] = "pyrt-no-such-profile"
+    bundle.set_args("true")
+    line = create_fails(bundle, container_id(), root, marker=_marker(bundle))
+    if not support.IS_RUNC:
+        assert "AppArmor profile" in line and "pyrt-no-such-profile" in line, line
+
+
+def test_selinux_label_that_cannot_apply_fails_the_create(bundle, root, container_id):
+    bundle.config["process"]["selinuxLabel"] = "pyrt_u:pyrt_r:pyrt_t:s0"
+    bundle.set_args("true")
+    line = create_fails(bundle, container_id(), root, marker=_marker(bundle))
+    if not _selinux_on():
+        assert "selinux label is specified in config, but selinux is disabled or not supported" in line, line
+
+
+@pytest.mark.skipif(_selinux_on(), reason="needs a host without SELinux")
+def test_mount_label_without_selinux_fails_at_the_mount_like_runc(bundle, root, container_id):
+    """runc passes linux.mountLabel as context= all the same; the kernel refuses it for tmpfs."""
+    bundle.config["linux"]["mountLabel"] = "system_u:object_r:container_file_t:s0:c1,c2"
+    bundle.set_args("true")
+    line = create_fails(bundle, container_id(), root, "error mounting", "/dev", marker=_marker(bundle))
+    assert "invalid argument" in line.lower(), line
+    if not support.IS_RUNC:
+        assert "context=" in line and "container_file_t:s0:c1,c2" in line, line
+
+
 # -- logging / CLI errors -------------------------------------------------------------------------
 
 RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")

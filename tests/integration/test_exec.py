@@ -419,6 +419,23 @@ def test_exec_applies_the_containers_seccomp(bundle, root, container_id):
     assert _status_fields(exec_ok(root, cid, "cat", "/proc/self/status"))["Seccomp"] == "2"
 
 
+@pytest.mark.parametrize("flag,value", [("--apparmor", "pyrt-no-such-profile"),
+                                        ("--process-label", "pyrt_u:pyrt_r:pyrt_t:s0")])
+def test_exec_with_a_label_that_cannot_apply_fails(running, root, flag, value):
+    """No such LSM on this host (or no such profile loaded): the exec fails, one line, and nothing
+    runs in the container (runc's rules; tests/lsm/ applies the labels in a VM)."""
+    cid, pid = running
+    before = _ns_pids(pid)
+    proc = rt("exec", flag, value, cid, "true", root=root)
+    assert proc.returncode == 255
+    assert len(proc.stderr.strip().splitlines()) == 1, proc.stderr
+    if not support.IS_RUNC:
+        assert ("apparmorProfile" if flag == "--apparmor" else "selinuxLabel") in proc.stderr or value in proc.stderr
+    time.sleep(0.1)
+    assert _ns_pids(pid) == before
+    assert state(cid, root)["status"] == "running"
+
+
 def test_exec_cwd_missing_fails(running, root):
     cid, _ = running
     proc = rt("exec", "--cwd", "/no/such/dir", cid, "true", root=root)

@@ -67,8 +67,9 @@ def test_contents():
     assert {"SCMP_ACT_ERRNO", "SCMP_ACT_KILL_PROCESS", "SCMP_ACT_NOTIFY"} <= set(lx["seccomp"]["actions"])
     assert set(lx["seccomp"]["operators"]) == {"SCMP_CMP_NE", "SCMP_CMP_LT", "SCMP_CMP_LE", "SCMP_CMP_EQ",
                                                "SCMP_CMP_GE", "SCMP_CMP_GT", "SCMP_CMP_MASKED_EQ"}
-    assert lx["apparmor"] == {"enabled": False}
-    assert lx["selinux"] == {"enabled": False}
+    # built-in support, whatever the host has on (features-linux.md; runc says true for both)
+    assert lx["apparmor"] == {"enabled": True}
+    assert lx["selinux"] == {"enabled": True}
     assert lx["mountExtensions"] == {"idmap": {"enabled": True}}
     assert f["annotations"] == {
         "org.opencontainers.pyruntime.version": __version__,
@@ -117,6 +118,8 @@ def test_subset_of_runc_mount_options_and_same_layout():
     assert ours["hooks"] == theirs["hooks"]
     assert ours["linux"]["capabilities"] == theirs["linux"]["capabilities"]
     assert set(theirs["linux"]["namespaces"]) <= set(ours["linux"]["namespaces"])
+    assert (ours["linux"]["apparmor"], ours["linux"]["selinux"]) == (theirs["linux"]["apparmor"],
+                                                                     theirs["linux"]["selinux"])
     # identical formatting: re-encode runc's document our way and compare text
     assert json.dumps(theirs, indent=4) + "\n" == out
 

@@ -85,16 +85,3 @@ def test_bad_io_priority_and_policy(bundle):
     with pytest.raises(ConfigError) as e:
         build(c, bundle)
     assert e.value.path == "process.ioPriority.priority"
-
-
-def test_lsm_requests_are_refused_not_ignored(bundle):
-    c = cfg()
-    c["process"]["apparmorProfile"] = "docker-default"
-    with pytest.raises(ConfigError) as e:
-        build(c, bundle)
-    assert e.value.path == "process.apparmorProfile"
-    c = cfg()
-    c["process"]["selinuxLabel"] = "system_u:system_r:container_t:s0"
-    with pytest.raises(ConfigError) as e:
-        build(c, bundle)
-    assert e.value.path == "process.selinuxLabel"
