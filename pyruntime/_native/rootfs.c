@@ -579,8 +579,10 @@ void setup_rootfs(const struct plan *p)
         die_plain("/proc of the runtime is not procfs");
     if (own_mount_ns(p)) {
         /* while we work: rslave, or what rootfsPropagation asks for (shared volumes keep their
-         * peers); it goes on the new root again once that is in place */
-        if (mount(NULL, "/", NULL, p->rootprop ? p->rootprop : (MS_SLAVE | MS_REC), NULL) < 0)
+         * peers); it goes on the new root again once that is in place. Not unbindable yet: no
+         * bind mount of the host's could be made (runc's order would refuse every volume) */
+        unsigned long work = p->rootprop && !(p->rootprop & MS_UNBINDABLE) ? p->rootprop : (MS_SLAVE | MS_REC);
+        if (mount(NULL, "/", NULL, work, NULL) < 0)
             die("set propagation of /");
         make_rootfs_mount_private(p->rootfs);
     }
