@@ -31,6 +31,7 @@
 #endif
 
 static int rootfd = -1;
+static const char *p_rootfs = ""; /* the rootfs path, as the host sees it */
 
 int open_in_root(int dirfd, const char *path, int flags)
 {
@@ -175,6 +176,9 @@ static int mkfile_in_root(const char *path)
     return errno = ELOOP, -1;
 }
 
+#ifndef MQUEUE_MAGIC
+#define MQUEUE_MAGIC 0x19800202
+#endif
 #ifndef MS_NOSYMFOLLOW
 #define MS_NOSYMFOLLOW 256
 #endif
@@ -374,6 +378,98 @@ static void bind_remount(const struct mnt *m, int top)
             "remount with locked flags %s re-applied", m->src, m->dst, flag_names(src & LOCK_FLAGS, names, sizeof names));
 }
 
+/* Unescape mountinfo's octal escapes (\040 for a space) in place. */
+static void unescape(char *s)
+{
+    char *w = s;
+    for (char *r = s; *r; r++) {
+        if (r[0] == '\\' && r[1] >= '0' && r[1] <= '3' && r[2] >= '0' && r[2] <= '7' && r[3] >= '0' && r[3] <= '7') {
+            *w++ = (char)((r[1] - '0') * 64 + (r[2] - '0') * 8 + (r[3] - '0'));
+            r += 3;
+        } else {
+            *w++ = *r;
+        }
+    }
+    *w = 0;
+}
+
+/* Filesystems that are the kernel's interfaces rather than data. */
+static int kernel_interface(const char *fstype)
+{
+    static const char *const names[] = {
+        "proc", "sysfs", "cgroup", "cgroup2", "securityfs", "debugfs", "tracefs", "bpf", "efivarfs",
+        "pstore", "configfs", "fusectl", "binfmt_misc", "selinuxfs", "mqueue", NULL,
+    };
+    for (int i = 0; names[i]; i++)
+        if (!strcmp(fstype, names[i]))
+            return 1;
+    return 0;
+}
+
+static int mount_id_of(int fd, uint64_t *id)
+{
+    struct statx sx;
+    if (statx(fd, "", AT_EMPTY_PATH, STATX_MNT_ID, &sx) < 0 || !(sx.stx_mask & STATX_MNT_ID))
+        return -1;
+    *id = sx.stx_mnt_id;
+    return 0;
+}
+
+/* "ro" on an rbind is MS_RDONLY on the top mount (runc 1.3, mount(8), the spec; "rro" is the
+ * recursive form), so the submounts keep their own flags. Not so for the kernel's interfaces:
+ * a proc, sysfs, cgroup... mount below a read-only rbind (or the rbind itself) is made read-only
+ * with everything under it, or binding the host's /sys or / read-only would leave its cgroup
+ * tree or /proc/sys writable (CVE-2023-25809's class). */
+static void readonly_kernel_submounts(const struct mnt *m, int top)
+{
+    char self[PATH_MAX], fdp[64], fstype[64], mp[PATH_MAX];
+    struct statfs sf;
+    struct mount_attr ro = { .attr_set = MOUNT_ATTR_RDONLY };
+    static const long magic[] = { PROC_SUPER_MAGIC, SYSFS_MAGIC, CGROUP_SUPER_MAGIC, CGROUP2_SUPER_MAGIC,
+                                  SECURITYFS_MAGIC, DEBUGFS_MAGIC, TRACEFS_MAGIC, BPF_FS_MAGIC,
+                                  EFIVARFS_MAGIC, PSTOREFS_MAGIC, SELINUX_MAGIC, MQUEUE_MAGIC, 0 };
+    if (fstatfs(top, &sf) == 0)
+        for (int i = 0; magic[i]; i++)
+            if (sf.f_type == magic[i]) {
+                if (syscall(SYS_mount_setattr, top, "", AT_EMPTY_PATH | AT_RECURSIVE, &ro, sizeof ro) < 0)
+                    die("error mounting \"%s\" to rootfs at \"%s\": make it read-only recursively", m->src, m->dst);
+                return;
+            }
+    ssize_t n = readlink(fdpath(top, fdp), self, sizeof self - 1);
+    if (n <= 0)
+        die("error mounting \"%s\" to rootfs at \"%s\": where is it", m->src, m->dst);
+    self[n] = 0;
+    size_t rl = strlen(p_rootfs), sl = (size_t)n;
+    FILE *f = fopen("/proc/self/mountinfo", "re");
+    if (!f)
+        die("read /proc/self/mountinfo");
+    char *line = NULL;
+    size_t cap = 0;
+    while (getline(&line, &cap, f) > 0) {
+        unsigned long long id;
+        const char *dash = strstr(line, " - ");
+        if (!dash || sscanf(line, "%llu %*s %*s %*s %4095s", &id, mp) != 2 || sscanf(dash + 3, "%63s", fstype) != 1)
+            continue;
+        unescape(mp);
+        /* strictly below this mount, and a kernel interface */
+        if (strncmp(mp, self, sl) || mp[sl] != '/' || !kernel_interface(fstype) || strncmp(mp, p_rootfs, rl))
+            continue;
+        int fd = open_in_root(rootfd, mp + rl, O_PATH);
+        uint64_t got;
+        if (fd < 0 || mount_id_of(fd, &got) < 0 || got != id) {
+            /* covered by a later mount: out of the container's reach */
+            if (fd >= 0)
+                close(fd);
+            continue;
+        }
+        if (syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &ro, sizeof ro) < 0)
+            die("error mounting \"%s\" to rootfs at \"%s\": make its %s submount read-only", m->src, m->dst, fstype);
+        close(fd);
+    }
+    free(line);
+    fclose(f);
+}
+
 /* proc and sysfs land on an ordinary directory of the image, never through a symlink
  * (CVE-2019-16884/19921, CVE-2023-27561): created only where nothing is yet. */
 static int open_proclike_destination(const struct mnt *m)
@@ -470,6 +566,8 @@ static void do_mount(const struct mnt *m, int index)
         die("error mounting \"%s\" to rootfs at \"%s\": reopen", m->src, m->dst);
     if (bind && ((m->flags & ~(MS_BIND | MS_REC | MS_REMOUNT)) || m->cleared))
         bind_remount(m, top);
+    if (bind && (m->flags & MS_REC) && (m->flags & MS_RDONLY))
+        readonly_kernel_submounts(m, top);
     if (below >= 0) {
         int newdir = openat(top, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (newdir < 0)
@@ -592,6 +690,7 @@ void setup_rootfs(const struct plan *p)
     rootfd = open(p->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
     if (rootfd < 0)
         die("open rootfs \"%s\"", p->rootfs);
+    p_rootfs = p->rootfs;
     for (int i = 0; i < p->nmounts; i++)
         do_mount(&p->mounts[i], i);
     for (int i = 0; i < p->ndevs; i++)
@@ -735,21 +834,6 @@ static void late_readonly(const struct plan *p)
             die("error mounting \"%s\" to rootfs at \"%s\": remount read-only", m->src, m->dst);
         close(fd);
     }
-}
-
-/* Unescape mountinfo's octal escapes (\040 for a space) in place. */
-static void unescape(char *s)
-{
-    char *w = s;
-    for (char *r = s; *r; r++) {
-        if (r[0] == '\\' && r[1] >= '0' && r[1] <= '3' && r[2] >= '0' && r[2] <= '7' && r[3] >= '0' && r[3] <= '7') {
-            *w++ = (char)((r[1] - '0') * 64 + (r[2] - '0') * 8 + (r[3] - '0'));
-            r += 3;
-        } else {
-            *w++ = *r;
-        }
-    }
-    *w = 0;
 }
 
 /* --no-pivot keeps the host's tree reachable under the chroot, and the kernel lets a new procfs or

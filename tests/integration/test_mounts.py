@@ -306,3 +306,24 @@ def test_without_a_mount_namespace_the_container_uses_the_runtimes(bundle, root,
         assert out.split()[-1] == os.readlink("/proc/self/ns/mnt")
     finally:
         subprocess.run(["umount", "-R", "-l", str(bundle.rootfs)])
+
+
+def test_ro_on_an_rbind_spares_data_submounts_but_not_kernel_interfaces(tmp_path, bundle, root, container_id):
+    """"ro" is the top mount's flag (runc 1.3: a tmpfs below stays writable), but a procfs below a
+    read-only rbind (think -v /:/host:ro) turns read-only with it: its /proc/sys must not be a
+    way around "ro" (CVE-2023-25809's class). The write target is the container's own hostname."""
+    tree = tmp_path / "tree"
+    (tree / "data").mkdir(parents=True)
+    (tree / "kproc").mkdir()
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "data-sub", str(tree / "data")], check=True)
+    subprocess.run(["mount", "-t", "proc", "proc", str(tree / "kproc")], check=True)
+    try:
+        add_mount(bundle, "/mnt/t", "bind", tree, ["rbind", "ro"])
+        out = run_out(bundle, container_id(), root, "; ".join([
+            "touch /mnt/t/top 2>/dev/null && echo writable || echo readonly",
+            "touch /mnt/t/data/x 2>/dev/null && echo writable || echo readonly",
+            "(echo probe > /mnt/t/kproc/sys/kernel/hostname) 2>/dev/null && echo writable || echo readonly"]))
+        assert out.split() == ["readonly", "writable", "readonly"]
+    finally:
+        subprocess.run(["umount", "-l", str(tree / "kproc")])
+        subprocess.run(["umount", "-l", str(tree / "data")])
