@@ -327,3 +327,43 @@ def test_ro_on_an_rbind_spares_data_submounts_but_not_kernel_interfaces(tmp_path
     finally:
         subprocess.run(["umount", "-l", str(tree / "kproc")])
         subprocess.run(["umount", "-l", str(tree / "data")])
+
+
+PROBE = """
+import os, sys
+from pyruntime.launch import SOURCE_PLAIN, SOURCE_TREE, mount_source
+from pyruntime.plan import Mount
+src, pid, userns = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+kind, fd = mount_source(Mount(src, "/x", "", 0x1000), pid)
+print(kind == SOURCE_PLAIN, sorted(os.listdir(f"/proc/self/fd/{fd}")))
+kind, fd = mount_source(Mount(src, "/x", "", 0x1000, idmap=([], [], False, userns)), os.getpid())
+st = os.stat("host-file", dir_fd=fd)
+print(kind == SOURCE_TREE, st.st_uid, st.st_gid)
+"""
+
+
+def test_the_runtime_opens_sources_in_the_containers_mount_namespace(tmp_path):
+    """launch.mount_source, as the parent answers the init's MSG_MOUNT_PLEASE: the source is
+    looked up in the given process's mount namespace (a tmpfs only mounted there is found), and an
+    idmap that names a joined user namespace takes that namespace's mapping (0 -> 100000 here).
+    Run by the installed package (-I: not this checkout, whose extension is not built)."""
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "host-file").write_text("h")
+    ready = tmp_path / "ready"
+    other = subprocess.Popen(["unshare", "-m", "--propagation", "private", "sh", "-c",
+                              f"mount -t tmpfs only-there {src} && touch {src}/ns-file {ready} && exec sleep 60"])
+    userns = subprocess.Popen(["unshare", "-U", "sleep", "60"])
+    try:
+        support.wait_for_path(ready)
+        for name in ("uid_map", "gid_map"):
+            Path(f"/proc/{userns.pid}/{name}").write_text("0 100000 65536\n")
+        python = Path(support.RUNTIME).parent / "python"
+        proc = subprocess.run([str(python), "-I", "-c", PROBE, str(src), str(other.pid),
+                               f"/proc/{userns.pid}/ns/user"], capture_output=True, text=True, timeout=30)
+        assert proc.returncode == 0, proc.stderr
+        assert proc.stdout.splitlines() == ["True ['ns-file']", "True 100000 100000"]
+    finally:
+        for p in (other, userns):
+            p.kill()
+            p.wait()
