@@ -45,7 +45,8 @@ ffibuilder = FFI()
 ffibuilder.cdef("""
     int pyr_set_child_subreaper(void);
     long pyr_bpf(int cmd, void *attr, unsigned int size);
-    int pyr_mount_source(int mntns, const char *src, int tree, int recursive, const char **step);
+    int pyr_mount_source(int mntns, const char *src, const char *root, int tree, int recursive,
+                         const char **step);
     int pyr_set_idmap(int tree, int recursive, const char *uid_map, const char *gid_map, int userns,
                       const char **step);
 """)

@@ -201,8 +201,12 @@ def mount_source(m, pid, during=""):
     except OSError as e:
         raise failed("open the container's mount namespace", e.errno) from None
     step = ffi.new("const char **")
+    src, root = m.source.encode(), ffi.NULL
+    if m.in_root is not None:  # inside the rootfs: resolved in it (plan.M_SRC_IN_ROOT)
+        src = m.in_root.encode()
+        root = ((m.source[:-len(m.in_root)] if m.in_root != "/" else m.source) or "/").encode()
     try:
-        fd = lib.pyr_mount_source(ns, m.source.encode(), int(bool(m.idmap)), int(bool(m.flags & MS_REC)), step)
+        fd = lib.pyr_mount_source(ns, src, root, int(bool(m.idmap)), int(bool(m.flags & MS_REC)), step)
     finally:
         os.close(ns)
     if fd < 0:

@@ -35,14 +35,14 @@ DEVICE_TYPES = {"c": S_IFCHR, "u": S_IFCHR, "b": S_IFBLK, "p": S_IFIFO}
 # flags shared with init.h (enum plan_flags)
 F_NO_PIVOT, F_ROOT_READONLY, F_TERMINAL, F_SETUP_DEV = 1, 2, 4, 8
 F_NO_NEW_PRIVS, F_HOOKS_SYNC, F_HAS_OOM, F_EXEC, F_SETSID = 16, 32, 64, 128, 256
-M_BIND, M_TMPCOPYUP, M_PROCLIKE, M_REMOUNT, M_IDMAP, M_LATE_RO = 1, 2, 4, 8, 16, 32
+M_BIND, M_TMPCOPYUP, M_PROCLIKE, M_REMOUNT, M_IDMAP, M_LATE_RO, M_SRC_IN_ROOT = 1, 2, 4, 8, 16, 32, 64
 HOOK_CREATE_CONTAINER, HOOK_START_CONTAINER = 0, 1
 CHILD_HOOKS = {"createContainer": HOOK_CREATE_CONTAINER, "startContainer": HOOK_START_CONTAINER}
 
 
 class Mount:
     __slots__ = ("source", "destination", "type", "flags", "cleared", "propagation", "attr_set", "attr_clr",
-                 "extra", "data", "idmap")
+                 "extra", "data", "idmap", "in_root")
 
     def __init__(self, source, destination, type, flags=0, propagation=0, attr_set=0, attr_clr=0,
                  extra=0, data="", idmap=None, cleared=0):
@@ -54,6 +54,8 @@ class Mount:
         # an idmapped bind: (uid maps, gid maps, recursive, user namespace path); with a path, the
         # mappings are that namespace's (a joined one). The parent makes the tree (M_IDMAP)
         self.idmap = idmap
+        # M_SRC_IN_ROOT: the source's path inside the rootfs (source = rootfs + in_root)
+        self.in_root = None
 
     def __repr__(self):
         return f"Mount({self.source!r} -> {self.destination!r} {self.type!r} flags={self.flags:#x} data={self.data!r})"
@@ -142,15 +144,22 @@ def _idmap(i, m, opts, bind, userns):
     return maps[0], maps[1], opts.idmap == "ridmap", path
 
 
+def _under_root(path, roots):
+    """The in-container path of a host path lexically under the rootfs, else None; `roots` are the
+    rootfs as written and resolved."""
+    for r in roots:
+        if r == "/" or path == r:
+            return path if r == "/" else "/"
+        if path.startswith(r + "/"):
+            return path[len(r):]
+    return None
+
+
 def _strip_root(dest, roots):
     """A destination given as a host path under the rootfs means the same path in the container
-    (runc strips the rootfs prefix lexically); `roots` are the rootfs as written and resolved."""
-    for r in roots:
-        if dest == r:
-            return "/"
-        if dest.startswith(r + "/"):
-            return dest[len(r):]
-    return dest
+    (runc strips the rootfs prefix lexically)."""
+    inside = _under_root(dest, roots)
+    return dest if inside is None else inside
 
 
 # flags a tmpfs (or /dev) gets only once everything under it is in place (runc's finalizeRootfs):
@@ -173,22 +182,32 @@ def _mount_entries(spec_mounts, cgroup_mounts, userns_maps=None, roots=()):
         src = m.get("source") or typ or "none"
         bind = bool(opts.flags & M.MS_BIND) or typ == "bind"
         idmap = _idmap(i, m, opts, bind, userns_maps)
+        in_root = None
         if bind:
             opts.flags |= M.MS_BIND
             if not os.path.isabs(src):
                 src = os.path.join(os.getcwd(), src)  # relative to the bundle (create chdirs there)
+            # a source inside the rootfs (an earlier mount of the container, say) is looked up in
+            # the root, as the container sees it: the image's symlinks never lead it to the host
+            in_root = _under_root(os.path.normpath(src), roots)
+            if in_root is not None:
+                src = roots[-1].rstrip("/") + (in_root if in_root != "/" else "") or "/"
         if typ == "cgroup" and not bind:
             out.extend(cgroup_mounts(norm, opts))
             continue
         extra = (M_BIND if bind else 0) | (M_TMPCOPYUP if opts.tmpcopyup else 0) | (M_IDMAP if idmap else 0)
+        if in_root is not None:
+            extra |= M_SRC_IN_ROOT
         if typ in ("proc", "sysfs") and not bind:
             extra |= M_PROCLIKE
         flags = opts.flags
         if not bind and flags & M.MS_RDONLY and (typ in LATE_RO_TYPES or norm == "/dev"):
             flags &= ~M.MS_RDONLY
             extra |= M_LATE_RO
-        out.append(Mount(src, norm, "" if bind else typ, flags, opts.propagation,
-                         opts.attr_set, opts.attr_clr, extra, ",".join(opts.data), idmap, opts.cleared))
+        mount = Mount(src, norm, "" if bind else typ, flags, opts.propagation,
+                      opts.attr_set, opts.attr_clr, extra, ",".join(opts.data), idmap, opts.cleared)
+        mount.in_root = in_root
+        out.append(mount)
     return out
 
 

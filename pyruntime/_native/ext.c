@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/mount.h>
+#include <linux/openat2.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdint.h>
@@ -44,11 +45,27 @@ long pyr_bpf(int cmd, void *attr, unsigned int size)
  * the init works through its mounts, so a source that names an earlier mount of the container
  * (mount order) finds it; the handle goes to the init over the sync socket. */
 
-/* A handle on `src` resolved in the mount namespace `mntns`: an O_PATH fd, or with `tree` a
- * detached copy of the mount tree (open_tree OPEN_TREE_CLONE, the submounts too with `recursive`).
- * A child sharing our fd table (CLONE_FILES, not CLONE_FS) joins the namespace and opens it, so
- * this process never changes namespace. Returns the fd or -errno; *step names what failed. */
-int pyr_mount_source(int mntns, const char *src, int tree, int recursive, const char **step)
+/* Open `path` inside `root` (openat2 RESOLVE_IN_ROOT): a source within the container's rootfs is
+ * looked up as the container sees it, so no symlink of the image leads it to the host. */
+static int open_in(const char *root, const char *path)
+{
+    struct open_how how = { .flags = O_PATH | O_CLOEXEC, .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS };
+    int dir = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (dir < 0)
+        return -1;
+    int fd = (int)syscall(SYS_openat2, dir, path, &how, sizeof how);
+    int err = errno;
+    close(dir);
+    errno = err;
+    return fd;
+}
+
+/* A handle on `src` resolved in the mount namespace `mntns` (inside `root` when it is not NULL):
+ * an O_PATH fd, or with `tree` a detached copy of the mount tree (open_tree OPEN_TREE_CLONE, the
+ * submounts too with `recursive`). A child sharing our fd table (CLONE_FILES, not CLONE_FS) joins
+ * the namespace and opens it, so this process never changes namespace. Returns the fd or -errno;
+ * *step names what failed. */
+int pyr_mount_source(int mntns, const char *src, const char *root, int tree, int recursive, const char **step)
 {
     int pipefd[2], res[2] = { -1, 0 };
     if (pipe2(pipefd, O_CLOEXEC) < 0) {
@@ -57,15 +74,24 @@ int pyr_mount_source(int mntns, const char *src, int tree, int recursive, const 
     }
     pid_t pid = (pid_t)syscall(SYS_clone, CLONE_FILES | SIGCHLD, NULL, NULL, NULL, 0);
     if (pid == 0) {
-        /* only syscalls here, then _exit: the fd table is the parent's, so close nothing */
+        /* only syscalls here, then _exit: the fd table is the parent's, so close only ours */
         int r[2];
+        unsigned int flags = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (recursive ? AT_RECURSIVE : 0);
         if (setns(mntns, CLONE_NEWNS) < 0) {
             r[0] = -1;
             r[1] = -errno;
+        } else if (root) {
+            int fd = open_in(root, src);
+            r[0] = fd;
+            if (fd >= 0 && tree) {
+                r[0] = (int)syscall(SYS_open_tree, fd, "", flags | AT_EMPTY_PATH);
+                int err = errno;
+                close(fd);
+                errno = err;
+            }
+            r[1] = r[0] < 0 ? errno : 0;
         } else {
-            r[0] = tree ? (int)syscall(SYS_open_tree, AT_FDCWD, src,
-                                       OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (recursive ? AT_RECURSIVE : 0))
-                        : open(src, O_PATH | O_CLOEXEC);
+            r[0] = tree ? (int)syscall(SYS_open_tree, AT_FDCWD, src, flags) : open(src, O_PATH | O_CLOEXEC);
             r[1] = r[0] < 0 ? errno : 0;
         }
         if (write(pipefd[1], r, sizeof r) != (ssize_t)sizeof r)

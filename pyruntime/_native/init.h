@@ -79,6 +79,7 @@ enum mount_extra {
     M_REMOUNT = 1u << 3,    /* change the flags of what is already mounted at the destination */
     M_IDMAP = 1u << 4,      /* a bind whose idmapped tree the parent makes on request (move_mount it) */
     M_LATE_RO = 1u << 5,    /* mounted writable, remounted read-only once the rootfs is complete */
+    M_SRC_IN_ROOT = 1u << 6, /* a bind source inside the rootfs (src = rootfs + path): resolved in the root */
 };
 
 /* ---- sync protocol (SOCK_SEQPACKET; must match pyruntime/sync.py) ---- */

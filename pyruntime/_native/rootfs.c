@@ -507,9 +507,23 @@ static void do_mount(const struct mnt *m, int index)
         return;
     }
     if (bind) {
-        int r = (m->extra & M_IDMAP) ? -1 : stat(m->src, &st);
+        int r = -1;
+        if (m->extra & M_SRC_IN_ROOT) {
+            /* inside the rootfs: looked up in the root, as the container sees it */
+            size_t rl = strcmp(p_rootfs, "/") ? strlen(p_rootfs) : 0;
+            if (strncmp(m->src, p_rootfs, rl) || (m->src[rl] && m->src[rl] != '/'))
+                die_plain("error mounting \"%s\" to rootfs at \"%s\": source not in the rootfs", m->src, m->dst);
+            if (!(m->extra & M_IDMAP)) {
+                srcfd = open_in_root(rootfd, m->src[rl] ? m->src + rl : "/", O_PATH);
+                r = srcfd < 0 ? -1 : fstat(srcfd, &st);
+            }
+        } else if (!(m->extra & M_IDMAP)) {
+            r = stat(m->src, &st);
+        }
         if ((m->extra & M_IDMAP) || (r < 0 && (errno == EACCES || errno == EPERM))) {
             /* idmapped, or under a directory our (mapped) root cannot search: the parent opens it */
+            if (srcfd >= 0)
+                close(srcfd);
             srcfd = ask_source(index, &kind);
             if (fstat(srcfd, &st) < 0)
                 die("error mounting \"%s\" to rootfs at \"%s\": stat source", m->src, m->dst);

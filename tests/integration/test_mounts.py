@@ -367,3 +367,16 @@ def test_the_runtime_opens_sources_in_the_containers_mount_namespace(tmp_path):
         for p in (other, userns):
             p.kill()
             p.wait()
+
+
+@pytest.mark.parametrize("idmap", [False, True], ids=["bind", "idmap"])
+def test_a_source_inside_the_rootfs_is_looked_up_in_the_root(tmp_path, bundle, root, container_id, idmap):
+    """A bind source named by a host path under the rootfs goes through the image's symlinks as
+    the container would: rootfs/evil -> /etc is the image's /etc, never the host's (the runtime
+    must not follow the image's links from the host's side, whoever opens the source)."""
+    (bundle.rootfs / "evil").symlink_to("/etc")
+    (bundle.rootfs / "etc" / "image-marker").write_text("image\n")
+    maps = {"uidMappings": USERNS, "gidMappings": USERNS} if idmap else {}
+    add_mount(bundle, "/seen", "bind", f"{bundle.rootfs}/evil", ["rbind"] + (["idmap"] if idmap else []), **maps)
+    out = run_out(bundle, container_id(), root, "cat /seen/image-marker 2>&1 || true")
+    assert out == "image\n"  # the host's /etc has no such file

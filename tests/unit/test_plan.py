@@ -448,3 +448,17 @@ def test_ro_on_an_rbind_is_the_top_mount_only_but_the_cgroup_binds_are_recursive
     assert cg and all(m.attr_set == M.MOUNT_ATTR_RDONLY for m in cg)
     cg = [m for m in build(cfg, bundle, P.Host(V2_MOUNTINFO, 40, True)).mounts if m.destination == "/sys/fs/cgroup"]
     assert cg[0].attr_set == M.MOUNT_ATTR_RDONLY
+
+
+def test_a_bind_source_inside_the_rootfs_is_marked_for_lookup_in_the_root(bundle):
+    rootfs = os.path.join(bundle, "rootfs")
+    real = os.path.realpath(rootfs)
+    cfg = config(mounts=[
+        {"destination": "/a", "type": "bind", "source": rootfs + "/mnt/x", "options": ["rbind"]},
+        {"destination": "/b", "type": "bind", "source": rootfs, "options": ["rbind"]},
+        {"destination": "/c", "type": "bind", "source": "/tmp", "options": ["rbind"]},
+    ])
+    a, b, c = build(cfg, bundle).mounts[-3:]
+    assert (a.source, a.in_root, bool(a.extra & P.M_SRC_IN_ROOT)) == (real + "/mnt/x", "/mnt/x", True)
+    assert (b.source, b.in_root, bool(b.extra & P.M_SRC_IN_ROOT)) == (real, "/", True)
+    assert (c.source, c.in_root, bool(c.extra & P.M_SRC_IN_ROOT)) == ("/tmp", None, False)
