@@ -45,8 +45,10 @@ ffibuilder = FFI()
 ffibuilder.cdef("""
     int pyr_set_child_subreaper(void);
     long pyr_bpf(int cmd, void *attr, unsigned int size);
-    int pyr_idmapped_tree(const char *src, int rbind, int ridmap, const char *uid_map, const char *gid_map,
-                          const char **step);
+    int pyr_mount_source(int mntns, const char *src, const char *root, int tree, int recursive,
+                         const char **step);
+    int pyr_set_idmap(int tree, int recursive, const char *uid_map, const char *gid_map, int userns,
+                      const char **step);
 """)
 ffibuilder.set_source("pyruntime._native._ext", '#include "ext.c"', include_dirs=[NATIVE])
 

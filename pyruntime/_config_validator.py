@@ -82,7 +82,7 @@ def _pat(i):
         p = _PATTERNS[i] = re.compile(p)
     return p
 
-SCHEMA_SHA256 = 'bced1c06e294fc94de83d9be7419d1b0ab9c1d1cad06017e8532393f815911f7'
+SCHEMA_SHA256 = '8239c0ace0edddf3ecbfa117a06851dd903b74891df9459b891a5072381b81d3'
 _PATTERNS = ['.{1,}', '^RLIMIT_[A-Z]+$', '^[0-9, -]*$', '^[cbup]$', '^MB:[^\\n]*$', '^1\\.[0-3]\\.(0|[1-9][0-9]*)(-[0-9A-Za-z.-]+)?(\\+[0-9A-Za-z.-]+)?$']
 _C0 = frozenset(['IOPRIO_CLASS_BE', 'IOPRIO_CLASS_IDLE', 'IOPRIO_CLASS_RT'])
 _C1 = frozenset(['SCHED_BATCH', 'SCHED_DEADLINE', 'SCHED_FIFO', 'SCHED_IDLE', 'SCHED_ISO', 'SCHED_OTHER', 'SCHED_RR'])
@@ -95,7 +95,7 @@ _C7 = frozenset(['SCMP_ARCH_AARCH64', 'SCMP_ARCH_ARM', 'SCMP_ARCH_LOONGARCH64', 
 _C8 = frozenset(['LINUX', 'LINUX32'])
 _C9 = frozenset(['MPOL_BIND', 'MPOL_DEFAULT', 'MPOL_INTERLEAVE', 'MPOL_LOCAL', 'MPOL_PREFERRED', 'MPOL_PREFERRED_MANY', 'MPOL_WEIGHTED_INTERLEAVE'])
 _C10 = frozenset(['MPOL_F_NUMA_BALANCING', 'MPOL_F_RELATIVE_NODES', 'MPOL_F_STATIC_NODES'])
-_C11 = frozenset(['private', 'shared', 'slave', 'unbindable'])
+_C11 = frozenset(['private', 'rprivate', 'rshared', 'rslave', 'runbindable', 'shared', 'slave', 'unbindable'])
 
 
 def _p0(s):
@@ -1454,7 +1454,7 @@ def _d_Linux(v):
         if not (isinstance(x334, str)):
             return ('rootfsPropagation', 'must be a string')
         if x334 not in _C11:
-            return ('rootfsPropagation', 'must be one of: private, shared, slave, unbindable')
+            return ('rootfsPropagation', 'must be one of: private, shared, slave, unbindable, rprivate, rshared, rslave, runbindable')
     if 'seccomp' in v:
         x335 = v['seccomp']
         r336 = _d_Seccomp(x335)

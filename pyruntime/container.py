@@ -67,7 +67,7 @@ def _wait_gone(c, timeout=10.0):
 def create(root, cid, bundle, *, pid_file=None, console_socket=None, no_pivot=False,
            preserve_fds=0, detached=True, log=None, console_fd=-1, systemd_cgroup=False):
     from . import spec  # noqa: PLC0415
-    from .launch import Launch, idmapped_trees, write_id_maps  # noqa: PLC0415
+    from .launch import Launch, write_id_maps  # noqa: PLC0415
     from .plan import Host, build_plan  # noqa: PLC0415
     from .plan_wire import encode  # noqa: PLC0415
 
@@ -148,12 +148,10 @@ def create(root, cid, bundle, *, pid_file=None, console_socket=None, no_pivot=Fa
             console_fd = _connect_console(console_socket)
         statedir_fd = os.open(c.dir, os.O_PATH | os.O_DIRECTORY | os.O_CLOEXEC)
         sync_hooks = any(hook_cfg.get(k) for k in ("prestart", "createRuntime", "createContainer", "startContainer"))
-        trees = idmapped_trees(plan.mounts)
         join = cgroup.join_fds()
-        launch = Launch(lambda cons, sdir, cgs, mnts: encode(plan, console_fd=cons, statedir_fd=sdir, cgroup_fds=cgs,
-                                                             mount_fds=mnts, preserve_fds=preserve_fds,
-                                                             hooks_sync=sync_hooks),
-                        preserve_fds, console_fd, statedir_fd, join, trees)
+        launch = Launch(lambda cons, sdir, cgs: encode(plan, console_fd=cons, statedir_fd=sdir, cgroup_fds=cgs,
+                                                       preserve_fds=preserve_fds, hooks_sync=sync_hooks),
+                        preserve_fds, console_fd, statedir_fd, join, mounts=plan.mounts, init=True)
         step("spawned")
 
         def on_spawned(pid):
@@ -643,8 +641,8 @@ def exec_(root, cid, args=(), *, process_file=None, console_socket=None, detach=
         plan.console_size = caller_size() or plan.console_size
     m = _cgroup(c)
     join = m.join_fds() if m is not None else None
-    launch = Launch(lambda cons, _sdir, cgs, _mnts: encode(plan, console_fd=cons, preserve_fds=preserve_fds,
-                                                           cgroup_fds=cgs),
+    launch = Launch(lambda cons, _sdir, cgs: encode(plan, console_fd=cons, preserve_fds=preserve_fds,
+                                                    cgroup_fds=cgs),
                     preserve_fds, console_fd, -1, join)
     state = {"ociVersion": config.get("ociVersion", OCI_VERSION), "id": cid, "status": status,
              "pid": c.pid, "bundle": c.data.get("bundle", ""), "annotations": c.data.get("annotations") or {}}

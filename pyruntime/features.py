@@ -25,11 +25,12 @@ HOOKS = (
 MOUNT_OPTIONS = tuple(sorted((
     "acl", "async", "atime", "bind", "defaults", "dev", "diratime", "dirsync", "exec",
     "idmap", "iversion", "lazytime", "loud", "mand", "noacl", "noatime", "nodev", "nodiratime", "noexec",
-    "noiversion", "nolazytime", "nomand", "norelatime", "nostrictatime", "nosuid", "private",
+    "noiversion", "nolazytime", "nomand", "norelatime", "nostrictatime", "nosuid", "nosymfollow", "private",
     "ratime", "rbind", "rdev", "rdiratime", "relatime", "remount", "rexec", "rnoatime", "rnodev",
     "ridmap", "rnodiratime", "rnoexec", "rnorelatime", "rnostrictatime", "rnosuid", "ro", "rprivate",
-    "rrelatime", "rro", "rrw", "rshared", "rslave", "rstrictatime", "rsuid", "runbindable", "rw",
-    "shared", "silent", "slave", "strictatime", "suid", "sync", "tmpcopyup", "unbindable",
+    "rnosymfollow", "rrelatime", "rro", "rrw", "rshared", "rslave", "rstrictatime", "rsuid", "rsymfollow",
+    "runbindable", "rw", "shared", "silent", "slave", "strictatime", "suid", "symfollow", "sync", "tmpcopyup",
+    "unbindable",
 )))
 
 NAMESPACES = ("cgroup", "ipc", "mount", "network", "pid", "time", "user", "uts")

@@ -15,7 +15,8 @@ from .mounts import MS_REC
 
 MSG_GO, MSG_NEED_MAPS, MSG_MAPS_DONE, MSG_CHILD_PID = 1, 2, 3, 4
 MSG_HOOKS, MSG_HOOKS_DONE, MSG_READY, MSG_ERROR = 5, 6, 7, 8
-MSG_SECCOMP_FD = 9
+MSG_SECCOMP_FD, MSG_MOUNT_PLEASE, MSG_MOUNT_FD = 9, 10, 11
+SOURCE_PLAIN, SOURCE_TREE = 0, 1  # init.h enum mount_source
 
 INIT_PROGRAM = os.environ.get("PYRUNTIME_INIT") or os.path.join(os.path.dirname(__file__), "_native", "pyruntime-init")
 ALL_SIGNALS = [s for s in range(1, 65) if s not in (32, 33)]  # 32, 33: glibc-private
@@ -44,16 +45,20 @@ class Launch:
     """One run of the init program: spawn, then step through the messages."""
 
     def __init__(self, plan_bytes_fn, preserve_fds=0, console_fd=-1, statedir_fd=-1, cgroup_fds=None,
-                 mount_fds=None):
-        """plan_bytes_fn(console fd, state dir fd, cgroup fds, mount fds) -> the Plan's bytes, given
-        the fd numbers the init will see. Every fd passed in is consumed (closed here)."""
+                 mounts=(), init=False):
+        """plan_bytes_fn(console fd, state dir fd, cgroup fds) -> the Plan's bytes, given the fd
+        numbers the init will see. Every fd passed in is consumed (closed here). `mounts` are the
+        Plan's: the init asks for the sources it cannot open itself (MSG_MOUNT_PLEASE). `init`: a
+        container's init (create), whose errors runc words "error during container init: ..."."""
         self.stage1 = 0
         self.pid = 0
         self.sock = None
         self.fds = []
-        self._prepare(plan_bytes_fn, preserve_fds, console_fd, statedir_fd, cgroup_fds, mount_fds or {})
+        self.mounts = mounts
+        self.during = "error during container init: " if init else ""
+        self._prepare(plan_bytes_fn, preserve_fds, console_fd, statedir_fd, cgroup_fds)
 
-    def _prepare(self, plan_bytes_fn, preserve_fds, console_fd, statedir_fd, cgroup_fds, mount_fds):
+    def _prepare(self, plan_bytes_fn, preserve_fds, console_fd, statedir_fd, cgroup_fds):
         base = 3 + preserve_fds
         parent, child = _socket.socketpair(_socket.AF_UNIX, _socket.SOCK_SEQPACKET | _socket.SOCK_CLOEXEC)
         self.sock = parent
@@ -65,10 +70,8 @@ class Launch:
             cg2 = _high(cgroup_fds[0], base) if cgroup_fds[0] >= 0 else -1
             cgroups = (cg2, [_high(fd, base) for fd in cgroup_fds[1]])
             extra = cgroups[1] + ([cg2] if cg2 >= 0 else [])
-        mounts = {i: _high(fd, base) for i, fd in mount_fds.items()}
-        extra += list(mounts.values())
         plan_fd = os.memfd_create("pyruntime-plan", os.MFD_CLOEXEC)
-        os.write(plan_fd, plan_bytes_fn(console, statedir, cgroups, mounts))
+        os.write(plan_fd, plan_bytes_fn(console, statedir, cgroups))
         plan_fd = _high(plan_fd, base)
         exe = sealed_init()
         try:
@@ -96,7 +99,7 @@ class Launch:
 
     def error(self, payload):
         text = payload[4:].decode(errors="replace")
-        return RuntimeFailure(f"unable to start container process: {text}")
+        return RuntimeFailure(f"unable to start container process: {self.during}{text}")
 
     def reap_stage1(self):
         """Wait for the init's first process; its wait status (None if there was none to reap)."""
@@ -153,6 +156,16 @@ class Launch:
                         os.close(fd)
             elif msg == MSG_HOOKS:
                 self.send(MSG_HOOKS_DONE, on_hooks(self.pid) if on_hooks else b"")
+            elif msg == MSG_MOUNT_PLEASE:
+                index = unpack("<I", payload[:4])[0]
+                if index >= len(self.mounts):
+                    raise RuntimeFailure(f"unable to start container process: init asked for mount {index}")
+                kind, fd = mount_source(self.mounts[index], self.pid, self.during)
+                try:
+                    self.sock.sendmsg([pack("<II", MSG_MOUNT_FD, kind)],
+                                      [(_socket.SOL_SOCKET, _socket.SCM_RIGHTS, pack("<i", fd))])
+                finally:
+                    os.close(fd)
             elif msg == MSG_READY:
                 self.close()
                 return self.pid
@@ -174,31 +187,50 @@ class Launch:
         self.close()
 
 
-def idmapped_trees(mounts):
-    """{index in mounts: detached idmapped mount fd} for the Plan's idmapped binds, made here as
-    host root (pyruntime/_native/ext.c says why); the caller hands them to Launch."""
-    wanted = [(i, m) for i, m in enumerate(mounts) if m.idmap]
-    if not wanted:
-        return {}
-    from ._native._ext import ffi, lib  # noqa: PLC0415 (only when a config asks for one)
+def mount_source(m, pid, during=""):
+    """(kind, fd) of the source of Plan mount `m` for the init `pid` (pyruntime/_native/ext.c says
+    why the runtime opens it): looked up in the init's mount namespace as it stands now, with the
+    runtime's credentials; an idmapped bind gets a detached tree with its mapping attached."""
+    from ._native._ext import ffi, lib  # noqa: PLC0415 (only when the init asks)
 
-    out = {}
+    def failed(what, err):
+        return RuntimeFailure(f"unable to start container process: {during}error mounting \"{m.source}\" to rootfs at "
+                              f"\"{m.destination}\": {what}: {os.strerror(err).lower()}")
     try:
-        for i, m in wanted:
-            uids, gids, recursive = m.idmap
-            step = ffi.new("const char **")
-            fd = lib.pyr_idmapped_tree(m.source.encode(), int(bool(m.flags & MS_REC)), int(recursive),
-                                       _map_text(uids), _map_text(gids), step)
-            if fd < 0:
-                what = ffi.string(step[0]).decode()
-                raise RuntimeFailure(f"error mounting \"{m.source}\" to rootfs at \"{m.destination}\": "
-                                     f"idmapped mount: {what}: {os.strerror(-fd).lower()}")
-            out[i] = fd
+        ns = os.open(f"/proc/{pid}/ns/mnt", os.O_RDONLY | os.O_CLOEXEC)
+    except OSError as e:
+        raise failed("open the container's mount namespace", e.errno) from None
+    step = ffi.new("const char **")
+    src, root = m.source.encode(), ffi.NULL
+    if m.in_root is not None:  # inside the rootfs: resolved in it (plan.M_SRC_IN_ROOT)
+        src = m.in_root.encode()
+        root = ((m.source[:-len(m.in_root)] if m.in_root != "/" else m.source) or "/").encode()
+    try:
+        fd = lib.pyr_mount_source(ns, src, root, int(bool(m.idmap)), int(bool(m.flags & MS_REC)), step)
+    finally:
+        os.close(ns)
+    if fd < 0:
+        raise failed(("idmapped mount: " if m.idmap else "") + ffi.string(step[0]).decode(), -fd)
+    if not m.idmap:
+        return SOURCE_PLAIN, fd
+    uids, gids, recursive, userns_path = m.idmap
+    userns = -1
+    try:
+        if userns_path:
+            try:
+                userns = os.open(userns_path, os.O_RDONLY | os.O_CLOEXEC)
+            except OSError as e:
+                raise failed(f"idmapped mount: open user namespace {userns_path}", e.errno) from None
+        r = lib.pyr_set_idmap(fd, int(recursive), _map_text(uids), _map_text(gids), userns, step)
+        if r < 0:
+            raise failed(f"idmapped mount: {ffi.string(step[0]).decode()}", -r)
     except BaseException:
-        for fd in out.values():
-            os.close(fd)
+        os.close(fd)
         raise
-    return out
+    finally:
+        if userns >= 0:
+            os.close(userns)
+    return SOURCE_TREE, fd
 
 
 def _map_text(maps):

@@ -5,14 +5,16 @@ Tables, not if-chains (crun's habit). The option names are runc's (libcontainer/
 
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 0x1, 0x2, 0x4, 0x8
 MS_SYNCHRONOUS, MS_REMOUNT, MS_MANDLOCK, MS_DIRSYNC = 0x10, 0x20, 0x40, 0x80
+MS_NOSYMFOLLOW = 0x100
 MS_NOATIME, MS_NODIRATIME, MS_BIND, MS_MOVE, MS_REC = 0x400, 0x800, 0x1000, 0x2000, 0x4000
 MS_SILENT = 0x8000
 MS_UNBINDABLE, MS_PRIVATE, MS_SLAVE, MS_SHARED = 0x20000, 0x40000, 0x80000, 0x100000
-MS_RELATIME, MS_STRICTATIME, MS_LAZYTIME = 0x200000, 0x1000000, 0x2000000
+MS_RELATIME, MS_I_VERSION, MS_STRICTATIME, MS_LAZYTIME = 0x200000, 0x800000, 0x1000000, 0x2000000
 
 MOUNT_ATTR_RDONLY, MOUNT_ATTR_NOSUID, MOUNT_ATTR_NODEV, MOUNT_ATTR_NOEXEC = 0x1, 0x2, 0x4, 0x8
 MOUNT_ATTR_RELATIME, MOUNT_ATTR_NOATIME, MOUNT_ATTR_STRICTATIME = 0x0, 0x10, 0x20
 MOUNT_ATTR__ATIME, MOUNT_ATTR_NODIRATIME = 0x70, 0x80
+MOUNT_ATTR_NOSYMFOLLOW = 0x200000
 
 # option -> (clear?, flag): "clear" options remove the flag (rw clears MS_RDONLY)
 FLAGS = {
@@ -31,6 +33,8 @@ FLAGS = {
     "strictatime": (False, MS_STRICTATIME), "nostrictatime": (True, MS_STRICTATIME),
     "lazytime": (False, MS_LAZYTIME), "nolazytime": (True, MS_LAZYTIME),
     "silent": (False, MS_SILENT), "loud": (True, MS_SILENT),
+    "nosymfollow": (False, MS_NOSYMFOLLOW), "symfollow": (True, MS_NOSYMFOLLOW),
+    "iversion": (False, MS_I_VERSION), "noiversion": (True, MS_I_VERSION),
     "bind": (False, MS_BIND), "rbind": (False, MS_BIND | MS_REC),
 }
 
@@ -51,16 +55,20 @@ RECURSIVE = {
     "rnoatime": (False, MOUNT_ATTR_NOATIME), "ratime": (True, MOUNT_ATTR__ATIME),
     "rrelatime": (False, MOUNT_ATTR_RELATIME), "rnorelatime": (True, MOUNT_ATTR__ATIME),
     "rstrictatime": (False, MOUNT_ATTR_STRICTATIME), "rnostrictatime": (True, MOUNT_ATTR__ATIME),
+    "rnosymfollow": (False, MOUNT_ATTR_NOSYMFOLLOW), "rsymfollow": (True, MOUNT_ATTR_NOSYMFOLLOW),
 }
 
 EXTENSIONS = {"tmpcopyup"}  # handled by the runtime, never passed to the kernel
 
 
 class ParsedOptions:
-    __slots__ = ("flags", "propagation", "attr_set", "attr_clr", "data", "tmpcopyup", "idmap")
+    __slots__ = ("flags", "cleared", "propagation", "attr_set", "attr_clr", "data", "tmpcopyup", "idmap")
 
     def __init__(self):
         self.flags = 0
+        # flags a clearing option (rw, dev, exec, atime...) named last: a bind mount with only
+        # these still gets its remount (runc's rule), and a locked one cannot be cleared
+        self.cleared = 0
         self.propagation = 0
         self.attr_set = 0
         self.attr_clr = 0
@@ -75,9 +83,14 @@ def parse_options(options):
     for opt in options or ():
         if opt in FLAGS:
             clear, flag = FLAGS[opt]
-            out.flags = (out.flags & ~flag) if clear else (out.flags | flag)
+            if clear:
+                out.flags &= ~flag
+                out.cleared |= flag
+            else:
+                out.flags |= flag
+                out.cleared &= ~flag
         elif opt in PROPAGATION:
-            out.propagation |= PROPAGATION[opt]
+            out.propagation = PROPAGATION[opt]  # one propagation type: the last one named wins
         elif opt in RECURSIVE:
             clear, attr = RECURSIVE[opt]
             if clear:
@@ -85,6 +98,7 @@ def parse_options(options):
                 out.attr_set &= ~attr
             else:
                 out.attr_set |= attr
+                out.attr_clr &= ~attr
                 if attr & MOUNT_ATTR__ATIME or attr == MOUNT_ATTR_RELATIME:
                     out.attr_clr |= MOUNT_ATTR__ATIME  # the atime attributes are one field
         elif opt == "tmpcopyup":

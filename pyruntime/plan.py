@@ -35,7 +35,7 @@ DEVICE_TYPES = {"c": S_IFCHR, "u": S_IFCHR, "b": S_IFBLK, "p": S_IFIFO}
 # flags shared with init.h (enum plan_flags)
 F_NO_PIVOT, F_ROOT_READONLY, F_TERMINAL, F_SETUP_DEV = 1, 2, 4, 8
 F_NO_NEW_PRIVS, F_HOOKS_SYNC, F_HAS_OOM, F_EXEC, F_SETSID = 16, 32, 64, 128, 256
-M_BIND, M_TMPCOPYUP, M_PROCLIKE, M_REMOUNT, M_IDMAP = 1, 2, 4, 8, 16
+M_BIND, M_TMPCOPYUP, M_PROCLIKE, M_REMOUNT, M_IDMAP, M_LATE_RO, M_SRC_IN_ROOT = 1, 2, 4, 8, 16, 32, 64
 HOOK_CREATE_CONTAINER, HOOK_START_CONTAINER = 0, 1
 LSM_KEYRING, LSM_EXEC = 0, 1  # when the init writes an LSM attribute (init.h enum lsm_when)
 MASK_TMPFS = "size=0k,nr_inodes=1"
@@ -43,16 +43,21 @@ CHILD_HOOKS = {"createContainer": HOOK_CREATE_CONTAINER, "startContainer": HOOK_
 
 
 class Mount:
-    __slots__ = ("source", "destination", "type", "flags", "propagation", "attr_set", "attr_clr",
-                 "extra", "data", "idmap", "label")
+    __slots__ = ("source", "destination", "type", "flags", "cleared", "propagation", "attr_set", "attr_clr",
+                 "extra", "data", "idmap", "in_root", "label")
 
     def __init__(self, source, destination, type, flags=0, propagation=0, attr_set=0, attr_clr=0,
-                 extra=0, data="", idmap=None):
+                 extra=0, data="", idmap=None, cleared=0):
         self.source, self.destination, self.type = source, destination, type
         self.flags, self.propagation = flags, propagation
+        # flags a clearing option named (rw, dev, exec, ...): a bind with only those is remounted
+        self.cleared = cleared
         self.attr_set, self.attr_clr, self.extra, self.data = attr_set, attr_clr, extra, data
-        # an idmapped bind: (uid maps, gid maps, recursive); the parent makes the tree (M_IDMAP)
+        # an idmapped bind: (uid maps, gid maps, recursive, user namespace path); with a path, the
+        # mappings are that namespace's (a joined one). The parent makes the tree (M_IDMAP)
         self.idmap = idmap
+        # M_SRC_IN_ROOT: the source's path inside the rootfs (source = rootfs + in_root)
+        self.in_root = None
         # an SELinux label the init sets on the mount's root (security.selinux) after mounting
         self.label = None
 
@@ -120,10 +125,12 @@ class Plan:
         self.mask_data = MASK_TMPFS  # the read-only tmpfs over a masked directory
 
 
-def _idmap(i, m, opts, bind, userns_maps):
-    """(uid maps, gid maps, recursive) of an idmapped mount, or None. runtime-spec config.md:
-    mounts[].uidMappings/gidMappings with the idmap (this mount) or ridmap (and its submounts)
-    option; with the option alone, the container's own user namespace mappings (as runc does)."""
+def _idmap(i, m, opts, bind, userns):
+    """(uid maps, gid maps, recursive, user namespace path) of an idmapped mount, or None.
+    runtime-spec config.md: mounts[].uidMappings/gidMappings, with the idmap or ridmap (this mount
+    and its submounts) option or without either; the option alone takes the mappings of the
+    container's user namespace: `userns` is (uid maps, gid maps) of a new one, or the path of a
+    joined one (runc's reading)."""
     uids, gids = m.get("uidMappings"), m.get("gidMappings")
     if not (opts.idmap or uids or gids):
         return None
@@ -132,16 +139,18 @@ def _idmap(i, m, opts, bind, userns_maps):
         raise ConfigError(f"{where}.options", "idmapped mounts are only supported for bind mounts")
     if bool(uids) != bool(gids):
         raise ConfigError(f"{where}.uidMappings", "uidMappings and gidMappings must be given together")
+    path = ""
     if uids:
         maps = (_mappings(uids, f"{where}.uidMappings"), _mappings(gids, f"{where}.gidMappings"))
-    elif userns_maps:
-        maps = userns_maps
+    elif isinstance(userns, str):
+        maps, path = ([], []), userns
+    elif userns:
+        maps = userns
     else:
         raise ConfigError(f"{where}.options", "an idmap mount needs uidMappings and gidMappings, on the mount "
-                                              "or from a new user namespace of the container")
-    # ridmap: the submounts too; mappings without either option follow rbind (runc's reading)
-    recursive = opts.idmap == "ridmap" or (opts.idmap is None and bool(opts.flags & M.MS_REC))
-    return maps[0], maps[1], recursive
+                                              "or from the container's user namespace")
+    # only ridmap maps the submounts of an rbind; idmap or bare mappings map the top mount (runc)
+    return maps[0], maps[1], opts.idmap == "ridmap", path
 
 
 def mount_label_data(data, label):
@@ -164,14 +173,37 @@ def _label(m, label):
     return m
 
 
-def _mount_entries(spec_mounts, cgroup_mounts, userns_maps=None, label=None):
+def _under_root(path, roots):
+    """The in-container path of a host path lexically under the rootfs, else None; `roots` are the
+    rootfs as written and resolved."""
+    for r in roots:
+        if r == "/" or path == r:
+            return path if r == "/" else "/"
+        if path.startswith(r + "/"):
+            return path[len(r):]
+    return None
+
+
+def _strip_root(dest, roots):
+    """A destination given as a host path under the rootfs means the same path in the container
+    (runc strips the rootfs prefix lexically)."""
+    inside = _under_root(dest, roots)
+    return dest if inside is None else inside
+
+
+# flags a tmpfs (or /dev) gets only once everything under it is in place (runc's finalizeRootfs):
+# a read-only /dev still needs its device nodes, links and /dev/pts mountpoint
+LATE_RO_TYPES = ("tmpfs",)
+
+
+def _mount_entries(spec_mounts, cgroup_mounts, userns_maps=None, roots=(), label=None):
     out = []
     for i, m in enumerate(spec_mounts):
         dest = m["destination"]
         if not dest.startswith("/"):
             # runtime-spec 1.0 allowed relative destinations; runc resolves them against "/"
             dest = "/" + dest
-        norm = os.path.normpath(dest)
+        norm = _strip_root(os.path.normpath(dest), roots)
         if norm == "/":
             raise ConfigError(f"mounts[{i}].destination", "must not be the root of the container")
         typ = m.get("type") or ""
@@ -179,18 +211,32 @@ def _mount_entries(spec_mounts, cgroup_mounts, userns_maps=None, label=None):
         src = m.get("source") or typ or "none"
         bind = bool(opts.flags & M.MS_BIND) or typ == "bind"
         idmap = _idmap(i, m, opts, bind, userns_maps)
+        in_root = None
         if bind:
             opts.flags |= M.MS_BIND
             if not os.path.isabs(src):
                 src = os.path.join(os.getcwd(), src)  # relative to the bundle (create chdirs there)
+            # a source inside the rootfs (an earlier mount of the container, say) is looked up in
+            # the root, as the container sees it: the image's symlinks never lead it to the host
+            in_root = _under_root(os.path.normpath(src), roots)
+            if in_root is not None:
+                src = roots[-1].rstrip("/") + (in_root if in_root != "/" else "") or "/"
         if typ == "cgroup" and not bind:
             out.extend(cgroup_mounts(norm, opts))
             continue
         extra = (M_BIND if bind else 0) | (M_TMPCOPYUP if opts.tmpcopyup else 0) | (M_IDMAP if idmap else 0)
+        if in_root is not None:
+            extra |= M_SRC_IN_ROOT
         if typ in ("proc", "sysfs") and not bind:
             extra |= M_PROCLIKE
-        out.append(_label(Mount(src, norm, "" if bind else typ, opts.flags, opts.propagation,
-                                opts.attr_set, opts.attr_clr, extra, ",".join(opts.data), idmap), label))
+        flags = opts.flags
+        if not bind and flags & M.MS_RDONLY and (typ in LATE_RO_TYPES or norm == "/dev"):
+            flags &= ~M.MS_RDONLY
+            extra |= M_LATE_RO
+        mount = Mount(src, norm, "" if bind else typ, flags, opts.propagation,
+                      opts.attr_set, opts.attr_clr, extra, ",".join(opts.data), idmap, opts.cleared)
+        mount.in_root = in_root
+        out.append(_label(mount, label))
     return out
 
 
@@ -214,10 +260,13 @@ def make_cgroup_mounts(layout, new_cgroupns, label=None):
     """
     def expand(dest, opts):
         base = opts.flags & (M.MS_NOSUID | M.MS_NODEV | M.MS_NOEXEC | M.MS_RDONLY | M.MS_RELATIME)
+        # the host's hierarchies bound in: read-only down to every submount (CVE-2023-25809's class),
+        # whatever the user's "ro" means on their own rbinds
+        rro = M.MOUNT_ATTR_RDONLY if base & M.MS_RDONLY else 0
         if len(layout) == 1 and layout[0][1] == "cgroup2" and layout[0][0] == "/sys/fs/cgroup":
             if new_cgroupns:
                 return [Mount("cgroup", dest, "cgroup2", base)]
-            return [Mount("/sys/fs/cgroup", dest, "", base | M.MS_BIND | M.MS_REC, extra=M_BIND)]
+            return [Mount("/sys/fs/cgroup", dest, "", base | M.MS_BIND | M.MS_REC, extra=M_BIND, attr_set=rro)]
         out = [_label(Mount("tmpfs", dest, "tmpfs", base & ~M.MS_RDONLY, data="mode=755"), label)]
         for mountpoint, fstype, superopts in layout:
             if not mountpoint.startswith("/sys/fs/cgroup/"):
@@ -227,7 +276,7 @@ def make_cgroup_mounts(layout, new_cgroupns, label=None):
                 data = ",".join(o for o in superopts.split(",") if o not in ("rw", "ro"))
                 out.append(Mount("cgroup", sub, fstype, base, data=data))
             else:
-                out.append(Mount(mountpoint, sub, "", base | M.MS_BIND | M.MS_REC, extra=M_BIND))
+                out.append(Mount(mountpoint, sub, "", base | M.MS_BIND | M.MS_REC, extra=M_BIND, attr_set=rro))
         if base & M.MS_RDONLY:
             # the tmpfs holding the hierarchies turns read-only last, as runc does
             out.append(Mount("", dest, "", base, extra=M_REMOUNT))
@@ -284,8 +333,6 @@ def _namespaces(plan, linux):
         plan.namespaces.append((NAMESPACES[typ], path))
         if typ == "user" and not path:
             plan.new_userns = True
-    if "mount" not in seen:
-        raise ConfigError("linux.namespaces", "a mount namespace is required")
     return {t: p for t, p in ((n["type"], n.get("path") or "") for n in linux.get("namespaces") or ())}
 
 
@@ -417,6 +464,7 @@ def build_plan(config, bundle, host, *, no_pivot=False, console=False, preserve_
         plan.flags |= F_ROOT_READONLY
     prop = linux.get("rootfsPropagation")
     if prop:
+        # applied recursively whatever the form (docs/architecture.md: where runc and the spec differ)
         plan.root_propagation = M.PROPAGATION[prop] | M.MS_REC
     if no_pivot:
         plan.flags |= F_NO_PIVOT
@@ -436,8 +484,9 @@ def build_plan(config, bundle, host, *, no_pivot=False, console=False, preserve_
     layout = host_cgroup_layout(host.mountinfo)
     label = linux.get("mountLabel") or None
     cg = make_cgroup_mounts(layout, "cgroup" in ns and not ns["cgroup"], label)
-    userns_maps = (plan.uid_mappings, plan.gid_mappings) if plan.new_userns else None
-    plan.mounts = _mount_entries(config.get("mounts") or (), cg, userns_maps, label)
+    userns = (plan.uid_mappings, plan.gid_mappings) if plan.new_userns else ns.get("user") or None
+    roots = [os.path.normpath(os.path.join(bundle, path)), rootfs]
+    plan.mounts = _mount_entries(config.get("mounts") or (), cg, userns, roots, label)
     if label:
         _mount_label(plan, label, host)
     dev_bound = any(m.destination == "/dev" and m.extra & M_BIND for m in plan.mounts)
@@ -452,6 +501,11 @@ def build_plan(config, bundle, host, *, no_pivot=False, console=False, preserve_
         _devices(plan, linux, False, in_userns)
     plan.masked = list(linux.get("maskedPaths") or ())
     plan.readonly = list(linux.get("readonlyPaths") or ())
+    if "mount" not in ns and (plan.masked or plan.readonly):
+        # without its own mount namespace the container's mounts are the host's: masking there
+        # would mask the host (runc refuses the same)
+        raise ConfigError("linux.maskedPaths" if plan.masked else "linux.readonlyPaths",
+                          "unable to restrict sys entries without a private MNT namespace")
 
     for key, value in (linux.get("sysctl") or {}).items():
         plan.sysctl.append((_check_sysctl(key, ns), str(value)))

@@ -12,7 +12,7 @@ MAGIC, VERSION = 0x50525950, 1
 (T_FLAGS, T_NS, T_ROOTFS, T_ROOTPROP, T_MOUNT, T_DEVICE, T_SYMLINK, T_MASK, T_READONLY, T_HOSTNAME,
  T_DOMAINNAME, T_RLIMIT, T_USER, T_CAPS, T_ARG, T_ENV, T_CWD, T_CONSOLE, T_OOM, T_FDS, T_TIMEOFF,
  T_SYSCTL, T_SECCOMP, T_SECCOMP_FLAGS, T_HOOK, T_PERSONALITY, T_IOPRIO, T_SCHED, T_AFFINITY,
- T_CGROUP, T_MOUNT_FD, T_LSM, T_MOUNT_LABEL, T_MASK_DATA) = range(1, 35)
+ T_CGROUP, _T_UNUSED_31, T_LSM, T_MOUNT_LABEL, T_MASK_DATA) = range(1, 35)
 
 RLIM_INFINITY = 0xFFFFFFFFFFFFFFFF
 
@@ -25,8 +25,7 @@ def _s(text):
     return b + b"\0"
 
 
-def encode(plan, *, console_fd=-1, statedir_fd=-1, preserve_fds=0, hooks_sync=False, cgroup_fds=None,
-           mount_fds=None):
+def encode(plan, *, console_fd=-1, statedir_fd=-1, preserve_fds=0, hooks_sync=False, cgroup_fds=None):
     out = [pack("<II", MAGIC, VERSION)]
 
     def rec(tag, payload):
@@ -41,7 +40,7 @@ def encode(plan, *, console_fd=-1, statedir_fd=-1, preserve_fds=0, hooks_sync=Fa
         rec(T_ROOTFS, _s(plan.rootfs))
     rec(T_ROOTPROP, pack("<Q", plan.root_propagation))
     for m in plan.mounts:
-        rec(T_MOUNT, pack("<QQQQI", m.flags, m.propagation, m.attr_set, m.attr_clr, m.extra)
+        rec(T_MOUNT, pack("<QQQQQI", m.flags, m.cleared, m.propagation, m.attr_set, m.attr_clr, m.extra)
             + _s(m.source) + _s(m.destination) + _s(m.type) + _s(m.data))
     for d in plan.devices:
         rec(T_DEVICE, pack("<6I", d.mode, d.major, d.minor, d.uid, d.gid, int(d.bind)) + _s(d.path))
@@ -75,8 +74,6 @@ def encode(plan, *, console_fd=-1, statedir_fd=-1, preserve_fds=0, hooks_sync=Fa
     if cgroup_fds:
         cg2, tasks = cgroup_fds
         rec(T_CGROUP, pack(f"<iI{len(tasks)}i", cg2, len(tasks), *tasks))
-    for index, fd in sorted((mount_fds or {}).items()):  # after every T_MOUNT: indexes are theirs
-        rec(T_MOUNT_FD, pack("<Ii", index, fd))
     for index, m in enumerate(plan.mounts):
         if m.label:
             rec(T_MOUNT_LABEL, pack("<I", index) + _s(m.label))

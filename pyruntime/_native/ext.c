@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/mount.h>
+#include <linux/openat2.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdint.h>
@@ -35,11 +36,93 @@ long pyr_bpf(int cmd, void *attr, unsigned int size)
     return r < 0 ? -errno : r;
 }
 
-/* An idmapped copy of the tree at `src` (runtime-spec mounts[].uidMappings, the idmap/ridmap
- * options), made here in the host's namespaces: attaching an id mapping needs CAP_SYS_ADMIN over
- * the source filesystem's user namespace, which a container in its own user namespace lacks.
- * The maps are uid_map/gid_map text ("inside outside count" lines). Returns a detached mount fd
- * (the init attaches it with move_mount) or -errno; *step names the call that failed. */
+/* Mount sources for the container's init (pyruntime/launch.py answers its MSG_MOUNT_PLEASE).
+ *
+ * An idmapped bind needs CAP_SYS_ADMIN over the source filesystem's user namespace to attach the
+ * mapping, and a bind source under a directory the container's root cannot search (0700, owned by
+ * the host's root) cannot even be found from inside a user namespace. runc's answer, and ours: the
+ * runtime (host root) opens the source *in the container's mount namespace*, as it stands while
+ * the init works through its mounts, so a source that names an earlier mount of the container
+ * (mount order) finds it; the handle goes to the init over the sync socket. */
+
+/* Open `path` inside `root` (openat2 RESOLVE_IN_ROOT): a source within the container's rootfs is
+ * looked up as the container sees it, so no symlink of the image leads it to the host. */
+static int open_in(const char *root, const char *path)
+{
+    struct open_how how = { .flags = O_PATH | O_CLOEXEC, .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS };
+    int dir = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (dir < 0)
+        return -1;
+    int fd = (int)syscall(SYS_openat2, dir, path, &how, sizeof how);
+    int err = errno;
+    close(dir);
+    errno = err;
+    return fd;
+}
+
+/* A handle on `src` resolved in the mount namespace `mntns` (inside `root` when it is not NULL):
+ * an O_PATH fd, or with `tree` a detached copy of the mount tree (open_tree OPEN_TREE_CLONE, the
+ * submounts too with `recursive`). A child sharing our fd table (CLONE_FILES, not CLONE_FS) joins
+ * the namespace and opens it, so this process never changes namespace. Returns the fd or -errno;
+ * *step names what failed. */
+int pyr_mount_source(int mntns, const char *src, const char *root, int tree, int recursive, const char **step)
+{
+    int pipefd[2], res[2] = { -1, 0 };
+    if (pipe2(pipefd, O_CLOEXEC) < 0) {
+        *step = "pipe";
+        return -errno;
+    }
+    pid_t pid = (pid_t)syscall(SYS_clone, CLONE_FILES | SIGCHLD, NULL, NULL, NULL, 0);
+    if (pid == 0) {
+        /* only syscalls here, then _exit: the fd table is the parent's, so close only ours */
+        int r[2];
+        unsigned int flags = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (recursive ? AT_RECURSIVE : 0);
+        if (setns(mntns, CLONE_NEWNS) < 0) {
+            r[0] = -1;
+            r[1] = -errno;
+        } else if (root) {
+            int fd = open_in(root, src);
+            r[0] = fd;
+            if (fd >= 0 && tree) {
+                r[0] = (int)syscall(SYS_open_tree, fd, "", flags | AT_EMPTY_PATH);
+                int err = errno;
+                close(fd);
+                errno = err;
+            }
+            r[1] = r[0] < 0 ? errno : 0;
+        } else {
+            r[0] = tree ? (int)syscall(SYS_open_tree, AT_FDCWD, src, flags) : open(src, O_PATH | O_CLOEXEC);
+            r[1] = r[0] < 0 ? errno : 0;
+        }
+        if (write(pipefd[1], r, sizeof r) != (ssize_t)sizeof r)
+            _exit(1);
+        _exit(0);
+    }
+    int err = pid < 0 ? errno : 0;
+    if (pid > 0) {
+        while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+            ;
+        if (read(pipefd[0], res, sizeof res) != (ssize_t)sizeof res) {
+            res[0] = -1;
+            res[1] = EIO;
+        }
+    }
+    close(pipefd[0]);
+    close(pipefd[1]);
+    if (pid < 0) {
+        *step = "clone";
+        return -err;
+    }
+    if (res[0] < 0) {
+        if (res[1] < 0) {
+            *step = "join the container's mount namespace";
+            return res[1];
+        }
+        *step = tree ? "open_tree" : "open";
+        return -res[1];
+    }
+    return res[0];
+}
 
 static int write_all(const char *path, const char *text)
 {
@@ -99,33 +182,28 @@ static int userns_fd(const char *uid_map, const char *gid_map, const char **step
     return fd >= 0 ? fd : err;
 }
 
-int pyr_idmapped_tree(const char *src, int rbind, int ridmap, const char *uid_map, const char *gid_map,
-                      const char **step)
+/* Attach an id mapping to a detached tree (runtime-spec mounts[].uidMappings/gidMappings, the
+ * idmap/ridmap options): the mapping of `userns` when it is >= 0 (a joined user namespace), else
+ * of a new one holding the maps (uid_map/gid_map text, "inside outside count" lines). `recursive`
+ * (ridmap) maps the submounts too. Returns 0 or -errno; *step names the call that failed. */
+int pyr_set_idmap(int tree, int recursive, const char *uid_map, const char *gid_map, int userns,
+                  const char **step)
 {
-    /* rbind: the submounts come along (like MS_REC); ridmap: they are idmapped too */
-    unsigned int rec = ridmap ? AT_RECURSIVE : 0;
-    int tree = (int)syscall(SYS_open_tree, AT_FDCWD, src,
-                            OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (rbind ? AT_RECURSIVE : 0));
-    if (tree < 0) {
-        *step = "open_tree";
-        return -errno;
-    }
-    int ns = userns_fd(uid_map, gid_map, step);
-    if (ns < 0) {
-        close(tree);
+    int ns = userns >= 0 ? userns : userns_fd(uid_map, gid_map, step);
+    if (ns < 0)
         return ns;
-    }
     struct mount_attr attr;
     memset(&attr, 0, sizeof attr);
     attr.attr_set = MOUNT_ATTR_IDMAP;
     attr.userns_fd = (uint64_t)ns;
-    int r = (int)syscall(SYS_mount_setattr, tree, "", AT_EMPTY_PATH | rec, &attr, sizeof attr);
+    int r = (int)syscall(SYS_mount_setattr, tree, "", AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0),
+                         &attr, sizeof attr);
     int err = errno;
-    close(ns);
+    if (ns != userns)
+        close(ns);
     if (r < 0) {
-        close(tree);
         *step = "mount_setattr(MOUNT_ATTR_IDMAP)";
         return -err;
     }
-    return tree;
+    return 0;
 }

@@ -21,7 +21,8 @@ enum plan_tag {
     T_NS = 2,         /* u32 clone flag, str path ("" = new) */
     T_ROOTFS = 3,     /* str absolute host path */
     T_ROOTPROP = 4,   /* u64 propagation flags for "/" */
-    T_MOUNT = 5,      /* u64 flags, u64 propagation, u64 attr_set, u64 attr_clr, u32 extra, str src, dst, type, data */
+    T_MOUNT = 5,      /* u64 flags, u64 cleared flags, u64 propagation, u64 attr_set, u64 attr_clr, u32 extra,
+                         str src, dst, type, data */
     T_DEVICE = 6,     /* u32 mode (type|perm), u32 major, u32 minor, u32 uid, u32 gid, u32 bind, str path */
     T_SYMLINK = 7,    /* str target, str link path */
     T_MASK = 8,       /* str path */
@@ -47,7 +48,7 @@ enum plan_tag {
     T_SCHED = 28,     /* u32 policy, i32 nice, u32 priority, u64 flags, u64 runtime, u64 deadline, u64 period */
     T_AFFINITY = 29,  /* u32 which (0 initial, 1 final), then the cpu mask bytes */
     T_CGROUP = 30,    /* i32 cgroup2 dir fd (-1: none), u32 n, i32 v1 `tasks` fds[n]: join them ourselves */
-    T_MOUNT_FD = 31,  /* u32 index of a T_MOUNT with M_IDMAP, i32 fd of its detached idmapped tree */
+    /* 31: unused (was a pre-made idmapped tree; now asked for with MSG_MOUNT_PLEASE) */
     T_LSM = 32,       /* u32 when (enum lsm_when), str path under /proc, str value, str what (for errors) */
     T_MOUNT_LABEL = 33, /* u32 index of a T_MOUNT, str SELinux label for its root (security.selinux) */
     T_MASK_DATA = 34, /* str mount data of the read-only tmpfs over a masked directory */
@@ -83,7 +84,9 @@ enum mount_extra {
     M_TMPCOPYUP = 1u << 1,
     M_PROCLIKE = 1u << 2,   /* proc/sysfs: destination must be an ordinary directory */
     M_REMOUNT = 1u << 3,    /* change the flags of what is already mounted at the destination */
-    M_IDMAP = 1u << 4,      /* a bind whose idmapped tree the parent made: attach fd with move_mount */
+    M_IDMAP = 1u << 4,      /* a bind whose idmapped tree the parent makes on request (move_mount it) */
+    M_LATE_RO = 1u << 5,    /* mounted writable, remounted read-only once the rootfs is complete */
+    M_SRC_IN_ROOT = 1u << 6, /* a bind source inside the rootfs (src = rootfs + path): resolved in the root */
 };
 
 /* ---- sync protocol (SOCK_SEQPACKET; must match pyruntime/sync.py) ---- */
@@ -97,13 +100,18 @@ enum sync_msg {
     MSG_READY = 7,       /* stage 2 -> parent: set up, about to wait on the exec fifo */
     MSG_ERROR = 8,       /* any -> parent: u32 errno, then text */
     MSG_SECCOMP_FD = 9,  /* stage 2 -> parent: the seccomp notify listener fd (SCM_RIGHTS) */
+    MSG_MOUNT_PLEASE = 10, /* stage 2 -> parent: u32 mount index; open its source for me */
+    MSG_MOUNT_FD = 11,   /* parent -> stage 2: u32 kind (enum mount_source), the fd (SCM_RIGHTS) */
 };
 
+/* what MSG_MOUNT_FD carries: an O_PATH handle to bind-mount through /proc/self/fd, or a detached
+ * tree (open_tree, idmapped when asked) to attach with move_mount */
+enum mount_source { MS_SOURCE_PLAIN = 0, MS_SOURCE_TREE = 1 };
+
 struct mnt {
-    uint64_t flags, prop, attr_set, attr_clr;
+    uint64_t flags, cleared, prop, attr_set, attr_clr;
     uint32_t extra;
     const char *src, *dst, *type, *data;
-    int has_fd, fd; /* M_IDMAP: the tree to attach */
     const char *label; /* SELinux label for the mount's root, or NULL */
 };
 

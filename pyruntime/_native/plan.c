@@ -56,7 +56,7 @@ int plan_parse(struct plan *p, const unsigned char *buf, size_t len)
         case T_ROOTPROP: p->rootprop = u64(&r); break;
         case T_MOUNT: {
             struct mnt *m = PUSH(p->mounts, p->nmounts, MAXN);
-            m->flags = u64(&r); m->prop = u64(&r); m->attr_set = u64(&r); m->attr_clr = u64(&r);
+            m->flags = u64(&r); m->cleared = u64(&r); m->prop = u64(&r); m->attr_set = u64(&r); m->attr_clr = u64(&r);
             m->extra = u32(&r); m->src = str(&r); m->dst = str(&r); m->type = str(&r); m->data = str(&r);
             break;
         }
@@ -113,14 +113,6 @@ int plan_parse(struct plan *p, const unsigned char *buf, size_t len)
             p->affinity[which] = r.p; p->affinity_len[which] = (size_t)(r.end - r.p); r.p = r.end;
             break;
         }
-        case T_MOUNT_FD: {
-            uint32_t i = u32(&r);
-            if (i >= (uint32_t)p->nmounts || !(p->mounts[i].extra & M_IDMAP))
-                return -1;
-            p->mounts[i].has_fd = 1;
-            p->mounts[i].fd = (int32_t)u32(&r);
-            break;
-        }
         case T_MOUNT_LABEL: {
             uint32_t i = u32(&r);
             if (i >= (uint32_t)p->nmounts)
@@ -158,9 +150,6 @@ int plan_parse(struct plan *p, const unsigned char *buf, size_t len)
         if (r.bad)
             return -1;
     }
-    for (int i = 0; i < p->nmounts; i++)
-        if ((p->mounts[i].extra & M_IDMAP) && !p->mounts[i].has_fd)
-            return -1;
     p->argv[p->argc] = NULL;
     p->envp[p->envc] = NULL;
     return (top.bad || bad) ? -1 : 0;

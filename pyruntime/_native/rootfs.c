@@ -9,10 +9,12 @@
 #include <linux/magic.h>
 #include <linux/mount.h>
 #include <linux/openat2.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/statvfs.h>
@@ -30,6 +32,7 @@
 #endif
 
 static int rootfd = -1;
+static const char *p_rootfs = ""; /* the rootfs path, as the host sees it */
 
 int open_in_root(int dirfd, const char *path, int flags)
 {
@@ -174,18 +177,56 @@ static int mkfile_in_root(const char *path)
     return errno = ELOOP, -1;
 }
 
-/* Flags a bind remount must keep: the kernel refuses to clear locked ones inside a user ns. */
-static unsigned long locked_flags(const char *path)
+#ifndef MQUEUE_MAGIC
+#define MQUEUE_MAGIC 0x19800202
+#endif
+#ifndef MS_NOSYMFOLLOW
+#define MS_NOSYMFOLLOW 256
+#endif
+#ifndef ST_NOSYMFOLLOW
+#define ST_NOSYMFOLLOW 0x2000
+#endif
+
+/* The atime flags are one enum (plus nodiratime); these are the flags the kernel locks on mounts a
+ * less privileged mount namespace inherits (MNT_LOCK_*): a remount there must keep them. */
+#define ATIME_ENUM (MS_NOATIME | MS_RELATIME | MS_STRICTATIME)
+#define ATIME_FLAGS (ATIME_ENUM | MS_NODIRATIME)
+#define LOCK_FLAGS (MS_RDONLY | MS_NODEV | MS_NOEXEC | MS_NOSUID | ATIME_FLAGS)
+
+/* A mount's flags as MS_* (statfs f_flags); strictatime is what no other atime flag means. */
+static unsigned long mount_flags_of(int fd)
 {
+    static const struct { unsigned long st, ms; } map[] = {
+        { ST_RDONLY, MS_RDONLY }, { ST_NOSUID, MS_NOSUID }, { ST_NODEV, MS_NODEV },
+        { ST_NOEXEC, MS_NOEXEC }, { ST_MANDLOCK, MS_MANDLOCK }, { ST_SYNCHRONOUS, MS_SYNCHRONOUS },
+        { ST_NOATIME, MS_NOATIME }, { ST_NODIRATIME, MS_NODIRATIME }, { ST_RELATIME, MS_RELATIME },
+        { ST_NOSYMFOLLOW, MS_NOSYMFOLLOW },
+    };
     struct statvfs sv;
     unsigned long f = 0;
-    if (statvfs(path, &sv) < 0)
+    if (fstatvfs(fd, &sv) < 0)
         return 0;
-    if (sv.f_flag & ST_NOSUID) f |= MS_NOSUID;
-    if (sv.f_flag & ST_NODEV) f |= MS_NODEV;
-    if (sv.f_flag & ST_NOEXEC) f |= MS_NOEXEC;
-    if (sv.f_flag & ST_RDONLY) f |= MS_RDONLY;
+    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+        if (sv.f_flag & map[i].st)
+            f |= map[i].ms;
+    if (!(f & ATIME_ENUM))
+        f |= MS_STRICTATIME;
     return f;
+}
+
+static const char *flag_names(unsigned long f, char *buf, size_t cap)
+{
+    static const struct { unsigned long bit; const char *name; } names[] = {
+        { MS_RDONLY, "MS_RDONLY" }, { MS_NOSUID, "MS_NOSUID" }, { MS_NODEV, "MS_NODEV" },
+        { MS_NOEXEC, "MS_NOEXEC" }, { MS_NOATIME, "MS_NOATIME" }, { MS_NODIRATIME, "MS_NODIRATIME" },
+        { MS_RELATIME, "MS_RELATIME" }, { MS_STRICTATIME, "MS_STRICTATIME" },
+    };
+    size_t n = 0;
+    buf[0] = 0;
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if ((f & names[i].bit) && n < cap)
+            n += (size_t)snprintf(buf + n, cap - n, "%s%s", n ? "|" : "", names[i].name);
+    return buf;
 }
 
 static void copy_tree(int from, int to, const char *where);
@@ -230,6 +271,7 @@ static void copy_tree(int from, int to, const char *where)
                 die("tmpcopyup: open \"%s\"", e->d_name);
             copy_tree(a, b, e->d_name);
             fchown(b, st.st_uid, st.st_gid);
+            fchmod(b, st.st_mode & 07777); /* mkdirat's mode went through the umask */
             close(a);
             close(b);
         } else if (S_ISLNK(st.st_mode)) {
@@ -257,14 +299,16 @@ static const char *const proc_allowed[] = {
 };
 
 /* CVE-2019-16884, CVE-2025-52881: a mount must not cover procfs (LSM attr files, sysctls) unless it
- * is proc itself or an allowed file; /proc itself only takes a proc mount. */
-static void check_proc_destination(const struct mnt *m, int dfd)
+ * is proc itself or an allowed file; /proc itself only takes a proc mount. `srcfd`: the source the
+ * parent opened, if any. */
+static void check_proc_destination(const struct mnt *m, int dfd, int srcfd)
 {
     struct statfs sf;
     int is_proc = !strcmp(m->type, "proc");
     if (!strcmp(m->dst, "/proc") && !is_proc) {
         struct statfs ssf; /* runc allows binding a procfs (the host's) there, nothing else */
-        if (!(m->extra & M_BIND) || statfs(m->src, &ssf) < 0 || ssf.f_type != PROC_SUPER_MAGIC)
+        int r = srcfd >= 0 ? fstatfs(srcfd, &ssf) : statfs(m->src, &ssf);
+        if (!(m->extra & M_BIND) || r < 0 || ssf.f_type != PROC_SUPER_MAGIC)
             die_plain("error mounting \"%s\" to rootfs at \"/proc\": /proc must be a proc mount", m->src);
         return;
     }
@@ -279,11 +323,181 @@ static void check_proc_destination(const struct mnt *m, int dfd)
               m->src, m->dst);
 }
 
-static void do_mount(const struct mnt *m)
+/* Ask the parent to open mount `index`'s source (MSG_MOUNT_PLEASE; launch.py, ext.c): for an
+ * idmapped bind, and for a bind source we cannot reach from inside a user namespace. The answer
+ * carries the handle; a failure on the parent's side ends this process. */
+static int ask_source(int index, uint32_t *kind)
 {
-    char p1[64], p2[64];
+    uint32_t v = (uint32_t)index, type;
+    unsigned char buf[16];
+    union { struct cmsghdr h; char b[CMSG_SPACE(sizeof(int))]; } c;
+    struct iovec iov = { buf, sizeof buf };
+    struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = c.b, .msg_controllen = sizeof c.b };
+    ssize_t n;
+    int fd;
+    sync_send(MSG_MOUNT_PLEASE, &v, 4);
+    do
+        n = recvmsg(sync_fd, &mh, MSG_CMSG_CLOEXEC);
+    while (n < 0 && errno == EINTR);
+    struct cmsghdr *h = n >= 8 ? CMSG_FIRSTHDR(&mh) : NULL;
+    if (n >= 8)
+        memcpy(&type, buf, 4);
+    if (!h || type != MSG_MOUNT_FD || h->cmsg_level != SOL_SOCKET || h->cmsg_type != SCM_RIGHTS)
+        die_plain("sync: no mount source from the parent");
+    memcpy(kind, buf + 4, 4);
+    memcpy(&fd, CMSG_DATA(h), sizeof fd);
+    return fd;
+}
+
+/* A bind mount's flags, runc's way: none given, none changed (the source's stay, as with
+ * mount --bind); otherwise exactly the flags given. Where the kernel refuses (inside a user
+ * namespace the source's nosuid/nodev/noexec/ro/atime flags are locked), the locked flags the
+ * source has are added back and the remount is tried again, unless one of them was explicitly
+ * cleared or a different atime was asked for: then the create fails (the mount would not be what
+ * the config says). */
+static void bind_remount(const struct mnt *m, int top)
+{
+    char p[64], names[160];
+    unsigned long f = (m->flags & ~(MS_REC | MS_BIND | MS_REMOUNT)) | MS_BIND | MS_REMOUNT;
+    if (mount(NULL, fdpath(top, p), NULL, f, NULL) == 0)
+        return;
+    int err = errno;
+    unsigned long src = mount_flags_of(top);
+    unsigned long clear = src & m->cleared & LOCK_FLAGS;
+    if (clear) {
+        errno = err;
+        die("error mounting \"%s\" to rootfs at \"%s\": failed to set user-requested vfs flags on bind-mount: "
+            "cannot clear locked flags %s", m->src, m->dst, flag_names(clear, names, sizeof names));
+    }
+    if ((m->flags & ATIME_FLAGS) && (m->flags & ATIME_FLAGS) != (src & ATIME_FLAGS)) {
+        errno = err;
+        die("error mounting \"%s\" to rootfs at \"%s\": failed to set user-requested vfs flags on bind-mount: "
+            "cannot change locked atime flags %s", m->src, m->dst, flag_names(src & ATIME_FLAGS, names, sizeof names));
+    }
+    if (mount(NULL, p, NULL, f | (src & LOCK_FLAGS), NULL) < 0)
+        die("error mounting \"%s\" to rootfs at \"%s\": failed to set user-requested vfs flags on bind-mount: "
+            "remount with locked flags %s re-applied", m->src, m->dst, flag_names(src & LOCK_FLAGS, names, sizeof names));
+}
+
+/* Unescape mountinfo's octal escapes (\040 for a space) in place. */
+static void unescape(char *s)
+{
+    char *w = s;
+    for (char *r = s; *r; r++) {
+        if (r[0] == '\\' && r[1] >= '0' && r[1] <= '3' && r[2] >= '0' && r[2] <= '7' && r[3] >= '0' && r[3] <= '7') {
+            *w++ = (char)((r[1] - '0') * 64 + (r[2] - '0') * 8 + (r[3] - '0'));
+            r += 3;
+        } else {
+            *w++ = *r;
+        }
+    }
+    *w = 0;
+}
+
+/* Filesystems that are the kernel's interfaces rather than data. */
+static int kernel_interface(const char *fstype)
+{
+    static const char *const names[] = {
+        "proc", "sysfs", "cgroup", "cgroup2", "securityfs", "debugfs", "tracefs", "bpf", "efivarfs",
+        "pstore", "configfs", "fusectl", "binfmt_misc", "selinuxfs", "mqueue", NULL,
+    };
+    for (int i = 0; names[i]; i++)
+        if (!strcmp(fstype, names[i]))
+            return 1;
+    return 0;
+}
+
+static int mount_id_of(int fd, uint64_t *id)
+{
+    struct statx sx;
+    if (statx(fd, "", AT_EMPTY_PATH, STATX_MNT_ID, &sx) < 0 || !(sx.stx_mask & STATX_MNT_ID))
+        return -1;
+    *id = sx.stx_mnt_id;
+    return 0;
+}
+
+/* "ro" on an rbind is MS_RDONLY on the top mount (runc 1.3, mount(8), the spec; "rro" is the
+ * recursive form), so the submounts keep their own flags. Not so for the kernel's interfaces:
+ * a proc, sysfs, cgroup... mount below a read-only rbind (or the rbind itself) is made read-only
+ * with everything under it, or binding the host's /sys or / read-only would leave its cgroup
+ * tree or /proc/sys writable (CVE-2023-25809's class). */
+static void readonly_kernel_submounts(const struct mnt *m, int top)
+{
+    char self[PATH_MAX], fdp[64], fstype[64], mp[PATH_MAX];
+    struct statfs sf;
+    struct mount_attr ro = { .attr_set = MOUNT_ATTR_RDONLY };
+    static const long magic[] = { PROC_SUPER_MAGIC, SYSFS_MAGIC, CGROUP_SUPER_MAGIC, CGROUP2_SUPER_MAGIC,
+                                  SECURITYFS_MAGIC, DEBUGFS_MAGIC, TRACEFS_MAGIC, BPF_FS_MAGIC,
+                                  EFIVARFS_MAGIC, PSTOREFS_MAGIC, SELINUX_MAGIC, MQUEUE_MAGIC, 0 };
+    if (fstatfs(top, &sf) == 0)
+        for (int i = 0; magic[i]; i++)
+            if (sf.f_type == magic[i]) {
+                if (syscall(SYS_mount_setattr, top, "", AT_EMPTY_PATH | AT_RECURSIVE, &ro, sizeof ro) < 0)
+                    die("error mounting \"%s\" to rootfs at \"%s\": make it read-only recursively", m->src, m->dst);
+                return;
+            }
+    ssize_t n = readlink(fdpath(top, fdp), self, sizeof self - 1);
+    if (n <= 0)
+        die("error mounting \"%s\" to rootfs at \"%s\": where is it", m->src, m->dst);
+    self[n] = 0;
+    size_t rl = strlen(p_rootfs), sl = (size_t)n;
+    FILE *f = fopen("/proc/self/mountinfo", "re");
+    if (!f)
+        die("read /proc/self/mountinfo");
+    char *line = NULL;
+    size_t cap = 0;
+    while (getline(&line, &cap, f) > 0) {
+        unsigned long long id;
+        const char *dash = strstr(line, " - ");
+        if (!dash || sscanf(line, "%llu %*s %*s %*s %4095s", &id, mp) != 2 || sscanf(dash + 3, "%63s", fstype) != 1)
+            continue;
+        unescape(mp);
+        /* strictly below this mount, and a kernel interface */
+        if (strncmp(mp, self, sl) || mp[sl] != '/' || !kernel_interface(fstype) || strncmp(mp, p_rootfs, rl))
+            continue;
+        int fd = open_in_root(rootfd, mp + rl, O_PATH);
+        uint64_t got;
+        if (fd < 0 || mount_id_of(fd, &got) < 0 || got != id) {
+            /* covered by a later mount: out of the container's reach */
+            if (fd >= 0)
+                close(fd);
+            continue;
+        }
+        if (syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &ro, sizeof ro) < 0)
+            die("error mounting \"%s\" to rootfs at \"%s\": make its %s submount read-only", m->src, m->dst, fstype);
+        close(fd);
+    }
+    free(line);
+    fclose(f);
+}
+
+/* proc and sysfs land on an ordinary directory of the image, never through a symlink
+ * (CVE-2019-16884/19921, CVE-2023-27561): created only where nothing is yet. */
+static int open_proclike_destination(const struct mnt *m)
+{
+    struct open_how how = { .flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
+                            .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS };
+    int dfd = (int)syscall(SYS_openat2, rootfd, m->dst, &how, sizeof how);
+    if (dfd < 0 && errno == ENOENT) {
+        /* no symlink on the way (that would be ELOOP): create what is missing, then look again */
+        int made = mkdir_in_root(m->dst);
+        if (made >= 0)
+            close(made);
+        dfd = (int)syscall(SYS_openat2, rootfd, m->dst, &how, sizeof how);
+    }
+    if (dfd < 0 && (errno == ELOOP || errno == ENOTDIR))
+        die_plain("error mounting \"%s\" to rootfs at \"%s\": filesystem \"%s\" must be mounted on ordinary directory",
+                  m->src, m->dst, m->type);
+    return dfd;
+}
+
+static void do_mount(const struct mnt *m, int index)
+{
+    char p1[64], p2[64], data[4096];
+    const char *mdata = m->data[0] ? m->data : NULL;
     int bind = m->extra & M_BIND;
-    int dst_is_file = 0;
+    int dst_is_file = 0, srcfd = -1;
+    uint32_t kind = MS_SOURCE_PLAIN;
     struct stat st;
 
     if (m->extra & M_REMOUNT) {
@@ -294,30 +508,48 @@ static void do_mount(const struct mnt *m)
         return;
     }
     if (bind) {
-        if (stat(m->src, &st) < 0)
+        int r = -1;
+        if (m->extra & M_SRC_IN_ROOT) {
+            /* inside the rootfs: looked up in the root, as the container sees it */
+            size_t rl = strcmp(p_rootfs, "/") ? strlen(p_rootfs) : 0;
+            if (strncmp(m->src, p_rootfs, rl) || (m->src[rl] && m->src[rl] != '/'))
+                die_plain("error mounting \"%s\" to rootfs at \"%s\": source not in the rootfs", m->src, m->dst);
+            if (!(m->extra & M_IDMAP)) {
+                srcfd = open_in_root(rootfd, m->src[rl] ? m->src + rl : "/", O_PATH);
+                r = srcfd < 0 ? -1 : fstat(srcfd, &st);
+            }
+        } else if (!(m->extra & M_IDMAP)) {
+            r = stat(m->src, &st);
+        }
+        if ((m->extra & M_IDMAP) || (r < 0 && (errno == EACCES || errno == EPERM))) {
+            /* idmapped, or under a directory our (mapped) root cannot search: the parent opens it */
+            if (srcfd >= 0)
+                close(srcfd);
+            srcfd = ask_source(index, &kind);
+            if (fstat(srcfd, &st) < 0)
+                die("error mounting \"%s\" to rootfs at \"%s\": stat source", m->src, m->dst);
+        } else if (r < 0) {
             die("error mounting \"%s\" to rootfs at \"%s\": stat source", m->src, m->dst);
+        }
         dst_is_file = !S_ISDIR(st.st_mode);
     }
     int dfd;
     if (m->extra & M_PROCLIKE) {
-        /* CVE-2019-16884/19921: /proc and /sys land on an ordinary directory of the image, and
-         * the mount goes onto the very handle that was checked (no second lookup to race) */
-        int made = mkdir_in_root(m->dst);
-        if (made >= 0)
-            close(made);
-        struct open_how how = { .flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
-                                .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS };
-        dfd = (int)syscall(SYS_openat2, rootfd, m->dst, &how, sizeof how);
-        if (dfd < 0 && errno == ELOOP)
-            die_plain("error mounting \"%s\" to rootfs at \"%s\": the destination goes through a symlink; it must be an ordinary directory", m->src, m->dst);
-        if (dfd < 0 && errno == ENOTDIR)
-            die_plain("error mounting \"%s\" to rootfs at \"%s\": it must be mounted on an ordinary directory", m->src, m->dst);
+        dfd = open_proclike_destination(m);
     } else {
-        dfd = dst_is_file ? mkfile_in_root(m->dst) : mkdir_in_root(m->dst);
+        dfd = open_in_root(rootfd, m->dst, O_PATH);
+        if (dfd >= 0 && !bind && !strcmp(m->type, "tmpfs") && fstat(dfd, &st) == 0) {
+            /* a tmpfs over an existing directory keeps its mode (runc); a mode= given wins */
+            snprintf(data, sizeof data, "mode=%04o%s%s", (unsigned)(st.st_mode & 07777), mdata ? "," : "",
+                     mdata ? mdata : "");
+            mdata = data;
+        } else if (dfd < 0 && errno == ENOENT) {
+            dfd = dst_is_file ? mkfile_in_root(m->dst) : mkdir_in_root(m->dst);
+        }
     }
     if (dfd < 0)
         die("error mounting \"%s\" to rootfs at \"%s\": create mount destination", m->src, m->dst);
-    check_proc_destination(m, dfd);
+    check_proc_destination(m, dfd, srcfd);
     if (!dst_is_file && bind == 0 && fstat(dfd, &st) == 0 && !S_ISDIR(st.st_mode))
         die_plain("error mounting \"%s\" to rootfs at \"%s\": not a directory", m->src, m->dst);
 
@@ -327,35 +559,33 @@ static void do_mount(const struct mnt *m)
         if (below < 0)
             die("tmpcopyup: open \"%s\"", m->dst);
     }
-    if (m->extra & M_IDMAP) {
+    if (srcfd >= 0 && kind == MS_SOURCE_TREE) {
         /* onto the very handle resolved in the root (move_mount does not follow /proc/self/fd) */
-        if (syscall(SYS_move_mount, m->fd, "", dfd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+        if (syscall(SYS_move_mount, srcfd, "", dfd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
             die("error mounting \"%s\" to rootfs at \"%s\": attach the idmapped mount", m->src, m->dst);
-        close(m->fd);
     } else if (bind) {
-        if (mount(m->src, fdpath(dfd, p1), NULL, MS_BIND | (m->flags & MS_REC), NULL) < 0)
+        if (mount(srcfd >= 0 ? fdpath(srcfd, p2) : m->src, fdpath(dfd, p1), NULL, MS_BIND | (m->flags & MS_REC),
+                  NULL) < 0)
             die("error mounting \"%s\" to rootfs at \"%s\"", m->src, m->dst);
     } else {
-        if (mount(m->src, fdpath(dfd, p1), m->type, m->flags & ~(MS_REC), m->data[0] ? m->data : NULL) < 0) {
-            if (m->data[0]) /* say what the filesystem was given (a context= it may not take, say) */
-                die("error mounting \"%s\" to rootfs at \"%s\" (data: %s)", m->src, m->dst, m->data);
+        if (mount(m->src, fdpath(dfd, p1), m->type, m->flags & ~(MS_REC), mdata) < 0) {
+            if (mdata) /* say what the filesystem was given (a context= it may not take, say) */
+                die("error mounting \"%s\" to rootfs at \"%s\" (data: %s)", m->src, m->dst, mdata);
             die("error mounting \"%s\" to rootfs at \"%s\"", m->src, m->dst);
         }
     }
+    if (srcfd >= 0)
+        close(srcfd);
     close(dfd);
 
     /* the handle above is the covered directory: re-resolve to reach the new mount */
     int top = open_in_root(rootfd, m->dst, O_PATH);
     if (top < 0)
         die("error mounting \"%s\" to rootfs at \"%s\": reopen", m->src, m->dst);
-    unsigned long extra = m->flags & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_NOATIME |
-                                      MS_NODIRATIME | MS_RELATIME | MS_STRICTATIME | MS_SYNCHRONOUS |
-                                      MS_DIRSYNC | MS_MANDLOCK | MS_LAZYTIME);
-    if (bind && extra) {
-        unsigned long f = MS_REMOUNT | MS_BIND | extra | (locked_flags(fdpath(top, p2)) & ~MS_RDONLY);
-        if (mount(NULL, fdpath(top, p2), NULL, f, NULL) < 0)
-            die("error remounting \"%s\" at \"%s\" with its options", m->src, m->dst);
-    }
+    if (bind && ((m->flags & ~(MS_BIND | MS_REC | MS_REMOUNT)) || m->cleared))
+        bind_remount(m, top);
+    if (bind && (m->flags & MS_REC) && (m->flags & MS_RDONLY))
+        readonly_kernel_submounts(m, top);
     if (below >= 0) {
         int newdir = openat(top, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (newdir < 0)
@@ -369,11 +599,8 @@ static void do_mount(const struct mnt *m)
         die("error labelling \"%s\" with \"%s\"", m->dst, m->label);
     if (m->prop && mount(NULL, fdpath(top, p2), NULL, m->prop, NULL) < 0)
         die("error setting propagation of \"%s\"", m->dst);
-    uint64_t attr_set = m->attr_set;
-    if (bind && (m->flags & MS_REC) && (m->flags & MS_RDONLY))
-        attr_set |= MOUNT_ATTR_RDONLY; /* CVE-2023-25809: "ro" on an rbind covers its submounts too */
-    if (attr_set || m->attr_clr) {
-        struct mount_attr attr = { .attr_set = attr_set, .attr_clr = m->attr_clr };
+    if (m->attr_set || m->attr_clr) {
+        struct mount_attr attr = { .attr_set = m->attr_set, .attr_clr = m->attr_clr };
         if (syscall(SYS_mount_setattr, top, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr) < 0)
             die("error setting recursive mount attributes of \"%s\"", m->dst);
     }
@@ -429,51 +656,64 @@ static void make_symlink(const struct kv *l)
     close(pfd);
 }
 
-/* Make the mount holding `path` private: pivot_root refuses a shared parent mount. */
-static void make_parent_private(const char *path)
+/* Make the mount holding the rootfs private (runc's rootfsParentMountPrivate): pivot_root refuses
+ * a shared one (rootfsPropagation "rshared", or an image mounted on a shared tree), and our bind of
+ * the rootfs must not propagate anywhere. mount(MS_PRIVATE) on a path that is not a mount point
+ * says EINVAL: walk up to the one that is. */
+static void make_rootfs_mount_private(const char *rootfs)
 {
-    FILE *f = fopen("/proc/self/mountinfo", "re");
-    char line[4096], best[PATH_MAX] = "/";
-    size_t bestlen = 1;
-    if (!f)
-        die("read /proc/self/mountinfo");
-    while (fgets(line, sizeof line, f)) {
-        char mp[PATH_MAX];
-        if (sscanf(line, "%*s %*s %*s %*s %4095s", mp) != 1)
-            continue;
-        size_t n = strlen(mp);
-        if (n > bestlen && !strncmp(path, mp, n) && (path[n] == '/' || path[n] == 0)) {
-            strcpy(best, mp);
-            bestlen = n;
-        }
+    char path[PATH_MAX];
+    if (strlen(rootfs) >= sizeof path)
+        die_plain("rootfs path too long");
+    strcpy(path, rootfs);
+    for (;;) {
+        if (mount(NULL, path, NULL, MS_PRIVATE, NULL) == 0)
+            return;
+        if (errno != EINVAL || !strcmp(path, "/"))
+            die("make the mount holding \"%s\" private", path);
+        char *slash = strrchr(path, '/');
+        if (slash == path)
+            slash[1] = 0;
+        else
+            *slash = 0;
     }
-    fclose(f);
-    if (mount(NULL, best, NULL, MS_PRIVATE, NULL) < 0)
-        die("make \"%s\" private", best);
+}
+
+/* A mount namespace of its own (new or joined)? Without one (the config leaves it out: the
+ * runtime's is inherited, runtime-spec config-linux.md) the mounts below are the host's. */
+static int own_mount_ns(const struct plan *p)
+{
+    for (int i = 0; i < p->nns; i++)
+        if (p->ns[i].flag == CLONE_NEWNS)
+            return 1;
+    return 0;
 }
 
 void setup_rootfs(const struct plan *p)
 {
     struct statfs sf;
-    char parent[PATH_MAX], name[NAME_MAX + 1];
 
     /* the host's procfs is what every /proc/self/fd path below goes through: make sure it is one */
     if (statfs("/proc", &sf) < 0 || sf.f_type != PROC_SUPER_MAGIC)
         die_plain("/proc of the runtime is not procfs");
-    /* while we work: rslave (or rshared when asked, so shared volumes keep their peers); the
-     * requested rootfsPropagation goes on the new root once it is in place */
-    if (mount(NULL, "/", NULL, (p->rootprop & MS_SHARED) ? (MS_SHARED | MS_REC) : (MS_SLAVE | MS_REC), NULL) < 0)
-        die("set propagation of /");
-    split(p->rootfs, parent, name);
-    if (p->rootprop & MS_SHARED)
-        make_parent_private(parent);
+    if (own_mount_ns(p)) {
+        /* while we work: rslave, or what rootfsPropagation asks for (shared volumes keep their
+         * peers); it goes on the new root again once that is in place. Not unbindable yet: no
+         * bind mount of the host's could be made (runc's order would refuse every volume) */
+        unsigned long work = p->rootprop && !(p->rootprop & MS_UNBINDABLE) ? p->rootprop : (MS_SLAVE | MS_REC);
+        if (mount(NULL, "/", NULL, work, NULL) < 0)
+            die("set propagation of /");
+        make_rootfs_mount_private(p->rootfs);
+    }
+    /* (in the host's mount namespace we change no propagation: that would change the host's) */
     if (mount(p->rootfs, p->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
         die("bind-mount rootfs \"%s\"", p->rootfs);
     rootfd = open(p->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
     if (rootfd < 0)
         die("open rootfs \"%s\"", p->rootfs);
+    p_rootfs = p->rootfs;
     for (int i = 0; i < p->nmounts; i++)
-        do_mount(&p->mounts[i]);
+        do_mount(&p->mounts[i], i);
     for (int i = 0; i < p->ndevs; i++)
         make_device(&p->devs[i]);
     for (int i = 0; i < p->nlinks; i++)
@@ -510,10 +750,13 @@ static int open_no_symlinks(const char *path)
     return fd;
 }
 
+/* Masked files get /dev/null; masked directories share one read-only empty tmpfs (runc 1.3): the
+ * first is mounted, the others are binds of it (a bind keeps its read-only flag), so a container
+ * with many masked directories costs one superblock. */
 static void mask_paths(const struct plan *p)
 {
     char p1[64], p2[64];
-    int null = -1;
+    int null = -1, shared = -1;
     for (int i = 0; i < p->nmasks; i++) {
         struct stat st;
         int fd = open_no_symlinks(p->masks[i]);
@@ -525,8 +768,20 @@ static void mask_paths(const struct plan *p)
         if (fstat(fd, &st) < 0)
             die("mask \"%s\"", p->masks[i]);
         if (S_ISDIR(st.st_mode)) {
+            if (shared >= 0 && mount(fdpath(shared, p2), fdpath(fd, p1), NULL, MS_BIND, NULL) == 0) {
+                close(fd);
+                continue;
+            }
             if (mount("tmpfs", fdpath(fd, p1), "tmpfs", MS_RDONLY, p->mask_data ? p->mask_data : "size=0k,nr_inodes=1") < 0)
                 die("mask \"%s\"", p->masks[i]);
+            if (shared < 0) {
+                shared = open_no_symlinks(p->masks[i]); /* the new mount: the others bind it */
+                struct statfs sf;
+                if (shared >= 0 && (fstatfs(shared, &sf) < 0 || sf.f_type != TMPFS_MAGIC)) {
+                    close(shared);
+                    shared = -1;
+                }
+            }
         } else {
             if (null < 0)
                 null = open_dev_null();
@@ -537,6 +792,8 @@ static void mask_paths(const struct plan *p)
     }
     if (null >= 0)
         close(null);
+    if (shared >= 0)
+        close(shared);
 }
 
 static void readonly_paths(const struct plan *p)
@@ -583,14 +840,81 @@ static void set_sysctls(const struct plan *p)
     }
 }
 
+/* A tmpfs or /dev asked to be read-only was mounted writable (its device nodes, links and the
+ * mount points below it had to be made first): now it turns read-only (runc's finalizeRootfs). */
+static void late_readonly(const struct plan *p)
+{
+    char p1[64];
+    for (int i = 0; i < p->nmounts; i++) {
+        const struct mnt *m = &p->mounts[i];
+        if (!(m->extra & M_LATE_RO))
+            continue;
+        int fd = open_in_root(rootfd, m->dst, O_PATH);
+        unsigned long keep = m->flags & (MS_NOSUID | MS_NODEV | MS_NOEXEC | ATIME_FLAGS);
+        if (fd < 0 || mount(NULL, fdpath(fd, p1), NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | keep, NULL) < 0)
+            die("error mounting \"%s\" to rootfs at \"%s\": remount read-only", m->src, m->dst);
+        close(fd);
+    }
+}
+
+/* --no-pivot keeps the host's tree reachable under the chroot, and the kernel lets a new procfs or
+ * sysfs be mounted (mount_too_revealing) while a full, uncovered one is visible in the namespace:
+ * so every full proc and sysfs mount outside the rootfs goes first (runc's msMoveRoot), detached,
+ * or covered with a tmpfs where the detach is refused. */
+static void hide_host_pseudofs(const char *rootfs)
+{
+    char line[8192], *found[256];
+    int n = 0;
+    size_t rl = strlen(rootfs);
+    FILE *f = fopen("/proc/self/mountinfo", "re");
+    if (!f)
+        die("read /proc/self/mountinfo");
+    while (fgets(line, sizeof line, f) && n < 256) {
+        char root[PATH_MAX], mp[PATH_MAX], fstype[64];
+        const char *dash = strstr(line, " - ");
+        if (!dash || sscanf(line, "%*s %*s %*s %4095s %4095s", root, mp) != 2 || sscanf(dash + 3, "%63s", fstype) != 1)
+            continue;
+        if (strcmp(root, "/") || (strcmp(fstype, "proc") && strcmp(fstype, "sysfs")))
+            continue;
+        unescape(mp);
+        if (!strncmp(mp, rootfs, rl) && (mp[rl] == '/' || mp[rl] == 0))
+            continue; /* the container's own */
+        found[n++] = strdup(mp);
+    }
+    fclose(f);
+    for (int i = 0; i < n; i++) {
+        if (!found[i])
+            die("out of memory");
+        /* unmounts must not travel to the host */
+        if (mount(NULL, found[i], NULL, MS_SLAVE | MS_REC, NULL) < 0) {
+            if (errno == ENOENT || errno == EINVAL)
+                continue; /* gone with a parent detached before, or no longer a mount point */
+            die("hide \"%s\" before --no-pivot", found[i]);
+        }
+        if (umount2(found[i], MNT_DETACH) < 0) {
+            if ((errno != EINVAL && errno != EPERM) || mount("tmpfs", found[i], "tmpfs", 0, NULL) < 0)
+                die("hide \"%s\" before --no-pivot", found[i]);
+        }
+        free(found[i]);
+    }
+}
+
 void finish_rootfs(const struct plan *p)
 {
+    int own_ns = own_mount_ns(p);
+    late_readonly(p);
     set_sysctls(p);
     mask_paths(p);
     readonly_paths(p);
     if (fchdir(rootfd) < 0)
         die("chdir to rootfs");
-    if (p->flags & F_NO_PIVOT) {
+    if (!own_ns) {
+        /* the host's mount namespace: neither moved nor pivoted, only entered (runc: chroot; and
+         * --no-pivot would move the rootfs over the host's / and unmount its /proc: ignored) */
+        if (chroot(".") < 0)
+            die("chroot");
+    } else if (p->flags & F_NO_PIVOT) {
+        hide_host_pseudofs(p->rootfs);
         if (mount(p->rootfs, "/", NULL, MS_MOVE, NULL) < 0)
             die("move rootfs to /");
         if (chroot(".") < 0)
@@ -618,7 +942,16 @@ void finish_rootfs(const struct plan *p)
     if (p->rootprop && mount(NULL, "/", NULL, p->rootprop, NULL) < 0)
         die("set rootfsPropagation");
     if (p->flags & F_ROOT_READONLY) {
-        if (mount(NULL, "/", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | locked_flags("/"), NULL) < 0)
-            die("make rootfs read-only");
+        /* the flags as they are, plus ro; where the kernel refuses (locked flags in a user
+         * namespace), with the root mount's locked flags kept */
+        unsigned long f = MS_REMOUNT | MS_BIND | MS_RDONLY;
+        if (mount(NULL, "/", NULL, f, NULL) < 0) {
+            int fd = open("/", O_PATH | O_CLOEXEC);
+            unsigned long keep = fd >= 0 ? mount_flags_of(fd) & LOCK_FLAGS : 0;
+            if (fd >= 0)
+                close(fd);
+            if (mount(NULL, "/", NULL, f | keep, NULL) < 0)
+                die("make rootfs read-only");
+        }
     }
 }

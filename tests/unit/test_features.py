@@ -83,11 +83,16 @@ def test_mount_options():
     opts = features.features()["mountOptions"]
     assert opts == sorted(opts) and len(set(opts)) == len(opts)
     for must in ("ro", "rw", "bind", "rbind", "rro", "rrw", "rprivate", "rslave", "rshared",
-                 "tmpcopyup", "nosuid", "nodev", "noexec", "relatime", "strictatime", "defaults", "idmap", "ridmap"):
+                 "tmpcopyup", "nosuid", "nodev", "noexec", "relatime", "strictatime", "defaults", "idmap", "ridmap",
+                 "nosymfollow", "symfollow", "rnosymfollow", "rsymfollow"):
         assert must in opts
-    # not implemented: nosymfollow; fs data options never listed
-    for absent in ("nosymfollow", "symfollow", "mode=755", "size=65536k"):
+    # fs data options are never listed
+    for absent in ("mode=755", "size=65536k"):
         assert absent not in opts
+    # every flag option listed is one the plan knows (not passed on as fs data)
+    from pyruntime import mounts
+    known = set(mounts.FLAGS) | set(mounts.RECURSIVE) | set(mounts.PROPAGATION) | {"tmpcopyup", "idmap", "ridmap"}
+    assert set(opts) - known == {"acl", "noacl"}  # data options runc lists too
 
 
 def test_no_shared_state():

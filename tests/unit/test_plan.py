@@ -119,12 +119,12 @@ def test_idmap_mappings_and_recursion_in_the_plan(bundle):
         {"destination": "/x2", "type": "bind", "source": "/tmp", "options": ["bind", "ridmap"],
          "uidMappings": MAPS, "gidMappings": gid},
         {"destination": "/x3", "type": "bind", "source": "/tmp", "options": ["rbind"],
-         "uidMappings": MAPS, "gidMappings": gid},  # mappings alone follow rbind
+         "uidMappings": MAPS, "gidMappings": gid},  # mappings alone: the top mount only (runc)
         {"destination": "/x4", "type": "bind", "source": "/tmp", "options": ["rbind"]},
     ]
     x1, x2, x3, x4 = _idmapped(build(config(mounts=mounts), bundle))
-    assert x1.idmap == ([(0, 100000, 65536)], [(0, 200000, 10)], False)
-    assert x2.idmap[2] is True and x3.idmap[2] is True
+    assert x1.idmap == ([(0, 100000, 65536)], [(0, 200000, 10)], False, "")
+    assert x2.idmap[2] is True and x3.idmap[2] is False
     assert x1.extra & P.M_IDMAP and x1.extra & P.M_BIND
     assert x4.idmap is None and not x4.extra & P.M_IDMAP
 
@@ -135,7 +135,14 @@ def test_idmap_alone_takes_the_container_user_namespace_mappings(bundle):
     c["linux"]["uidMappings"] = MAPS
     c["linux"]["gidMappings"] = MAPS
     (x,) = _idmapped(build(c, bundle))
-    assert x.idmap == ([(0, 100000, 65536)], [(0, 100000, 65536)], False)
+    assert x.idmap == ([(0, 100000, 65536)], [(0, 100000, 65536)], False, "")
+
+
+def test_idmap_alone_in_a_joined_user_namespace_takes_its_path(bundle):
+    c = config(mounts=[{"destination": "/x", "type": "bind", "source": "/tmp", "options": ["rbind", "idmap"]}])
+    c["linux"]["namespaces"].append({"type": "user", "path": "/proc/self/ns/user"})
+    (x,) = _idmapped(build(c, bundle))
+    assert x.idmap == ([], [], False, "/proc/self/ns/user")
 
 
 def test_cgroup_mount_v1_without_cgroupns_binds_host_hierarchies(bundle):
@@ -209,13 +216,22 @@ def test_device_outside_dev_is_refused(bundle):
     assert e.value.path == "linux.devices[0].path"
 
 
-def test_mount_namespace_is_required(bundle):
+def test_mount_namespace_may_be_inherited_but_then_nothing_is_masked(bundle):
+    """runtime-spec: a namespace type left out is the runtime's; masking paths in the host's mount
+    namespace would mask the host's, so those are refused there (runc's rule)."""
     cfg = config()
     cfg["linux"]["namespaces"] = [{"type": "pid"}]
     cfg.pop("hostname")
+    with pytest.raises(ConfigError, match="without a private MNT namespace") as e:
+        build(cfg, bundle)
+    assert e.value.path == "linux.maskedPaths"
+    cfg["linux"]["maskedPaths"] = []
     with pytest.raises(ConfigError) as e:
         build(cfg, bundle)
-    assert e.value.path == "linux.namespaces"
+    assert e.value.path == "linux.readonlyPaths"
+    cfg["linux"]["readonlyPaths"] = []
+    plan = build(cfg, bundle)
+    assert [flag for flag, _ in plan.namespaces] == [P.CLONE_NEWPID]
 
 
 def test_duplicate_namespace(bundle):
@@ -289,10 +305,18 @@ def test_time_offsets_need_a_new_time_namespace(bundle):
     assert build(cfg, bundle).time_offsets == [(1, 3600, 0)]
 
 
-def test_root_propagation(bundle):
+@pytest.mark.parametrize("value, flag", [
+    ("shared", M.MS_SHARED), ("rshared", M.MS_SHARED), ("slave", M.MS_SLAVE), ("rslave", M.MS_SLAVE),
+    ("private", M.MS_PRIVATE), ("rprivate", M.MS_PRIVATE), ("unbindable", M.MS_UNBINDABLE),
+    ("runbindable", M.MS_UNBINDABLE)])
+def test_root_propagation(bundle, value, flag):
+    """The recursive forms are what Docker and podman write (the spec's schema lists only the
+    plain ones): accepted by the validator too. Applied recursively either way."""
+    from pyruntime._config_validator import validate
     cfg = config()
-    cfg["linux"]["rootfsPropagation"] = "shared"
-    assert build(cfg, bundle).root_propagation == M.MS_SHARED | M.MS_REC
+    cfg["linux"]["rootfsPropagation"] = value
+    assert validate(cfg) is None
+    assert build(cfg, bundle).root_propagation == flag | M.MS_REC
 
 
 def test_wire_encoding_is_framed(bundle):
@@ -360,3 +384,81 @@ def test_nul_bytes_in_annotations_are_metadata():
     cfg = config()
     cfg["annotations"] = {"k": "v\0w"}
     assert spec.parse(json.dumps(cfg).encode())["annotations"] == {"k": "v\0w"}
+
+
+def test_clearing_options_are_remembered_for_the_bind_remount():
+    """runc remounts a bind that names only clearing options (dev, exec, rw...): the flags it
+    clears are kept apart from the ones it sets; a later setting option takes one back."""
+    o = M.parse_options(["bind", "dev", "exec", "nosuid", "rw", "symfollow"])
+    assert o.flags == M.MS_BIND | M.MS_NOSUID
+    assert o.cleared == M.MS_NODEV | M.MS_NOEXEC | M.MS_RDONLY | M.MS_NOSYMFOLLOW
+    o = M.parse_options(["rw", "ro", "nosymfollow", "iversion"])
+    assert o.cleared == 0 and o.flags == M.MS_RDONLY | M.MS_NOSYMFOLLOW | M.MS_I_VERSION
+    o = M.parse_options(["rsymfollow", "rnosymfollow", "rprivate", "shared"])
+    assert (o.attr_set, o.attr_clr) == (M.MOUNT_ATTR_NOSYMFOLLOW, 0)
+    assert o.propagation == M.MS_SHARED  # one propagation: the last named
+
+
+def test_cleared_flags_reach_the_plan(bundle):
+    cfg = config(mounts=[{"destination": "/mnt", "type": "bind", "source": "/tmp", "options": ["bind", "dev"]}])
+    (m,) = by_dest(build(cfg, bundle), "/mnt")
+    assert (m.flags, m.cleared) == (M.MS_BIND, M.MS_NODEV)
+
+
+def test_destination_given_as_a_host_path_under_the_rootfs(bundle):
+    """runc strips the rootfs prefix from a destination (lexically, as written or resolved)."""
+    rootfs = os.path.join(bundle, "rootfs")
+    cfg = config(mounts=[
+        {"destination": rootfs + "/mnt/x", "type": "bind", "source": "/tmp", "options": ["rbind"]},
+        {"destination": os.path.realpath(rootfs) + "/final/", "type": "tmpfs", "source": "tmpfs"},
+        {"destination": rootfs + "x/y", "type": "tmpfs", "source": "tmpfs"},  # a sibling: kept as is
+    ])
+    assert [m.destination for m in build(cfg, bundle).mounts[-3:]] == ["/mnt/x", "/final", rootfs + "x/y"]
+    cfg = config(mounts=[{"destination": rootfs, "type": "tmpfs", "source": "tmpfs"}])
+    with pytest.raises(ConfigError, match="root of the container"):
+        build(cfg, bundle)
+
+
+def test_read_only_tmpfs_and_dev_turn_read_only_last(bundle):
+    """/dev gets its nodes, links and /dev/pts mount point before it turns read-only (runc's
+    finalizeRootfs); a read-only tmpfs likewise (tmpcopyup writes into it)."""
+    cfg = config()
+    for m in cfg["mounts"]:
+        if m["destination"] == "/dev":
+            m["options"].append("ro")
+    cfg["mounts"].append({"destination": "/t", "type": "tmpfs", "source": "tmpfs", "options": ["ro", "nodev"]})
+    cfg["mounts"].append({"destination": "/b", "type": "bind", "source": "/tmp", "options": ["bind", "ro"]})
+    plan = build(cfg, bundle)
+    dev, t, b = by_dest(plan, "/dev")[0], by_dest(plan, "/t")[0], by_dest(plan, "/b")[0]
+    assert dev.extra & P.M_LATE_RO and not dev.flags & M.MS_RDONLY
+    assert t.extra & P.M_LATE_RO and t.flags == M.MS_NODEV
+    assert not b.extra & P.M_LATE_RO and b.flags & M.MS_RDONLY
+    assert not by_dest(plan, "/sys")[0].extra & P.M_LATE_RO  # sysfs: read-only at once
+
+
+def test_ro_on_an_rbind_is_the_top_mount_only_but_the_cgroup_binds_are_recursive(bundle):
+    """runc 1.3 and the spec: "ro" is MS_RDONLY on the mount (rro is the recursive form); the
+    host's cgroup hierarchies the runtime binds in are read-only all the way down."""
+    cfg = config()
+    cfg["mounts"].append({"destination": "/mnt", "type": "bind", "source": "/tmp", "options": ["rbind", "ro"]})
+    (m,) = by_dest(build(cfg, bundle), "/mnt")
+    assert m.flags & M.MS_RDONLY and m.attr_set == 0
+    cfg["linux"]["namespaces"] = [n for n in cfg["linux"]["namespaces"] if n["type"] != "cgroup"]
+    cg = [m for m in build(cfg, bundle).mounts if m.destination.startswith("/sys/fs/cgroup") and m.extra & P.M_BIND]
+    assert cg and all(m.attr_set == M.MOUNT_ATTR_RDONLY for m in cg)
+    cg = [m for m in build(cfg, bundle, P.Host(V2_MOUNTINFO, 40, True)).mounts if m.destination == "/sys/fs/cgroup"]
+    assert cg[0].attr_set == M.MOUNT_ATTR_RDONLY
+
+
+def test_a_bind_source_inside_the_rootfs_is_marked_for_lookup_in_the_root(bundle):
+    rootfs = os.path.join(bundle, "rootfs")
+    real = os.path.realpath(rootfs)
+    cfg = config(mounts=[
+        {"destination": "/a", "type": "bind", "source": rootfs + "/mnt/x", "options": ["rbind"]},
+        {"destination": "/b", "type": "bind", "source": rootfs, "options": ["rbind"]},
+        {"destination": "/c", "type": "bind", "source": "/tmp", "options": ["rbind"]},
+    ])
+    a, b, c = build(cfg, bundle).mounts[-3:]
+    assert (a.source, a.in_root, bool(a.extra & P.M_SRC_IN_ROOT)) == (real + "/mnt/x", "/mnt/x", True)
+    assert (b.source, b.in_root, bool(b.extra & P.M_SRC_IN_ROOT)) == (real, "/", True)
+    assert (c.source, c.in_root, bool(c.extra & P.M_SRC_IN_ROOT)) == ("/tmp", None, False)

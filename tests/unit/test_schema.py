@@ -331,7 +331,7 @@ MUTATIONS = [
      "linux.resources.rdma.mlx5_1.hcaHandles"),
     ("unified-int", "podman-like", _set(["linux", "resources", "unified", "memory.high"], 5),
      "linux.resources.unified.memory.high"),
-    ("propagation-bad", "podman-like", _set(["linux", "rootfsPropagation"], "rslave"), "linux.rootfsPropagation"),
+    ("propagation-bad", "podman-like", _set(["linux", "rootfsPropagation"], "sideways"), "linux.rootfsPropagation"),
     ("seccomp-no-default", "podman-like", _del(["linux", "seccomp", "defaultAction"]),
      "linux.seccomp.defaultAction"),
     ("seccomp-default-bad", "podman-like", _set(["linux", "seccomp", "defaultAction"], "ALLOW"),
