@@ -29,6 +29,7 @@
 #endif
 
 static int rootfd = -1;
+static const struct plan *plan_now; /* the plan setup_rootfs works on (the sysfs fallback reads it) */
 
 int open_in_root(int dirfd, const char *path, int flags)
 {
@@ -278,10 +279,44 @@ static void check_proc_destination(const struct mnt *m, int dfd)
               m->src, m->dst);
 }
 
+/* A mount the kernel refused (EPERM) because we lack a privilege a rootless container never has:
+ * bind what the host shows instead, as crun and podman do. Returns 0 when bound.
+ *  - sysfs needs the network namespace to be ours: the host's /sys (its /sys/fs/cgroup masked
+ *    unless the container mounts something there, as a fresh sysfs shows nothing there);
+ *  - mqueue needs the ipc namespace to be ours: the host's /dev/mqueue is the same queue set;
+ *  - cgroup2 needs a cgroup namespace of ours: the host's /sys/fs/cgroup (runc's fallback). */
+static int userns_fallback(const struct mnt *m, int dfd)
+{
+    char p1[64];
+    const char *src = !strcmp(m->type, "sysfs") ? "/sys" : !strcmp(m->type, "mqueue") ? "/dev/mqueue"
+                    : !strcmp(m->type, "cgroup2") ? "/sys/fs/cgroup" : NULL;
+    if (!src || mount(src, fdpath(dfd, p1), NULL, MS_BIND | MS_REC, NULL) < 0)
+        return -1;
+    if (!strcmp(m->type, "sysfs")) {
+        size_t n = strlen(m->dst);
+        int covered = 0;
+        for (int i = 0; i < plan_now->nmounts && !covered; i++) {
+            const char *d = plan_now->mounts[i].dst;
+            covered = !strncmp(d, m->dst, n) && !strncmp(d + n, "/fs/cgroup", 10) && (d[n + 10] == 0 || d[n + 10] == '/');
+        }
+        if (!covered) {
+            char cg[PATH_MAX];
+            snprintf(cg, sizeof cg, "%s/fs/cgroup", !strcmp(m->dst, "/") ? "" : m->dst);
+            int fd = open_in_root(rootfd, cg, O_PATH | O_DIRECTORY);
+            if (fd >= 0) {
+                if (mount("tmpfs", fdpath(fd, p1), "tmpfs", MS_RDONLY, "size=0k,nr_inodes=1") < 0)
+                    die("error mounting \"%s\" to rootfs at \"%s\": mask fs/cgroup of the host's /sys", m->src, m->dst);
+                close(fd);
+            }
+        }
+    }
+    return 0;
+}
+
 static void do_mount(const struct mnt *m)
 {
     char p1[64], p2[64];
-    int bind = m->extra & M_BIND;
+    int bind = m->extra & M_BIND, fell_back = 0;
     int dst_is_file = 0;
     struct stat st;
 
@@ -335,8 +370,18 @@ static void do_mount(const struct mnt *m)
         if (mount(m->src, fdpath(dfd, p1), NULL, MS_BIND | (m->flags & MS_REC), NULL) < 0)
             die("error mounting \"%s\" to rootfs at \"%s\"", m->src, m->dst);
     } else {
-        if (mount(m->src, fdpath(dfd, p1), m->type, m->flags & ~(MS_REC), m->data[0] ? m->data : NULL) < 0)
-            die("error mounting \"%s\" to rootfs at \"%s\"", m->src, m->dst);
+        if (mount(m->src, fdpath(dfd, p1), m->type, m->flags & ~(MS_REC), m->data[0] ? m->data : NULL) < 0) {
+            int err = errno;
+            if (err != EPERM || userns_fallback(m, dfd) < 0) {
+                if (err == EPERM && !strcmp(m->type, "mqueue"))
+                    die_plain("error mounting \"%s\" to rootfs at \"%s\": operation not permitted (an mqueue "
+                              "mount needs the container's own ipc namespace, and the host has no /dev/mqueue "
+                              "to bind)", m->src, m->dst);
+                errno = err;
+                die("error mounting \"%s\" to rootfs at \"%s\"", m->src, m->dst);
+            }
+            bind = fell_back = 1; /* the flags below go onto the bind */
+        }
     }
     close(dfd);
 
@@ -363,7 +408,7 @@ static void do_mount(const struct mnt *m)
     if (m->prop && mount(NULL, fdpath(top, p2), NULL, m->prop, NULL) < 0)
         die("error setting propagation of \"%s\"", m->dst);
     uint64_t attr_set = m->attr_set;
-    if (bind && (m->flags & MS_REC) && (m->flags & MS_RDONLY))
+    if (bind && (fell_back || (m->flags & MS_REC)) && (m->flags & MS_RDONLY))
         attr_set |= MOUNT_ATTR_RDONLY; /* CVE-2023-25809: "ro" on an rbind covers its submounts too */
     if (attr_set || m->attr_clr) {
         struct mount_attr attr = { .attr_set = attr_set, .attr_clr = m->attr_clr };
@@ -462,6 +507,7 @@ void setup_rootfs(const struct plan *p)
         make_parent_private(parent);
     if (mount(p->rootfs, p->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
         die("bind-mount rootfs \"%s\"", p->rootfs);
+    plan_now = p;
     rootfd = open(p->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
     if (rootfd < 0)
         die("open rootfs \"%s\"", p->rootfs);
