@@ -123,7 +123,8 @@ def _helper(pid, name, maps):
         chunk = os.read(r, 4096)
         if not chunk:
             break
-        out += chunk[:4096 - len(out)]
+        if len(out) < 4096:  # what it says, bounded; read on to its end all the same
+            out += chunk
     os.close(r)
     _, status = os.waitpid(child, 0)
     if os.waitstatus_to_exitcode(status) == 0:

@@ -313,6 +313,21 @@ static int userns_fallback(const struct mnt *m, int dfd)
     return 0;
 }
 
+/* EBUSY: the very filesystem is mounted on the target already (cgroup2 on the /sys/fs/cgroup of a
+ * bound host /sys, as `spec --rootless` makes): the kernel refuses to stack a superblock on its own
+ * root. Put a one-inode tmpfs between them and mount onto that (crun's way); 0 when mounted. */
+static int mount_over_itself(const struct mnt *m, int dfd)
+{
+    char p1[64];
+    if (strcmp(m->type, "cgroup2") || mount("tmpfs", fdpath(dfd, p1), "tmpfs", 0, "nr_blocks=1,nr_inodes=1") < 0)
+        return -1;
+    int top = open_in_root(rootfd, m->dst, O_PATH | O_DIRECTORY);
+    int r = top < 0 ? -1 : mount(m->src, fdpath(top, p1), m->type, m->flags & ~(MS_REC), m->data[0] ? m->data : NULL);
+    if (top >= 0)
+        close(top);
+    return r;
+}
+
 static void do_mount(const struct mnt *m)
 {
     char p1[64], p2[64];
@@ -372,15 +387,17 @@ static void do_mount(const struct mnt *m)
     } else {
         if (mount(m->src, fdpath(dfd, p1), m->type, m->flags & ~(MS_REC), m->data[0] ? m->data : NULL) < 0) {
             int err = errno;
-            if (err != EPERM || userns_fallback(m, dfd) < 0) {
+            if (err == EBUSY && mount_over_itself(m, dfd) == 0)
+                ; /* mounted, above a placeholder */
+            else if (err != EPERM || userns_fallback(m, dfd) < 0) {
                 if (err == EPERM && !strcmp(m->type, "mqueue"))
                     die_plain("error mounting \"%s\" to rootfs at \"%s\": operation not permitted (an mqueue "
                               "mount needs the container's own ipc namespace, and the host has no /dev/mqueue "
                               "to bind)", m->src, m->dst);
                 errno = err;
                 die("error mounting \"%s\" to rootfs at \"%s\"", m->src, m->dst);
-            }
-            bind = fell_back = 1; /* the flags below go onto the bind */
+            } else
+                bind = fell_back = 1; /* the flags below go onto the bind */
         }
     }
     close(dfd);
