@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import os
 import stat
-import subprocess
+import time
 import uuid
 
 import pytest
@@ -77,15 +77,14 @@ def test_detached_lifecycle(rl_user, rl_xdg, rl_bundle, tmp_path):
     assert ps.returncode == 0 and str(pid) in ps.stdout, ps.stderr
     k = rlutil.rt(rl_user, "kill", name, "KILL", env=env)
     assert k.returncode == 0, k.stderr
-    support_wait_stopped(rl_user, name, env)
+    wait_stopped(rl_user, name, env)
     d = rlutil.rt(rl_user, "delete", name, env=env)
     assert d.returncode == 0, d.stderr
     assert list((rl_xdg / "pyruntime").iterdir()) == []
     assert not support.pid_alive(pid)
 
 
-def support_wait_stopped(user, name, env, timeout=10.0):
-    import time
+def wait_stopped(user, name, env, timeout=10.0):
     deadline = time.monotonic() + timeout
     while True:
         st = json.loads(rlutil.rt(user, "state", name, env=env).stdout)
