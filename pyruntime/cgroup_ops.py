@@ -8,14 +8,15 @@ import os
 from .cgroups import Manager
 from .cgroups import resources as res
 from .errors import ConfigError, NotFound, RuntimeFailure, StateError
-from .state import Container
+from .state import Container, namespace_pids
 
 
 def _load(root, cid):
     c = Container(root, cid).load()
     d = (c.data or {}).get("cgroup")
     if not d:
-        raise RuntimeFailure(f"container {cid} has no cgroup")
+        raise RuntimeFailure(f"container {cid} has no cgroup (a rootless container gets one only where "
+                             f"a cgroup v2 subtree is delegated to its user)")
     return c, Manager.from_state(d)
 
 
@@ -151,8 +152,12 @@ def resume(root, cid):
 def ps(root, cid, fmt="table", ps_args=()):
     if fmt not in ("table", "json"):
         raise RuntimeFailure("invalid format option")
-    _, m = _load(root, cid)
-    pids = m.pids()
+    c = Container(root, cid).load()
+    d = (c.data or {}).get("cgroup")
+    if d:
+        pids = Manager.from_state(d).pids()
+    else:  # rootless without a cgroup: the processes of its pid namespace
+        pids = namespace_pids(c.pid) if c.alive() else []
     if fmt == "json":
         return "[" + ",".join(str(p) for p in pids) + "]\n"
     import subprocess  # noqa: PLC0415

@@ -212,8 +212,15 @@ def main(argv=None):
         if not lo <= len(args) <= hi:
             want = f"exactly {lo}" if lo == hi else f"between {lo} and {hi}"
             raise UsageError(f"pyruntime: \"{command}\" requires {want} argument(s)")
-        from .state import default_root  # noqa: PLC0415
-        root = os.path.abspath(gflags.get("root") or default_root())
+        if gflags.get("root"):
+            root = os.path.abspath(gflags["root"])
+        else:
+            from .state import default_root  # noqa: PLC0415
+            root, xdg = default_root()
+            root = os.path.abspath(root)
+            if xdg and command not in ("spec", "features"):
+                from .rootless import ensure_xdg_root  # noqa: PLC0415
+                ensure_xdg_root(root)  # runc makes it, 0700 and sticky
         return _dispatch(command, flags, args, root, log, gflags) or 0
     except RuntimeFailure as e:
         if command_of(argv) == "exec":

@@ -8,7 +8,7 @@ import time
 
 from . import OCI_VERSION
 from .errors import NotFound, RuntimeFailure, StateError
-from .state import FIFO, Container, check_id, list_ids, proc_start, rfc3339_now
+from .state import FIFO, Container, check_id, list_ids, namespace_pids, proc_start, rfc3339_now
 
 
 def _pidfile(path, pid):
@@ -130,6 +130,8 @@ def create(root, cid, bundle, *, pid_file=None, console_socket=None, no_pivot=Fa
         c.save(provisional)
         cgroup.create()
         cgroup_made = True
+        if cgroup.skipped:  # rootless without a cgroup it may write: go on, say so once
+            warn(cgroup.skipped_warning())
         c.save(dict(provisional, cgroup=cgroup.to_state()))
         step("cgroup")
         with open(os.path.join(c.dir, "config.json"), "wb") as f:
@@ -289,22 +291,7 @@ def state(root, cid):
 
 def _signal_all(c, sig):
     """Signal every process of the container: those sharing its init's pid namespace."""
-    try:
-        ns = os.readlink(f"/proc/{c.pid}/ns/pid")
-    except OSError:
-        return
-    if ns == os.readlink("/proc/self/ns/pid"):
-        pids = [c.pid]  # no pid namespace of its own: only what we know is the container's
-    else:
-        pids = []
-        for name in os.listdir("/proc"):
-            if name.isdigit():
-                try:
-                    if os.readlink(f"/proc/{name}/ns/pid") == ns:
-                        pids.append(int(name))
-                except OSError:
-                    pass
-    for pid in pids:
+    for pid in namespace_pids(c.pid):
         try:
             os.kill(pid, sig)
         except ProcessLookupError:

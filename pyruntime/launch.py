@@ -239,14 +239,24 @@ def _map_text(maps):
 
 
 def write_id_maps(pid, uid_mappings, gid_mappings):
+    """Host root writes the maps itself; a rootless caller (a user, or root of a user namespace
+    the maps do not fit in) goes through pyruntime.rootless (own id directly, else newuidmap)."""
+    privileged = os.geteuid() == 0
     for name, maps in (("uid_map", uid_mappings), ("gid_map", gid_mappings)):
-        fd = os.open(f"/proc/{pid}/{name}", os.O_WRONLY | os.O_CLOEXEC)
-        try:
-            os.write(fd, _map_text(maps))
-        except OSError as e:
-            raise RuntimeFailure(f"unable to start container process: write {name}: {e.strerror}") from None
-        finally:
-            os.close(fd)
+        if privileged:
+            try:
+                fd = os.open(f"/proc/{pid}/{name}", os.O_WRONLY | os.O_CLOEXEC)
+                try:
+                    os.write(fd, _map_text(maps))
+                finally:
+                    os.close(fd)
+                continue
+            except PermissionError:
+                pass  # uid 0 of a user namespace, mapping ids outside it: the rootless way
+            except OSError as e:
+                raise RuntimeFailure(f"unable to start container process: write {name}: {e.strerror}") from None
+        from .rootless import write_maps  # noqa: PLC0415
+        write_maps(pid, name, maps)
 
 
 def send_seccomp_listener(listener, fd, pid, state):

@@ -20,11 +20,14 @@ CONFIG = "config.json"
 
 
 def default_root():
-    """runc's rule: /run/<name>, or $XDG_RUNTIME_DIR/<name> for non-root with XDG_RUNTIME_DIR set."""
-    xdg = os.environ.get("XDG_RUNTIME_DIR")
-    if os.geteuid() != 0 and xdg:
-        return os.path.join(xdg, "pyruntime")
-    return "/run/pyruntime"
+    """(root, True) for runc's $XDG_RUNTIME_DIR/<name> (a user; root of a user namespace unless
+    USER=root), else ("/run/pyruntime", False). Host root with no XDG_RUNTIME_DIR reads no file."""
+    if os.environ.get("XDG_RUNTIME_DIR") and (os.geteuid() != 0 or os.environ.get("USER", "") != "root"):
+        from .rootless import xdg_root  # noqa: PLC0415
+        xdg = xdg_root()
+        if xdg:
+            return xdg, True
+    return "/run/pyruntime", False
 
 
 def valid_id(cid):
@@ -56,6 +59,29 @@ def proc_start(pid):
         return None
     rest = data[data.rindex(b")") + 2:].split()  # comm may hold spaces and parentheses
     return rest[0].decode(), int(rest[19])
+
+
+def namespace_pids(pid):
+    """The processes of a container without a cgroup to list them (rootless): those in its init's
+    pid namespace; only the init when it shares ours, or when we may not look (a rootless caller
+    cannot read the namespace of an init that has not exec'd yet: it holds nothing else then)."""
+    if not pid:
+        return []
+    try:
+        ns = os.readlink(f"/proc/{pid}/ns/pid")
+    except OSError:
+        return [pid] if proc_start(pid) else []
+    if ns == os.readlink("/proc/self/ns/pid"):
+        return [pid]
+    pids = []
+    for name in os.listdir("/proc"):
+        if name.isdigit():
+            try:
+                if os.readlink(f"/proc/{name}/ns/pid") == ns:
+                    pids.append(int(name))
+            except OSError:
+                pass
+    return pids
 
 
 def _sound(d):
@@ -115,8 +141,13 @@ class Container:
         except FileExistsError:
             raise RuntimeFailure("container with given ID already exists") from None
         except OSError as e:
+            hint = ""
+            if e.errno in (1, 13, 30):  # EPERM, EACCES, EROFS
+                from .rootless import rootless  # noqa: PLC0415 (this failure only)
+                if rootless():
+                    hint = " (a rootless caller needs --root, or XDG_RUNTIME_DIR, naming a directory it may write)"
             raise RuntimeFailure(f"cannot create the container's state directory {self.dir}: "
-                                 f"{e.strerror.lower()}") from None
+                                 f"{e.strerror.lower()}{hint}") from None
         self.lock()
 
     def lock(self):

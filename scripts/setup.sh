@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Prepare this machine (Debian 12, as root) to build, run and test pyruntime. Idempotent.
-#  - installs the Debian packages the runtime, its build and its tests need
+#  - installs the Debian packages the runtime, its build and its tests need (uidmap: newuidmap/newgidmap
+#    for rootless containers mapping more than their user's own id)
 #  - creates .venv (from /usr/bin/python3) and installs pyruntime into it, plus test deps
 #  - builds the busybox test/demo rootfs at $PYRUNTIME_DEMO_DIR/busybox/rootfs
 set -euo pipefail
@@ -20,7 +21,7 @@ fi
 # 1. Debian packages --------------------------------------------------------------------
 # apparmor: apparmor_parser, which loads the test profiles inside the VM (tests/lsm/apparmor)
 packages=(busybox-static runc crun gcc libc6-dev python3-dev python3-venv
-          libseccomp-dev libcap-dev iproute2 procps strace systemd dbus apparmor)
+          libseccomp-dev libcap-dev iproute2 procps strace systemd dbus apparmor uidmap)
 missing=()
 for p in "${packages[@]}"; do
     if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then

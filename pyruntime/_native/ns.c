@@ -5,6 +5,7 @@
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 #include "init.h"
 
@@ -69,10 +70,19 @@ void stage1_namespaces(const struct plan *p)
     }
     if (newflags & CLONE_NEWUSER) {
         uint32_t pid = (uint32_t)getpid();
+        /* a caller other than root writes our maps (or has newuidmap do it) as itself: it can
+         * open /proc/<pid>/uid_map, and newuidmap accepts us, only while we are dumpable (a
+         * non-dumpable process's /proc files belong to root of the user namespace it exec'd
+         * in: host root here). runc does the same; for root callers we stay non-dumpable. */
+        int as_user = geteuid() != 0;
         if (unshare(CLONE_NEWUSER) < 0)
             die("create user namespace");
+        if (as_user && prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) < 0)
+            die("prctl(PR_SET_DUMPABLE)");
         sync_send(MSG_NEED_MAPS, &pid, 4);
         sync_expect(MSG_MAPS_DONE);
+        if (as_user && prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+            die("prctl(PR_SET_DUMPABLE)");
         if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
             die("become root in the user namespace (is uid/gid 0 mapped?)");
     }

@@ -155,8 +155,12 @@ void apply_identity(const struct plan *p)
         for (uint32_t i = 0; i < p->ngroups; i++)
             groups[i] = p->groups[i];
         /* setgroups is denied inside a user namespace whose setgroups file says deny */
-        if (setgroups(p->ngroups, groups) < 0 && !(errno == EPERM && p->ngroups == 0))
+        if (setgroups(p->ngroups, groups) < 0 && !(errno == EPERM && p->ngroups == 0)) {
+            if (errno == EPERM)
+                die_plain("setgroups: operation not permitted (setgroups is denied in this user namespace: "
+                          "a rootless container mapping only its user's own gid cannot set additionalGids)");
             die("setgroups");
+        }
         if (setresgid(p->gid, p->gid, p->gid) < 0)
             die("setgid %u", p->gid);
         if (setresuid(p->uid, p->uid, p->uid) < 0)

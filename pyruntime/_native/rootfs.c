@@ -33,6 +33,7 @@
 
 static int rootfd = -1;
 static const char *p_rootfs = ""; /* the rootfs path, as the host sees it */
+static const struct plan *plan_now; /* the plan setup_rootfs works on (the sysfs fallback reads it) */
 
 int open_in_root(int dirfd, const char *path, int flags)
 {
@@ -491,11 +492,60 @@ static int open_proclike_destination(const struct mnt *m)
     return dfd;
 }
 
+/* A mount the kernel refused (EPERM) because we lack a privilege a rootless container never has:
+ * bind what the host shows instead, as crun and podman do. Returns 0 when bound.
+ *  - sysfs needs the network namespace to be ours: the host's /sys (its /sys/fs/cgroup masked
+ *    unless the container mounts something there, as a fresh sysfs shows nothing there);
+ *  - mqueue needs the ipc namespace to be ours: the host's /dev/mqueue is the same queue set;
+ *  - cgroup2 needs a cgroup namespace of ours: the host's /sys/fs/cgroup (runc's fallback). */
+static int userns_fallback(const struct mnt *m, int dfd)
+{
+    char p1[64];
+    const char *src = !strcmp(m->type, "sysfs") ? "/sys" : !strcmp(m->type, "mqueue") ? "/dev/mqueue"
+                    : !strcmp(m->type, "cgroup2") ? "/sys/fs/cgroup" : NULL;
+    if (!src || mount(src, fdpath(dfd, p1), NULL, MS_BIND | MS_REC, NULL) < 0)
+        return -1;
+    if (!strcmp(m->type, "sysfs")) {
+        size_t n = strlen(m->dst);
+        int covered = 0;
+        for (int i = 0; i < plan_now->nmounts && !covered; i++) {
+            const char *d = plan_now->mounts[i].dst;
+            covered = !strncmp(d, m->dst, n) && !strncmp(d + n, "/fs/cgroup", 10) && (d[n + 10] == 0 || d[n + 10] == '/');
+        }
+        if (!covered) {
+            char cg[PATH_MAX];
+            snprintf(cg, sizeof cg, "%s/fs/cgroup", !strcmp(m->dst, "/") ? "" : m->dst);
+            int fd = open_in_root(rootfd, cg, O_PATH | O_DIRECTORY);
+            if (fd >= 0) {
+                if (mount("tmpfs", fdpath(fd, p1), "tmpfs", MS_RDONLY, "size=0k,nr_inodes=1") < 0)
+                    die("error mounting \"%s\" to rootfs at \"%s\": mask fs/cgroup of the host's /sys", m->src, m->dst);
+                close(fd);
+            }
+        }
+    }
+    return 0;
+}
+
+/* EBUSY: the very filesystem is mounted on the target already (cgroup2 on the /sys/fs/cgroup of a
+ * bound host /sys, as `spec --rootless` makes): the kernel refuses to stack a superblock on its own
+ * root. Put a one-inode tmpfs between them and mount onto that (crun's way); 0 when mounted. */
+static int mount_over_itself(const struct mnt *m, int dfd)
+{
+    char p1[64];
+    if (strcmp(m->type, "cgroup2") || mount("tmpfs", fdpath(dfd, p1), "tmpfs", 0, "nr_blocks=1,nr_inodes=1") < 0)
+        return -1;
+    int top = open_in_root(rootfd, m->dst, O_PATH | O_DIRECTORY);
+    int r = top < 0 ? -1 : mount(m->src, fdpath(top, p1), m->type, m->flags & ~(MS_REC), m->data[0] ? m->data : NULL); /* cgroup2 only */
+    if (top >= 0)
+        close(top);
+    return r;
+}
+
 static void do_mount(const struct mnt *m, int index)
 {
     char p1[64], p2[64], data[4096];
     const char *mdata = m->data[0] ? m->data : NULL;
-    int bind = m->extra & M_BIND;
+    int bind = m->extra & M_BIND, fell_back = 0;
     int dst_is_file = 0, srcfd = -1;
     uint32_t kind = MS_SOURCE_PLAIN;
     struct stat st;
@@ -569,9 +619,20 @@ static void do_mount(const struct mnt *m, int index)
             die("error mounting \"%s\" to rootfs at \"%s\"", m->src, m->dst);
     } else {
         if (mount(m->src, fdpath(dfd, p1), m->type, m->flags & ~(MS_REC), mdata) < 0) {
-            if (mdata) /* say what the filesystem was given (a context= it may not take, say) */
-                die("error mounting \"%s\" to rootfs at \"%s\" (data: %s)", m->src, m->dst, mdata);
-            die("error mounting \"%s\" to rootfs at \"%s\"", m->src, m->dst);
+            int err = errno;
+            if (err == EBUSY && mount_over_itself(m, dfd) == 0)
+                ; /* mounted, above a placeholder */
+            else if (err != EPERM || userns_fallback(m, dfd) < 0) {
+                if (err == EPERM && !strcmp(m->type, "mqueue"))
+                    die_plain("error mounting \"%s\" to rootfs at \"%s\": operation not permitted (an mqueue "
+                              "mount needs the container's own ipc namespace, and the host has no /dev/mqueue "
+                              "to bind)", m->src, m->dst);
+                errno = err;
+                if (mdata) /* say what the filesystem was given (a context= it may not take, say) */
+                    die("error mounting \"%s\" to rootfs at \"%s\" (data: %s)", m->src, m->dst, mdata);
+                die("error mounting \"%s\" to rootfs at \"%s\"", m->src, m->dst);
+            } else
+                bind = fell_back = 1; /* the flags below go onto the bind of the host's */
         }
     }
     if (srcfd >= 0)
@@ -584,7 +645,8 @@ static void do_mount(const struct mnt *m, int index)
         die("error mounting \"%s\" to rootfs at \"%s\": reopen", m->src, m->dst);
     if (bind && ((m->flags & ~(MS_BIND | MS_REC | MS_REMOUNT)) || m->cleared))
         bind_remount(m, top);
-    if (bind && (m->flags & MS_REC) && (m->flags & MS_RDONLY))
+    /* a fallback bind of the host's sysfs/cgroup tree is recursive: "ro" must cover all of it */
+    if (bind && ((m->flags & MS_REC) || fell_back) && (m->flags & MS_RDONLY))
         readonly_kernel_submounts(m, top);
     if (below >= 0) {
         int newdir = openat(top, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -708,6 +770,7 @@ void setup_rootfs(const struct plan *p)
     /* (in the host's mount namespace we change no propagation: that would change the host's) */
     if (mount(p->rootfs, p->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
         die("bind-mount rootfs \"%s\"", p->rootfs);
+    plan_now = p;
     rootfd = open(p->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
     if (rootfd < 0)
         die("open rootfs \"%s\"", p->rootfs);

@@ -21,6 +21,17 @@ from ..errors import ConfigError, RuntimeFailure
 
 CGROUP_ROOT = "/sys/fs/cgroup"
 _cache = {}
+DENIED = (1, 13, 30)  # EPERM, EACCES, EROFS: what a rootless caller meets (runc's isIgnorableError)
+
+
+class CgroupDenied(RuntimeFailure):
+    """A cgroup directory we may not create: skipped for a rootless caller, fatal for root."""
+
+
+def rootless_caller():
+    """Asked only after a permission error, so host root pays nothing on its way."""
+    from ..rootless import rootless  # noqa: PLC0415
+    return rootless()
 
 
 # -- host facts (cached per process) ------------------------------------------------------------
@@ -265,7 +276,8 @@ def mkdirs(path, stop_at):
         except FileExistsError:
             continue
         except OSError as e:
-            raise RuntimeFailure(f"unable to create cgroup path {d}: {_err(e)}") from None
+            kind = CgroupDenied if e.errno in DENIED else RuntimeFailure
+            raise kind(f"unable to create cgroup path {d}: {_err(e)}") from None
         made.append(d)
     return made
 
@@ -324,6 +336,7 @@ class Manager:
         self.cid = cid
         self.resources = resources or {}
         self.created = []  # directories we made, outermost first per hierarchy
+        self.skipped = []  # JSON paths of the limits a rootless create could not apply
 
     @staticmethod
     def for_container(config, cid, systemd=False):
@@ -357,7 +370,16 @@ class Manager:
 
     # subclasses implement these
     def create(self):
+        """Make the cgroup and apply the resources. A rootless caller (pyruntime.rootless) that may
+        not make it goes on without it: the limits it could not apply are in self.skipped."""
         raise NotImplementedError
+
+    def skipped_warning(self):
+        """The one warning of a rootless create that left limits unapplied, or None."""
+        if not self.skipped:
+            return None
+        return ("rootless container without a cgroup it may write (cgroup v2 needs a delegated subtree): "
+                "these limits are not applied: " + ", ".join(dict.fromkeys(self.skipped)))
 
     def add(self, pid):
         raise NotImplementedError

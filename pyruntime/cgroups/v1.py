@@ -8,8 +8,8 @@ import os
 
 from ..errors import ConfigError, RuntimeFailure
 from ..state import frozen as state_frozen
-from . import (Manager, blkio_entries, hierarchies, inner_path, mkdirs, open_join_fds, own_cgroups, read_file,
-               read_int, read_kv, read_pids, resolve, rmdir_tree, stats_doc, write_file)
+from . import (CgroupDenied, Manager, blkio_entries, hierarchies, inner_path, mkdirs, open_join_fds, own_cgroups,
+               read_file, read_int, read_kv, read_pids, resolve, rmdir_tree, rootless_caller, stats_doc, write_file)
 from . import devices as dev
 from . import resources as res
 
@@ -51,6 +51,8 @@ class V1Manager(Manager):
         return m
 
     def to_state(self):
+        if not self.paths:
+            return {}  # a rootless container that could make no cgroup at all
         return {"driver": self.driver, "id": self.cid, "inner": self.inner, "paths": self.paths,
                 "mounts": self.mounts, "created": self.created, "resources": self.resources,
                 "linuxDevices": self.linux_devices}
@@ -68,12 +70,23 @@ class V1Manager(Manager):
         if "devices" not in self.paths:
             raise RuntimeFailure("cannot create cgroup: the devices controller is not mounted")
         try:
+            denied = set()
             for key, path in self._unique_paths():
-                made = mkdirs(path, self.mounts[key])
+                try:
+                    made = mkdirs(path, self.mounts[key])
+                except CgroupDenied:
+                    if not rootless_caller():
+                        raise
+                    denied.add(path)  # rootless: go on without this hierarchy (runc's rootless manager)
+                    continue
                 self.created.extend(made)
                 if key == "cpuset":
                     for d in made:
                         _init_cpuset(d)
+            if denied:
+                self.paths = {k: p for k, p in self.paths.items() if p not in denied}
+                self.skipped = [w[3] for w in writes if w[0] not in self.paths]
+                writes = [w for w in writes if w[0] in self.paths]
             self._apply(self.resources, writes, devices=True)
         except BaseException:
             try:
@@ -219,8 +232,14 @@ class V1Manager(Manager):
         if devices and "devices" in self.paths:
             rules = dev.effective_rules(self.linux_devices, r.get("devices"))
             dpath = self.paths["devices"]
-            for name, line in dev.v1_lines(rules):
-                write_file(os.path.join(dpath, name), line)
+            try:
+                for name, line in dev.v1_lines(rules):
+                    write_file(os.path.join(dpath, name), line)
+            except RuntimeFailure:
+                # device rules need CAP_SYS_ADMIN of the host: a rootless container goes without
+                # (runc ignores them too); its nodes are bound from the host, whose modes apply
+                if not rootless_caller():
+                    raise
 
     # -- statistics -----------------------------------------------------------------------------
     def oom_events(self):

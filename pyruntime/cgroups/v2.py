@@ -7,8 +7,8 @@ import os
 
 from ..errors import ConfigError, RuntimeFailure
 from ..state import frozen as state_frozen
-from . import (Manager, hierarchies, inner_path, mkdirs, open_join_fds, own_cgroups, read_file, read_int, read_kv,
-               read_pids, resolve, rmdir_tree, stats_doc, write_file)
+from . import (CgroupDenied, Manager, hierarchies, inner_path, mkdirs, open_join_fds, own_cgroups, read_file,
+               read_int, read_kv, read_pids, resolve, rmdir_tree, rootless_caller, stats_doc, write_file)
 from . import devices as dev
 from . import resources as res
 
@@ -24,7 +24,12 @@ class V2Manager(Manager):
             raise RuntimeFailure("cgroup v2 is not mounted")
         m = cls(cid, resources)
         m.inner = inner_path(config, cid)
-        m.path = resolve(m.inner, "", h, own_cgroups())
+        own = own_cgroups()
+        if os.geteuid() != 0 and not m.inner.startswith("/"):
+            # runc (fs2 defaultDirPath): a user's own cgroup most likely holds processes, and a
+            # cgroup with processes cannot give controllers to a child: start from its parent
+            own = {"": os.path.dirname(own.get("", "/").rstrip("/")) or "/"}
+        m.path = resolve(m.inner, "", h, own)
         m.mount = h[""][0]
         m.linux_devices = [{"type": d.get("type"), "major": d.get("major"), "minor": d.get("minor")}
                            for d in linux.get("devices") or [] if isinstance(d, dict)]
@@ -41,6 +46,8 @@ class V2Manager(Manager):
         return m
 
     def to_state(self):
+        if self.path is None:
+            return {}  # a rootless container that may not make its cgroup
         return {"driver": self.driver, "id": self.cid, "inner": self.inner, "path": self.path,
                 "mount": self.mount, "created": self.created, "resources": self.resources,
                 "linuxDevices": self.linux_devices}
@@ -90,10 +97,18 @@ class V2Manager(Manager):
         writes = res.v2_writes(self.resources)
         try:
             avail = self._check_controllers(writes)
-            made = mkdirs(self.path, self.mount)
+            try:
+                made = mkdirs(self.path, self.mount)
+            except CgroupDenied:
+                if not rootless_caller():
+                    raise
+                # rootless, no delegated subtree here: go on without a cgroup (runc's ErrRootless)
+                self.path = None
+                self.skipped = [w[3] for w in writes]
+                return
             self.created.extend(made)
             self._enable_controllers(avail)
-            self._apply(self.resources, devices=True)
+            self._apply(self.resources, devices=True, create=True)
         except BaseException:
             try:
                 self.destroy()
@@ -102,9 +117,12 @@ class V2Manager(Manager):
             raise
 
     def add(self, pid):
-        write_file(os.path.join(self.path, "cgroup.procs"), str(pid))
+        if self.path is not None:
+            write_file(os.path.join(self.path, "cgroup.procs"), str(pid))
 
     def join_fds(self):
+        if self.path is None:
+            return -1, []
         return open_join_fds([("v2", self.path)])
 
     def destroy(self):
@@ -160,10 +178,13 @@ class V2Manager(Manager):
         self._apply(resources, devices="devices" in resources)
         self.resources = res.merge(self.resources, resources)
 
-    def _apply(self, r, devices):
+    def _apply(self, r, devices, create=False):
         bfq = os.path.exists(os.path.join(self.path, "io.bfq.weight"))
         for ctrl, name, value, jpath in res.v2_writes(r, bfq=bfq):
             f = os.path.join(self.path, name)
+            if create and not os.path.exists(f) and rootless_caller():
+                self.skipped.append(jpath)  # a controller the delegation does not give us
+                continue
             if not os.path.exists(f):
                 if ctrl == "hugetlb" and not jpath.startswith(f"{res.P}.unified"):
                     ps = name.split(".")[1]
@@ -177,7 +198,13 @@ class V2Manager(Manager):
             write_file(f, value)
         if devices:
             rules = dev.effective_rules(self.linux_devices, r.get("devices"))
-            dev.apply_v2(self.path, rules)
+            try:
+                dev.apply_v2(self.path, rules)
+            except (RuntimeFailure, OSError):
+                # loading a device program needs CAP_SYS_ADMIN of the host: a rootless container
+                # goes without (runc ignores it too); its nodes are bound from the host
+                if not rootless_caller():
+                    raise
 
     # -- statistics -----------------------------------------------------------------------------
     def oom_events(self):
