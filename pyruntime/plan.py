@@ -8,6 +8,7 @@ import os
 
 from . import mounts as M
 from .errors import ConfigError
+from .limits import LIMITS
 
 CLONE_NEWTIME, CLONE_NEWNS, CLONE_NEWCGROUP, CLONE_NEWUTS = 0x80, 0x20000, 0x02000000, 0x04000000
 CLONE_NEWIPC, CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET = 0x08000000, 0x10000000, 0x20000000, 0x40000000
@@ -442,10 +443,37 @@ def build_plan(config, bundle, host, *, no_pivot=False, console=False, preserve_
     _seccomp(plan, linux, warn)
     hooks = config.get("hooks") or {}
     for kind, number in CHILD_HOOKS.items():
-        for h in hooks.get(kind) or ():
-            plan.hooks.append((number, h.get("timeout") or 0, h["path"], list(h.get("args") or ()),
-                               list(h.get("env") or ())))
+        for i, h in enumerate(hooks.get(kind) or ()):
+            args, env = list(h.get("args") or ()), list(h.get("env") or ())
+            _within(len(args), "HOOK_ARGS", f"hooks.{kind}[{i}].args")
+            _within(len(env), "HOOK_ENV", f"hooks.{kind}[{i}].env")
+            plan.hooks.append((number, h.get("timeout") or 0, h["path"], args, env))
+            _within(len(plan.hooks), "HOOKS", f"hooks.{kind}")
+    check_limits(plan)
     return plan
+
+
+def _within(n, limit, path):
+    if n > LIMITS[limit]:
+        raise ConfigError(path, f"{n} entries, more than the {LIMITS[limit]} this runtime takes")
+
+
+def check_limits(plan, base="process"):
+    """Every table the init fills holds what this Plan has (pyruntime/limits.py): a config past one
+    is an error naming its JSON path here, never a Plan the init refuses."""
+    _within(len(plan.namespaces), "NAMESPACES", "linux.namespaces")
+    _within(len(plan.mounts), "MOUNTS", "mounts")  # cgroup mounts counted as they expand
+    _within(len(plan.devices), "DEVICES", "linux.devices")  # the default devices count too
+    _within(len(plan.links), "LINKS", "linux.devices")
+    _within(len(plan.masked), "MASKED", "linux.maskedPaths")
+    _within(len(plan.readonly), "READONLY", "linux.readonlyPaths")
+    _within(len(plan.sysctl), "SYSCTLS", "linux.sysctl")
+    _within(len(plan.time_offsets), "TIME_OFFSETS", "linux.timeOffsets")
+    _within(len(plan.rlimits), "RLIMITS", f"{base}.rlimits")
+    _within(len(plan.groups), "GROUPS", f"{base}.user.additionalGids")
+    _within(len(plan.args), "ARGS", f"{base}.args")
+    _within(len(plan.env), "ENV", f"{base}.env")
+    _within(len(plan.seccomp) // 8, "SECCOMP_INSNS", "linux.seccomp")
 
 
 def _process(plan, process, rootfs, host, warn, base="process"):
@@ -588,6 +616,7 @@ def build_exec_plan(process, config, init_pid, host, *, rootfs=None, console=Fal
         raise ConfigError("process.terminal", "cannot use console socket if runc will not detach or allocate tty")
     _process(plan, process, rootfs, host, warn)  # rootfs: the container's, for HOME from its passwd
     _seccomp(plan, config.get("linux") or {}, warn)
+    check_limits(plan)
     return plan
 
 

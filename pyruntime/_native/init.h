@@ -12,6 +12,27 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+/* ---- the init's limits: how many entries of each kind its tables hold ----
+ * pyruntime/limits.py holds the same numbers (tests/unit/test_limits.py reads this block and
+ * compares), so a config past one is a config error at `create`, never a refused Plan. */
+#define LIMIT_NAMESPACES 16
+#define LIMIT_MOUNTS 512
+#define LIMIT_DEVICES 512
+#define LIMIT_LINKS 64
+#define LIMIT_MASKED 512
+#define LIMIT_READONLY 512
+#define LIMIT_SYSCTLS 512
+#define LIMIT_RLIMITS 32
+#define LIMIT_GROUPS 65536      /* the kernel's NGROUPS_MAX */
+#define LIMIT_ARGS 4096
+#define LIMIT_ENV 4096          /* HOME looked up by the init counts too */
+#define LIMIT_TIME_OFFSETS 8
+#define LIMIT_HOOKS 32          /* createContainer and startContainer together */
+#define LIMIT_HOOK_ARGS 64
+#define LIMIT_HOOK_ENV 256
+#define LIMIT_CGROUP_TASKS 16
+#define LIMIT_SECCOMP_INSNS 4096 /* the kernel's BPF_MAXINSNS */
+
 /* ---- wire format (must match pyruntime/plan_wire.py) ---- */
 #define PLAN_MAGIC 0x50525950u /* "PYRP" */
 #define PLAN_VERSION 1u
@@ -55,8 +76,8 @@ enum hook_kind { HOOK_CREATE_CONTAINER = 0, HOOK_START_CONTAINER = 1 };
 struct hook {
     uint32_t kind, timeout, nargs, nenv;
     const char *path;
-    const char *argv[65];
-    const char *envp[257];
+    const char *argv[LIMIT_HOOK_ARGS + 1];
+    const char *envp[LIMIT_HOOK_ENV + 1];
 };
 
 enum plan_flags {
@@ -112,39 +133,38 @@ struct nsreq { uint32_t flag; const char *path; };
 
 struct timeoff { uint32_t clock; int64_t secs; uint32_t nsecs; };
 
-#define MAXN 512
-
 struct plan {
     uint32_t flags;
     const char *rootfs;
     uint64_t rootprop;
-    struct nsreq ns[16]; int nns;
-    struct mnt mounts[MAXN]; int nmounts;
-    struct dev devs[MAXN]; int ndevs;
-    struct kv links[64]; int nlinks;
-    const char *masks[MAXN]; int nmasks;
-    const char *ro[MAXN]; int nro;
-    struct kv sysctls[MAXN]; int nsysctls;
+    struct nsreq ns[LIMIT_NAMESPACES]; int nns;
+    struct mnt mounts[LIMIT_MOUNTS]; int nmounts;
+    struct dev devs[LIMIT_DEVICES]; int ndevs;
+    struct kv links[LIMIT_LINKS]; int nlinks;
+    const char *masks[LIMIT_MASKED]; int nmasks;
+    const char *ro[LIMIT_READONLY]; int nro;
+    struct kv sysctls[LIMIT_SYSCTLS]; int nsysctls;
     const char *hostname, *domainname;
-    struct rlim rlimits[32]; int nrlimits;
-    int has_user; uint32_t uid, gid, umask, ngroups; uint32_t groups[256];
+    struct rlim rlimits[LIMIT_RLIMITS]; int nrlimits;
+    int has_user; uint32_t uid, gid, umask, ngroups;
+    const unsigned char *groups; /* ngroups u32s in the plan buffer (not aligned) */
     int has_caps; uint64_t cap_bnd, cap_eff, cap_prm, cap_inh, cap_amb; uint32_t last_cap;
-    const char *argv[MAXN + 1]; int argc;
-    const char *envp[MAXN * 4 + 1]; int envc;
+    const char *argv[LIMIT_ARGS + 1]; int argc;
+    const char *envp[LIMIT_ENV + 1]; int envc;
     const char *cwd;
     uint32_t rows, cols;
     int32_t oom;
     int console_fd, statedir_fd; uint32_t preserve_fds;
-    struct timeoff timeoffs[8]; int ntimeoffs;
+    struct timeoff timeoffs[LIMIT_TIME_OFFSETS]; int ntimeoffs;
     const unsigned char *seccomp; size_t seccomp_len; uint32_t seccomp_flags;
-    struct hook hooks[32]; int nhooks;
+    struct hook hooks[LIMIT_HOOKS]; int nhooks;
     const char *state_create, *state_start; /* the hooks' stdin, from MSG_HOOKS_DONE */
     int has_personality; uint32_t personality;
     int has_ioprio; uint32_t ioprio;
     int has_sched; uint32_t sched_policy, sched_priority; int32_t sched_nice;
     uint64_t sched_flags, sched_runtime, sched_deadline, sched_period;
     const unsigned char *affinity[2]; size_t affinity_len[2];
-    int cg2_fd; int cg_tasks[16]; int ncg_tasks;
+    int cg2_fd; int cg_tasks[LIMIT_CGROUP_TASKS]; int ncg_tasks;
 };
 
 /* plan.c */

@@ -44,7 +44,7 @@ static void write_timens_offsets(const struct plan *p)
 
 void stage1_namespaces(const struct plan *p)
 {
-    int fds[16], newflags = 0;
+    int fds[LIMIT_NAMESPACES], newflags = 0;
 
     /* Open every path first: once the mount namespace changes, host paths may not resolve. */
     for (int i = 0; i < p->nns; i++) {

@@ -151,9 +151,12 @@ void apply_identity(const struct plan *p)
             die("keep capabilities across the user switch");
     }
     if (p->has_user) {
-        gid_t groups[256];
-        for (uint32_t i = 0; i < p->ngroups; i++)
-            groups[i] = p->groups[i];
+        static gid_t groups[LIMIT_GROUPS]; /* .bss: pages touched only as far as used */
+        for (uint32_t i = 0; i < p->ngroups && i < LIMIT_GROUPS; i++) {
+            uint32_t g;
+            memcpy(&g, p->groups + (size_t)i * 4, 4); /* the plan buffer is not aligned */
+            groups[i] = g;
+        }
         /* setgroups is denied inside a user namespace whose setgroups file says deny */
         if (setgroups(p->ngroups, groups) < 0 && !(errno == EPERM && p->ngroups == 0))
             die("setgroups");
@@ -240,6 +243,8 @@ int install_seccomp(const struct plan *p)
         return -1;
     if (p->seccomp_len % sizeof(struct sock_filter))
         die_plain("seccomp program has a partial instruction");
+    if (p->seccomp_len / sizeof(struct sock_filter) > LIMIT_SECCOMP_INSNS)
+        die_plain("seccomp program is longer than %u instructions", LIMIT_SECCOMP_INSNS);
     insns = malloc(p->seccomp_len); /* the plan buffer is not aligned for sock_filter */
     if (!insns)
         die("seccomp");

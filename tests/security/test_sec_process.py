@@ -106,6 +106,50 @@ def test_caps_config_honoured(bundle, root, container_id):
     assert caps["CapInh"] == "0000000400000001" and caps["CapAmb"] == "0000000000000001", caps
 
 
+# -- §1.29: the init's limits are the parser's ---------------------------------------------------
+
+LIMIT_CASES = {
+    # name: (mutation, the JSON path the error must name)
+    "mounts": (lambda c: c["mounts"].extend(
+        {"destination": f"/t{i}", "type": "tmpfs", "source": "tmpfs"} for i in range(600)), "mounts"),
+    "args": (lambda c: c["process"].__setitem__("args", ["true"] + ["x"] * 5000), "process.args"),
+    "env": (lambda c: c["process"]["env"].extend(f"V{i}=1" for i in range(5000)), "process.env"),
+    "masked": (lambda c: c["linux"].__setitem__("maskedPaths", [f"/m{i}" for i in range(600)]),
+               "linux.maskedPaths"),
+    "readonly": (lambda c: c["linux"].__setitem__("readonlyPaths", [f"/r{i}" for i in range(600)]),
+                 "linux.readonlyPaths"),
+    "devices": (lambda c: c["linux"].__setitem__("devices", [
+        {"path": f"/dev/d{i}", "type": "c", "major": 1, "minor": 3} for i in range(600)]), "linux.devices"),
+    "sysctl": (lambda c: c["linux"].__setitem__("sysctl", {f"net.ipv4.conf.x{i}.forwarding": "0"
+                                                           for i in range(600)}), "linux.sysctl"),
+    "hooks": (lambda c: c.__setitem__("hooks", {"createContainer": [{"path": "/bin/true"}] * 40}),
+              "hooks.createContainer"),
+    "hook args": (lambda c: c.__setitem__("hooks", {"startContainer": [{"path": "/bin/true",
+                                                                        "args": ["true"] * 100}]}),
+                  "hooks.startContainer[0].args"),
+    "hook env": (lambda c: c.__setitem__("hooks", {"startContainer": [{"path": "/bin/true",
+                                                                       "env": ["A=1"] * 300}]}),
+                 "hooks.startContainer[0].env"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(LIMIT_CASES))
+def test_init_limits_are_config_errors(case, bundle, root, container_id):
+    """§1.29. Guards: a config with more entries than the init's tables hold reached the init,
+    which refused the whole Plan ("malformed plan (runtime and init program out of step?)") or
+    died before reading it (BrokenPipeError); it must be a one-line config error naming the JSON
+    path, at create, before anything is made."""
+    mutate, path = LIMIT_CASES[case]
+    mutate(bundle.config)
+    proc = secutil.run(bundle, container_id(), root, bundle.config["process"]["args"])
+    assert proc.returncode != 0, proc.stdout[-200:]
+    err = proc.stderr.strip()
+    assert "\n" not in err, err
+    assert "malformed plan" not in err and "Broken" not in err and "internal error" not in err, err
+    assert f"{path}:" in err or f"{path} " in err, err
+    assert not any(root.iterdir())
+
+
 # -- §1.10 CVE-2024-21626: leaked fds used as cwd or exec path ----------------------------------
 
 def _no_escape(proc, where):
