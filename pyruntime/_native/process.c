@@ -212,12 +212,11 @@ const char *resolve_exec(const struct plan *p, char *buf, size_t cap)
     while (*path) {
         const char *end = strchrnul(path, ':');
         size_t n = (size_t)(end - path);
-        if (n == 0)
-            snprintf(buf, cap, "./%s", name);
-        else
-            snprintf(buf, cap, "%.*s/%s", (int)n, path, name);
-        int e;
-        if (executable(buf, &e))
+        int w = -1, e;
+        /* a candidate that does not fit is skipped (Go's LookPath: ENAMETOOLONG), never cut */
+        if (n < cap)
+            w = n == 0 ? snprintf(buf, cap, "./%s", name) : snprintf(buf, cap, "%.*s/%s", (int)n, path, name);
+        if (w >= 0 && (size_t)w < cap && executable(buf, &e))
             return buf;
         path = *end ? end + 1 : end;
     }

@@ -49,30 +49,31 @@ static const char *fdpath(int fd, char *buf)
     return buf;
 }
 
-/* Split "a/b/c" into the parent "a/b" (or "/") and the last name "c". */
-static void split(const char *path, char *parent, char *name)
+/* Split "a/b/c" into the parent "a/b" (or "/", into parent[PATH_MAX]) and the last name "c" (into
+ * name[NAME_MAX + 1]). -1 with ENAMETOOLONG when either does not fit: no file system takes a
+ * longer name, and a cut one would be another file. */
+static int split(const char *path, char *parent, char *name)
 {
     char tmp[PATH_MAX];
     size_t n = strlen(path);
     while (n > 1 && path[n - 1] == '/')
         n--;
     if (n >= sizeof tmp)
-        die_plain("path too long: \"%s\"", path);
+        return errno = ENAMETOOLONG, -1;
     memcpy(tmp, path, n);
     tmp[n] = 0;
     char *slash = strrchr(tmp, '/');
-    if (!slash) {
+    const char *last = slash ? slash + 1 : tmp;
+    if (strlen(last) > NAME_MAX)
+        return errno = ENAMETOOLONG, -1;
+    strcpy(name, last);
+    if (!slash || slash == tmp) {
         strcpy(parent, "/");
-        strcpy(name, tmp);
     } else {
-        strcpy(name, slash + 1);
-        if (slash == tmp)
-            strcpy(parent, "/");
-        else {
-            *slash = 0;
-            strcpy(parent, tmp);
-        }
+        *slash = 0;
+        strcpy(parent, tmp); /* shorter than tmp[PATH_MAX] */
     }
+    return 0;
 }
 
 /* Where a dangling symlink `name` in directory `parent` points, as an in-root path, followed by
@@ -116,7 +117,8 @@ static int mkdir_in_root_depth(const char *path, int depth)
         int f = open_in_root(rootfd, buf, O_PATH | O_DIRECTORY);
         if (f < 0 && errno == ENOENT) {
             char parent[PATH_MAX], name[NAME_MAX + 1], next[PATH_MAX];
-            split(buf, parent, name);
+            if (split(buf, parent, name) < 0)
+                return -1;
             int pfd = open_in_root(rootfd, parent, O_PATH | O_DIRECTORY);
             if (pfd < 0)
                 return -1;
@@ -152,7 +154,8 @@ static int mkfile_in_root(const char *path)
         int fd = open_in_root(rootfd, cur, O_PATH);
         if (fd >= 0 || errno != ENOENT)
             return fd;
-        split(cur, parent, name);
+        if (split(cur, parent, name) < 0)
+            return -1;
         int pfd = mkdir_in_root(parent);
         if (pfd < 0)
             return -1;
@@ -187,15 +190,21 @@ static unsigned long locked_flags(const char *path)
     return f;
 }
 
-static void copy_tree(int from, int to, const char *where);
+#define TMPCOPYUP_MAX_DEPTH 1024 /* the image decides how deep: a bound, with a clean error */
+
+static void copy_tree(int from, int to, const char *where, int depth);
 
 static void copy_file(int from, int to, const char *name, const struct stat *st)
 {
-    int in = openat(from, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    /* O_NONBLOCK: a FIFO swapped in for the file must not hang us (fstat then refuses it) */
+    int in = openat(from, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    struct stat ist;
+    if (in < 0 || fstat(in, &ist) < 0 || !S_ISREG(ist.st_mode))
+        die("tmpcopyup: copy \"%s\"", name);
     int out = openat(to, name, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, st->st_mode & 07777);
     char buf[65536];
     ssize_t n;
-    if (in < 0 || out < 0)
+    if (out < 0)
         die("tmpcopyup: copy \"%s\"", name);
     while ((n = read(in, buf, sizeof buf)) > 0)
         if (write(out, buf, n) != n)
@@ -206,11 +215,25 @@ static void copy_file(int from, int to, const char *name, const struct stat *st)
     close(out);
 }
 
-/* tmpcopyup: copy what the image had at the destination into the new tmpfs (runc's semantics). */
-static void copy_tree(int from, int to, const char *where)
+/* out of copy_tree's frame: its PATH_MAX buffer is not on the stack once per level */
+static __attribute__((noinline)) void copy_symlink(int from, int to, const char *name, const struct stat *st)
 {
+    char target[PATH_MAX];
+    ssize_t n = readlinkat(from, name, target, sizeof target - 1);
+    if (n >= 0) {
+        target[n] = 0;
+        symlinkat(target, to, name);
+        fchownat(to, name, st->st_uid, st->st_gid, AT_SYMLINK_NOFOLLOW);
+    }
+}
+
+/* tmpcopyup: copy what the image had at the destination into the new tmpfs (runc's semantics). */
+static void copy_tree(int from, int to, const char *where, int depth)
+{
+    if (depth > TMPCOPYUP_MAX_DEPTH)
+        die_plain("tmpcopyup: \"%s\" is nested more than %d directories deep", where, TMPCOPYUP_MAX_DEPTH);
     int dfd = dup(from);
-    DIR *d = fdopendir(dfd);
+    DIR *d = dfd < 0 ? NULL : fdopendir(dfd);
     struct dirent *e;
     if (!d)
         die("tmpcopyup: read \"%s\"", where);
@@ -227,18 +250,12 @@ static void copy_tree(int from, int to, const char *where)
             int b = openat(to, e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
             if (a < 0 || b < 0)
                 die("tmpcopyup: open \"%s\"", e->d_name);
-            copy_tree(a, b, e->d_name);
+            copy_tree(a, b, e->d_name, depth + 1);
             fchown(b, st.st_uid, st.st_gid);
             close(a);
             close(b);
         } else if (S_ISLNK(st.st_mode)) {
-            char target[PATH_MAX];
-            ssize_t n = readlinkat(from, e->d_name, target, sizeof target - 1);
-            if (n >= 0) {
-                target[n] = 0;
-                symlinkat(target, to, e->d_name);
-                fchownat(to, e->d_name, st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW);
-            }
+            copy_symlink(from, to, e->d_name, &st);
         } else if (S_ISREG(st.st_mode)) {
             copy_file(from, to, e->d_name, &st);
         } else {
@@ -356,7 +373,7 @@ static void do_mount(const struct mnt *m)
         int newdir = openat(top, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (newdir < 0)
             die("tmpcopyup: open new \"%s\"", m->dst);
-        copy_tree(below, newdir, m->dst);
+        copy_tree(below, newdir, m->dst, 0);
         close(newdir);
         close(below);
     }
@@ -376,7 +393,8 @@ static void do_mount(const struct mnt *m)
 static void make_device(const struct dev *d)
 {
     char parent[PATH_MAX], name[NAME_MAX + 1], p1[64];
-    split(d->path, parent, name);
+    if (split(d->path, parent, name) < 0)
+        die("create device \"%s\"", d->path);
     int pfd = mkdir_in_root(parent);
     if (pfd < 0)
         die("create device \"%s\": parent directory", d->path);
@@ -413,7 +431,8 @@ static void make_device(const struct dev *d)
 static void make_symlink(const struct kv *l)
 {
     char parent[PATH_MAX], name[NAME_MAX + 1];
-    split(l->b, parent, name);
+    if (split(l->b, parent, name) < 0)
+        die("create symlink \"%s\"", l->b);
     int pfd = mkdir_in_root(parent);
     if (pfd < 0)
         die("create symlink \"%s\": parent directory", l->b);
@@ -426,20 +445,24 @@ static void make_symlink(const struct kv *l)
 static void make_parent_private(const char *path)
 {
     FILE *f = fopen("/proc/self/mountinfo", "re");
-    char line[4096], best[PATH_MAX] = "/";
-    size_t bestlen = 1;
+    char *line = NULL, best[PATH_MAX] = "/";
+    size_t cap = 0, bestlen = 1;
     if (!f)
         die("read /proc/self/mountinfo");
-    while (fgets(line, sizeof line, f)) {
-        char mp[PATH_MAX];
-        if (sscanf(line, "%*s %*s %*s %*s %4095s", mp) != 1)
+    /* whole lines of any length (a cut one could name another mount point), field 5 */
+    while (getline(&line, &cap, f) > 0) {
+        char *save = NULL, *mp = strtok_r(line, " \n", &save);
+        for (int i = 0; mp && i < 4; i++)
+            mp = strtok_r(NULL, " \n", &save);
+        if (!mp)
             continue;
         size_t n = strlen(mp);
-        if (n > bestlen && !strncmp(path, mp, n) && (path[n] == '/' || path[n] == 0)) {
-            strcpy(best, mp);
+        if (n < sizeof best && n > bestlen && !strncmp(path, mp, n) && (path[n] == '/' || path[n] == 0)) {
+            memcpy(best, mp, n + 1);
             bestlen = n;
         }
     }
+    free(line);
     fclose(f);
     if (mount(NULL, best, NULL, MS_PRIVATE, NULL) < 0)
         die("make \"%s\" private", best);
@@ -457,7 +480,8 @@ void setup_rootfs(const struct plan *p)
      * requested rootfsPropagation goes on the new root once it is in place */
     if (mount(NULL, "/", NULL, (p->rootprop & MS_SHARED) ? (MS_SHARED | MS_REC) : (MS_SLAVE | MS_REC), NULL) < 0)
         die("set propagation of /");
-    split(p->rootfs, parent, name);
+    if (split(p->rootfs, parent, name) < 0)
+        die("rootfs \"%s\"", p->rootfs);
     if (p->rootprop & MS_SHARED)
         make_parent_private(parent);
     if (mount(p->rootfs, p->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
@@ -562,7 +586,9 @@ static void set_sysctls(const struct plan *p)
     char path[PATH_MAX];
     struct statfs sf;
     for (int i = 0; i < p->nsysctls; i++) {
-        snprintf(path, sizeof path, "/proc/sys/%s", p->sysctls[i].a);
+        int w = snprintf(path, sizeof path, "/proc/sys/%s", p->sysctls[i].a);
+        if (w < 0 || (size_t)w >= sizeof path) /* a cut name would be another sysctl */
+            die_plain("write sysctl %s: the name is too long", p->sysctls[i].a);
         int fd = open_in_root(rootfd, path, O_WRONLY | O_NOFOLLOW);
         if (fd < 0)
             die("write sysctl %s", p->sysctls[i].a);

@@ -64,26 +64,36 @@ void sync_expect(uint32_t type)
         die_plain("sync: expected message %u from the parent, got %u", type, got);
 }
 
+/* errno text in Go's wording, lowercase: clients match "no such file or directory" as is */
+static size_t errno_text(int err, char *out, size_t cap)
+{
+    int n = snprintf(out, cap, ": %s", strerror(err));
+    if (n < 0)
+        return out[0] = 0, 0;
+    if (out[2] >= 'A' && out[2] <= 'Z')
+        out[2] = (char)(out[2] - 'A' + 'a');
+    return (size_t)n < cap ? (size_t)n : cap - 1;
+}
+
 static void vreport(int err, const char *fmt, va_list ap)
 {
-    char msg[2048];
+    char msg[2048]; /* u32 errno, then the text; the text is cut to fit, never sent past the end */
+    char tail[128] = "";
     uint32_t e = (uint32_t)err;
-    int n = vsnprintf(msg + 4, sizeof msg - 4, fmt, ap);
-    if (n < 0)
-        n = 0;
-    if ((size_t)n > sizeof msg - 5)
-        n = sizeof msg - 5;
-    if (err) {
-        /* Go's wording, lowercase: clients match "no such file or directory" case-sensitively */
-        int at = 4 + n + 2;
-        n += snprintf(msg + 4 + n, sizeof msg - 4 - n, ": %s", strerror(err));
-        if (at < (int)sizeof msg && msg[at] >= 'A' && msg[at] <= 'Z')
-            msg[at] = (char)(msg[at] - 'A' + 'a');
+    size_t tl = err ? errno_text(err, tail, sizeof tail) : 0;
+    size_t room = sizeof msg - 4 - tl; /* for the text and its NUL */
+    int r = vsnprintf(msg + 4, room, fmt, ap);
+    size_t n = r < 0 ? 0 : (size_t)r;
+    if (n >= room) {
+        n = room - 1;
+        memcpy(msg + 4 + n - 3, "...", 3); /* say it was cut */
     }
+    memcpy(msg + 4 + n, tail, tl + 1);
+    n += tl;
     memcpy(msg, &e, 4);
     if (sync_fd >= 0) {
         uint32_t type = MSG_ERROR;
-        struct iovec iov[2] = { { &type, 4 }, { msg, 4 + (size_t)n } };
+        struct iovec iov[2] = { { &type, 4 }, { msg, 4 + n } };
         struct msghdr mh = { .msg_iov = iov, .msg_iovlen = 2 };
         if (sendmsg(sync_fd, &mh, MSG_NOSIGNAL) >= 0)
             return;
@@ -95,7 +105,7 @@ static void vreport(int err, const char *fmt, va_list ap)
             return;
     }
     /* no one left to tell: stderr is the container's, like runc's late errors */
-    dprintf(2, "pyruntime-init: %.*s\n", n, msg + 4);
+    dprintf(2, "pyruntime-init: %.*s\n", (int)n, msg + 4);
 }
 
 void die(const char *fmt, ...)
