@@ -106,13 +106,19 @@ def create(root, cid, bundle, *, pid_file=None, console_socket=None, no_pivot=Fa
                   "pid": 0, "bundle": bundle, "annotations": config.get("annotations") or {}}
 
     def on_hooks(pid):
+        """Run the parent's hooks; the states of the init's hooks as sealed memfds (any size)."""
         from . import hooks  # noqa: PLC0415
         step("hooks")
         state_base["pid"] = pid
         text = hooks.state_json(state_base, "creating")
         hooks.run("prestart", hook_cfg, text)
         hooks.run("createRuntime", hook_cfg, text)
-        return text.encode() + b"\0" + hooks.state_json(state_base, "created").encode() + b"\0"
+        first = hooks.state_fd(text)
+        try:
+            return [first, hooks.state_fd(hooks.state_json(state_base, "created"))]
+        except BaseException:
+            os.close(first)
+            raise
     from .cgroups import Manager  # noqa: PLC0415
     cgroup = Manager.for_container(config, cid, systemd_cgroup)
     c = Container(root, cid)

@@ -100,14 +100,15 @@ enum mount_extra {
     M_IDMAP = 1u << 4,      /* a bind whose idmapped tree the parent made: attach fd with move_mount */
 };
 
-/* ---- sync protocol (SOCK_SEQPACKET; must match pyruntime/sync.py) ---- */
+/* ---- sync protocol (SOCK_SEQPACKET; must match pyruntime/launch.py) ---- */
 enum sync_msg {
     MSG_GO = 1,          /* parent -> init: cgroup placed, proceed */
     MSG_NEED_MAPS = 2,   /* stage 1 -> parent: u32 pid; write uid_map/gid_map now */
     MSG_MAPS_DONE = 3,   /* parent -> stage 1 */
     MSG_CHILD_PID = 4,   /* stage 1 -> parent: u32 pid of stage 2 (host pid); before any message of stage 2 */
     MSG_HOOKS = 5,       /* stage 2 -> parent: run prestart/createRuntime hooks */
-    MSG_HOOKS_DONE = 6,  /* parent -> stage 2 */
+    MSG_HOOKS_DONE = 6,  /* parent -> stage 2: no payload; SCM_RIGHTS: two sealed memfds, the
+                          * state for createContainer and the one for startContainer hooks */
     MSG_READY = 7,       /* stage 2 -> parent: set up, about to wait on the exec fifo */
     MSG_ERROR = 8,       /* any -> parent: u32 errno, then text */
     MSG_SECCOMP_FD = 9,  /* stage 2 -> parent: the seccomp notify listener fd (SCM_RIGHTS) */
@@ -158,7 +159,7 @@ struct plan {
     struct timeoff timeoffs[LIMIT_TIME_OFFSETS]; int ntimeoffs;
     const unsigned char *seccomp; size_t seccomp_len; uint32_t seccomp_flags;
     struct hook hooks[LIMIT_HOOKS]; int nhooks;
-    const char *state_create, *state_start; /* the hooks' stdin, from MSG_HOOKS_DONE */
+    int state_create_fd, state_start_fd; /* the hooks' stdin: sealed memfds from MSG_HOOKS_DONE */
     int has_personality; uint32_t personality;
     int has_ioprio; uint32_t ioprio;
     int has_sched; uint32_t sched_policy, sched_priority; int32_t sched_nice;
@@ -171,10 +172,24 @@ struct plan {
 int plan_parse(struct plan *p, const unsigned char *buf, size_t len);
 
 /* sync.c: every failure goes to the parent as one message, then the process exits */
+#define SYNC_MAX_PAYLOAD 64 /* what a message from the parent may carry besides its type */
+#define SYNC_MAX_FDS 4
+struct sync_in {
+    uint32_t type;
+    const unsigned char *payload; size_t len;
+    int fds[SYNC_MAX_FDS]; int nfds;
+};
 extern int sync_fd;
 extern int report_fd;
+extern int sync_fd_floor; /* received fds are moved to >= this (3 + preserve_fds) */
 void sync_send(uint32_t type, const void *payload, size_t len);
-uint32_t sync_recv(void *payload, size_t cap, size_t *len);
+/* One packet as recvmsg() left it (n bytes, msg_flags, control data) -> *out; -1 with *why on
+ * anything but a well-formed message of at most `cap` payload bytes and `maxfds` fds. Pure (no
+ * syscall; fds are only recorded): the fuzzer drives it (tests/fuzz). */
+int sync_parse(const unsigned char *buf, size_t n, int msg_flags, const void *control, size_t controllen,
+               size_t cap, int maxfds, struct sync_in *out, const char **why);
+uint32_t sync_recv(void *payload, size_t cap, size_t *len);          /* no fds allowed */
+uint32_t sync_recv_fds(int *fds, int maxfds, int *nfds);             /* no payload allowed */
 void sync_expect(uint32_t type);
 void sync_send_fd(uint32_t type, int fd);
 __attribute__((noreturn, format(printf, 1, 2))) void die(const char *fmt, ...);       /* appends strerror(errno) */
@@ -190,7 +205,7 @@ void finish_rootfs(const struct plan *p);   /* masks, readonly paths, pivot_root
 int open_in_root(int rootfd, const char *path, int flags);
 
 /* hooks.c */
-void run_hooks(const struct plan *p, uint32_t kind, const char *state);
+void run_hooks(const struct plan *p, uint32_t kind, int state_fd);
 
 /* process.c */
 int install_seccomp(const struct plan *p); /* the listener fd with NEW_LISTENER, else -1 */

@@ -51,17 +51,18 @@ static void write_file(const char *path, const char *val)
     close(fd);
 }
 
-/* MSG_HOOKS_DONE carries the state the in-container hooks read: "<for createContainer>\0<for startContainer>\0" */
+/* MSG_HOOKS_DONE hands over the states the in-container hooks read, as two sealed memfds (for
+ * createContainer, for startContainer): no copy, no size limit, and each becomes a hook's stdin. */
 static void hooks_sync(struct plan *p)
 {
-    static char states[65536];
-    size_t len = 0;
+    int fds[2], n = 0;
     sync_send(MSG_HOOKS, NULL, 0);
-    if (sync_recv(states, sizeof states - 2, &len) != MSG_HOOKS_DONE)
+    if (sync_recv_fds(fds, 2, &n) != MSG_HOOKS_DONE)
         die_plain("sync: expected the hooks to be done");
-    states[len] = states[len + 1] = 0;
-    p->state_create = states;
-    p->state_start = states + strlen(states) + 1;
+    if (n != 2)
+        die_plain("sync: the hooks' states are missing");
+    p->state_create_fd = fds[0];
+    p->state_start_fd = fds[1];
 }
 
 /* The exec fifo as an O_PATH handle, taken while the state directory is reachable; the waiting
@@ -85,7 +86,7 @@ static void wait_for_start(const struct plan *p)
         die("open exec fifo through the container's /proc (is /proc mounted?)");
     close(fifo_path_fd);
     report_fd = fifo; /* from here on, errors go to `start` through the fifo */
-    run_hooks(p, HOOK_START_CONTAINER, p->state_start);
+    run_hooks(p, HOOK_START_CONTAINER, p->state_start_fd);
 }
 
 /* Load the filter; a notify listener fd goes to the parent, which passes it to listenerPath. */
@@ -111,7 +112,9 @@ static void stage2(struct plan *p)
         setup_rootfs(p);
         if (p->flags & F_HOOKS_SYNC) {
             hooks_sync(p);
-            run_hooks(p, HOOK_CREATE_CONTAINER, p->state_create);
+            run_hooks(p, HOOK_CREATE_CONTAINER, p->state_create_fd);
+            close(p->state_create_fd);
+            p->state_create_fd = -1;
         }
         finish_rootfs(p);
         if (p->hostname && sethostname(p->hostname, strlen(p->hostname)) < 0)
@@ -182,7 +185,11 @@ int main(int argc, char **argv)
         return 2;
     }
     sync_fd = atoi(argv[1]);
+    /* inherited without close-on-exec: the hooks the init starts must not inherit it */
+    if (fcntl(sync_fd, F_SETFD, FD_CLOEXEC) < 0)
+        return 1;
     read_plan(atoi(argv[2]));
+    sync_fd_floor = 3 + (int)plan.preserve_fds; /* fds we receive must not land among them */
     set_affinity(&plan, 0);
     sync_expect(MSG_GO);
     enter_cgroups(&plan); /* first: the namespaces (cgroup ns too) are made from inside them */

@@ -41,6 +41,7 @@ int plan_parse(struct plan *p, const unsigned char *buf, size_t len)
 
     p->umask = 0xffffffffu;
     p->console_fd = p->statedir_fd = p->cg2_fd = -1;
+    p->state_create_fd = p->state_start_fd = -1;
     if (u32(&top) != PLAN_MAGIC || u32(&top) != PLAN_VERSION)
         return -1;
     while (top.p < top.end && !top.bad && !bad) {

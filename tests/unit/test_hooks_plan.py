@@ -335,3 +335,28 @@ def test_run_stops_at_the_first_failure(tmp_path):
     with pytest.raises(RuntimeFailure):
         H.run("prestart", hooks, "{}")
     assert not out.exists()
+
+
+def test_hook_state_is_a_sealed_memfd():
+    """security.md §1.21/§1.27: a state of any size is a sealed memfd read as stdin, never a pipe
+    written before the hook's timeout runs; a hook cannot change what the next one reads."""
+    import errno
+    from pyruntime import hooks
+    text = "x" * (1 << 20)
+    fd = hooks.state_fd(text)
+    try:
+        assert os.lseek(fd, 0, os.SEEK_CUR) == 0
+        assert os.read(fd, 2 << 20) == text.encode()
+        with pytest.raises(OSError) as e:
+            os.pwrite(fd, b"y", 0)
+        assert e.value.errno == errno.EPERM
+    finally:
+        os.close(fd)
+
+
+def test_launch_parse_fds():
+    import struct
+    from pyruntime.launch import parse_fds
+    assert parse_fds([(1, 1, struct.pack("2i", 7, 9))]) == [7, 9]  # SOL_SOCKET, SCM_RIGHTS
+    assert parse_fds([(1, 1, struct.pack("i", 7) + b"\0\0")]) == [7]  # a partial int is not an fd
+    assert parse_fds([(0, 1, struct.pack("i", 7))]) == []
