@@ -137,7 +137,6 @@ static void stage2(struct plan *p)
     if (chdir(p->cwd ? p->cwd : "/") < 0)
         cwd_err = errno;
     /* without no_new_privs, loading a filter needs CAP_SYS_ADMIN: before the capabilities go */
-    int notify = p->seccomp_len && (p->seccomp_flags & SECCOMP_NEW_LISTENER);
     if (!(p->flags & F_NO_NEW_PRIVS))
         seccomp_step(p);
     apply_identity(p);
@@ -152,19 +151,16 @@ static void stage2(struct plan *p)
     /* nothing of the runtime may reach the container: mark every other fd close-on-exec */
     if (syscall(SYS_close_range, 3 + p->preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
         die("close_range");
-    if ((p->flags & F_NO_NEW_PRIVS) && (exec_mode || notify))
-        seccomp_step(p); /* the listener fd needs the sync socket, still open here */
-    if (exec_mode) {
-        sync_send(MSG_READY, NULL, 0);
-        close(sync_fd);
-        sync_fd = -1;
-    } else {
-        sync_send(MSG_READY, NULL, 0);
-        close(sync_fd);
-        sync_fd = -1;
+    /* with no_new_privs the filter goes on here, before `start` is awaited (runc's order): the
+     * startContainer hooks (binaries of the image) run under it, and its errors reach `create`;
+     * a notify listener fd still needs the sync socket */
+    if (p->flags & F_NO_NEW_PRIVS)
+        seccomp_step(p);
+    sync_send(MSG_READY, NULL, 0);
+    close(sync_fd);
+    sync_fd = -1;
+    if (!exec_mode) {
         wait_for_start(p);
-        if ((p->flags & F_NO_NEW_PRIVS) && !notify)
-            install_seccomp(p); /* as close to execve as we can; errors reach `start` */
         if (write(report_fd, "0", 1) != 1)
             die("write exec fifo");
         close(report_fd);

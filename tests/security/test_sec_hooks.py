@@ -52,6 +52,35 @@ def test_large_state_reaches_hooks_and_keeps_the_plan(size, bundle, root, contai
         assert st["status"] == status, (name, st["status"])
 
 
+SECCOMP_NO_MKDIR = {
+    "defaultAction": "SCMP_ACT_ALLOW",
+    "architectures": ["SCMP_ARCH_X86_64"],
+    "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO", "errnoRet": 1}],
+}
+
+
+@pytest.mark.parametrize("nnp", [True, False])
+def test_start_container_hook_runs_under_seccomp(nnp, bundle, root, container_id):
+    """§1.24. Guards: with noNewPrivileges the init loaded the filter after it had run the
+    startContainer hooks (binaries of the image, run with the container's credentials), so they
+    ran unfiltered. runc installs the filter before it waits for `start`."""
+    out = _hookout(bundle)
+    bundle.config["process"]["noNewPrivileges"] = nnp
+    bundle.config["linux"]["seccomp"] = SECCOMP_NO_MKDIR
+    bundle.config["hooks"] = {"startContainer": [{"path": "/bin/sh", "args": [
+        "sh", "-c", "grep -E '^(Seccomp|NoNewPrivs):' /proc/self/status > /hookout/status; "
+                    "mkdir /hookout/made 2>/dev/null; echo mkdir=$? >> /hookout/status"]}]}
+    bundle.set_args("true")
+    cid = container_id()
+    proc, _ = rt_create(bundle, cid, root)
+    assert proc.returncode == 0, proc.stderr
+    assert rt("start", cid, root=root).returncode == 0
+    status = (out / "status").read_text()
+    assert "Seccomp:\t2" in status, status
+    assert "mkdir=1" in status and not (out / "made").exists(), status
+    assert ("NoNewPrivs:\t1" if nnp else "NoNewPrivs:\t0") in status, status
+
+
 @pytest.mark.parametrize("kind", ["prestart", "createContainer"])
 def test_hook_timeout_holds_with_a_large_state(kind, bundle, root, container_id):
     """§1.27. Guards: the state was written to the hook's stdin pipe before the timeout started,
