@@ -35,7 +35,7 @@ DEVICE_TYPES = {"c": S_IFCHR, "u": S_IFCHR, "b": S_IFBLK, "p": S_IFIFO}
 
 # flags shared with init.h (enum plan_flags)
 F_NO_PIVOT, F_ROOT_READONLY, F_TERMINAL, F_SETUP_DEV = 1, 2, 4, 8
-F_NO_NEW_PRIVS, F_HOOKS_SYNC, F_HAS_OOM, F_EXEC, F_SETSID = 16, 32, 64, 128, 256
+F_NO_NEW_PRIVS, F_HOOKS_SYNC, F_HAS_OOM, F_EXEC, F_SETSID, F_HOME = 16, 32, 64, 128, 256, 512
 M_BIND, M_TMPCOPYUP, M_PROCLIKE, M_REMOUNT, M_IDMAP = 1, 2, 4, 8, 16
 HOOK_CREATE_CONTAINER, HOOK_START_CONTAINER = 0, 1
 CHILD_HOOKS = {"createContainer": HOOK_CREATE_CONTAINER, "startContainer": HOOK_START_CONTAINER}
@@ -330,25 +330,6 @@ def _capabilities(plan, caps, last_cap, warn, note=lambda msg: None):
     plan.caps = (bnd, eff, prm, inh, amb)
 
 
-def _home(rootfs, uid):
-    """HOME for `uid` from the image's /etc/passwd (read only if neither part is a symlink)."""
-    if not rootfs or os.path.realpath(rootfs) == "/":
-        return "/"  # never the host's passwd
-    etc = os.path.join(rootfs, "etc")
-    passwd = os.path.join(etc, "passwd")
-    try:
-        if os.path.islink(etc) or os.path.islink(passwd):
-            return "/"
-        with open(passwd, encoding="utf-8", errors="replace") as f:
-            for line in f:
-                fields = line.rstrip("\n").split(":")
-                if len(fields) >= 6 and fields[2] == str(uid):
-                    return fields[5] or "/"
-    except OSError:
-        pass
-    return "/"
-
-
 def build_plan(config, bundle, host, *, no_pivot=False, console=False, preserve_fds=0,
                detached=True, warn=lambda msg: None):
     """Resolve a validated config.json (dict) into a Plan. `bundle` is absolute."""
@@ -439,7 +420,7 @@ def build_plan(config, bundle, host, *, no_pivot=False, console=False, preserve_
         raise ConfigError("process.terminal", "cannot allocate tty if runc will detach without setting console socket")
     if console and not terminal:
         raise ConfigError("process.terminal", "cannot use console socket if runc will not detach or allocate tty")
-    _process(plan, process, rootfs, host, warn)
+    _process(plan, process, host, warn)
     _seccomp(plan, linux, warn)
     hooks = config.get("hooks") or {}
     for kind, number in CHILD_HOOKS.items():
@@ -472,11 +453,11 @@ def check_limits(plan, base="process"):
     _within(len(plan.rlimits), "RLIMITS", f"{base}.rlimits")
     _within(len(plan.groups), "GROUPS", f"{base}.user.additionalGids")
     _within(len(plan.args), "ARGS", f"{base}.args")
-    _within(len(plan.env), "ENV", f"{base}.env")
+    _within(len(plan.env) + bool(plan.flags & F_HOME), "ENV", f"{base}.env")
     _within(len(plan.seccomp) // 8, "SECCOMP_INSNS", "linux.seccomp")
 
 
-def _process(plan, process, rootfs, host, warn, base="process"):
+def _process(plan, process, host, warn, base="process"):
     """The process part of a Plan: shared by create and exec."""
     if process.get("terminal"):
         plan.flags |= F_TERMINAL
@@ -484,7 +465,17 @@ def _process(plan, process, rootfs, host, warn, base="process"):
         size = process.get("consoleSize") or {}
         plan.console_size = (size.get("height", 0), size.get("width", 0))
     plan.args = list(process["args"])
-    plan.env = list(process.get("env") or ())
+    env = process.get("env")
+    plan.env = list(env or ())
+    # HOME, as runc's prepareEnv: the last HOME= wins (runc keeps the last of duplicates) and an
+    # empty one is replaced by the init's lookup in the passwd the container sees (passwd.c). A
+    # process without any env gets none (runc 1.3: a nil env stays nil).
+    homes = [i for i, e in enumerate(plan.env) if e.startswith("HOME=")]
+    if homes:
+        last = homes[-1] if plan.env[homes[-1]] != "HOME=" else None
+        plan.env = [e for i, e in enumerate(plan.env) if i == last or not e.startswith("HOME=")]
+    if env is not None and not any(e.startswith("HOME=") for e in plan.env):
+        plan.flags |= F_HOME
     plan.cwd = process["cwd"]
     if not plan.cwd.startswith("/"):
         raise ConfigError(f"{base}.cwd", "must be an absolute path")
@@ -492,8 +483,6 @@ def _process(plan, process, rootfs, host, warn, base="process"):
     plan.uid, plan.gid = user.get("uid", 0), user.get("gid", 0)
     plan.umask = user.get("umask")
     plan.groups = list(user.get("additionalGids") or ())
-    if not any(e.startswith("HOME=") for e in plan.env):
-        plan.env.append("HOME=" + _home(rootfs, plan.uid))
     seen = set()
     for i, r in enumerate(process.get("rlimits") or ()):
         if r["type"] in seen:
@@ -600,8 +589,7 @@ def _read(path):
         return ""
 
 
-def build_exec_plan(process, config, init_pid, host, *, rootfs=None, console=False, preserve_fds=0,
-                    warn=lambda m: None):
+def build_exec_plan(process, config, init_pid, host, *, console=False, preserve_fds=0, warn=lambda m: None):
     """Plan for `exec`: join every namespace of the container's init, then the process part."""
     plan = Plan()
     plan.flags |= F_EXEC
@@ -614,7 +602,7 @@ def build_exec_plan(process, config, init_pid, host, *, rootfs=None, console=Fal
     terminal = bool(process.get("terminal"))
     if console and not terminal:
         raise ConfigError("process.terminal", "cannot use console socket if runc will not detach or allocate tty")
-    _process(plan, process, rootfs, host, warn)  # rootfs: the container's, for HOME from its passwd
+    _process(plan, process, host, warn)
     _seccomp(plan, config.get("linux") or {}, warn)
     check_limits(plan)
     return plan

@@ -90,6 +90,7 @@ enum plan_flags {
     F_HAS_OOM = 1u << 6,
     F_EXEC = 1u << 7,           /* exec into an existing container: no rootfs work, no fifo */
     F_SETSID = 1u << 8,
+    F_HOME = 1u << 9,           /* look HOME up in the container's /etc/passwd (passwd.c) */
 };
 
 enum mount_extra {
@@ -206,6 +207,22 @@ int open_in_root(int rootfd, const char *path, int flags);
 
 /* hooks.c */
 void run_hooks(const struct plan *p, uint32_t kind, int state_fd);
+
+/* passwd.c: HOME from the container's /etc/passwd, read by the init inside the container */
+#define PASSWD_MAX_LINE 65535        /* runc's reader (bufio.Scanner) fails on a longer line */
+#define PASSWD_MAX_BYTES (16u << 20) /* what is read at most */
+struct pwscan {
+    uint32_t uid;
+    char *line; size_t linecap, len; /* the current line (linecap > PASSWD_MAX_LINE) */
+    char *home; size_t homecap, homelen;
+    size_t total;
+    int found, err;                  /* err: a line too long, the file too large, a read error */
+};
+/* Streaming, so the fuzzer can cut the input anywhere (tests/fuzz). */
+void pw_begin(struct pwscan *s, uint32_t uid, char *line, size_t linecap, char *home, size_t homecap);
+void pw_feed(struct pwscan *s, const char *buf, size_t n);
+int pw_end(struct pwscan *s); /* 1 found (s->home, s->homelen bytes, NUL-terminated), 0 no entry, -1 error */
+const char *lookup_home(uint32_t uid); /* "HOME=<home>", or "HOME=/" when there is none (runc) */
 
 /* process.c */
 int install_seccomp(const struct plan *p); /* the listener fd with NEW_LISTENER, else -1 */

@@ -136,6 +136,13 @@ static void stage2(struct plan *p)
         die("make the console the controlling terminal");
     if (chdir(p->cwd ? p->cwd : "/") < 0)
         cwd_err = errno;
+    /* HOME from the passwd the container sees, as root, before any filter (runc's prepareEnv) */
+    if (p->flags & F_HOME) {
+        if (p->envc >= LIMIT_ENV)
+            die_plain("too many environment variables to add HOME");
+        p->envp[p->envc++] = lookup_home(p->uid);
+        p->envp[p->envc] = NULL;
+    }
     /* without no_new_privs, loading a filter needs CAP_SYS_ADMIN: before the capabilities go */
     if (!(p->flags & F_NO_NEW_PRIVS))
         seccomp_step(p);

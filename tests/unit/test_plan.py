@@ -259,7 +259,8 @@ def test_process_identity(bundle):
     plan = build(cfg, bundle)
     assert (plan.uid, plan.gid, plan.umask, plan.groups) == (1000, 1000, 0o22, [5, 6])
     assert plan.rlimits == [(7, 100, 200)]
-    assert "HOME=/home/u" in plan.env
+    # HOME is the init's to look up inside the container (security.md §1.22), not read here
+    assert not any(e.startswith("HOME=") for e in plan.env) and plan.flags & P.F_HOME
     assert plan.flags & P.F_HAS_OOM and plan.oom_score_adj == 500
     assert plan.flags & P.F_NO_NEW_PRIVS
 

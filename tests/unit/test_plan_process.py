@@ -98,3 +98,45 @@ def test_lsm_requests_are_refused_not_ignored(bundle):
     with pytest.raises(ConfigError) as e:
         build(c, bundle)
     assert e.value.path == "process.selinuxLabel"
+
+
+# -- HOME (security.md §1.22): decided here, looked up by the init inside the container ----------
+
+@pytest.mark.parametrize("env,want_env,lookup", [
+    (["A=1"], ["A=1"], True),
+    (["HOME=/h", "A=1"], ["HOME=/h", "A=1"], False),
+    (["HOME="], [], True),                        # runc replaces an empty HOME
+    (["HOME=/h", "HOME="], [], True),             # the last one counts (runc deduplicates)
+    (["HOME=", "HOME=/h"], ["HOME=/h"], False),
+    (["HOME=/a", "A=1", "HOME=/h"], ["A=1", "HOME=/h"], False),
+    (None, [], False),                            # no env at all: none added (runc 1.3)
+])
+def test_home_decision(bundle, env, want_env, lookup):
+    c = cfg()
+    if env is None:
+        del c["process"]["env"]
+    else:
+        c["process"]["env"] = env
+    plan = build(c, bundle)
+    assert plan.env == want_env
+    assert bool(plan.flags & P.F_HOME) == lookup
+
+
+def test_plan_never_reads_the_rootfs_passwd(tmp_path):
+    """Guards: plan.py opened <rootfs>/etc/passwd as host root (a FIFO there hung it forever)."""
+    import os
+    import signal
+    (tmp_path / "rootfs" / "etc").mkdir(parents=True)
+    os.mkfifo(tmp_path / "rootfs" / "etc" / "passwd")
+
+    def hung(*_):
+        raise TimeoutError("build_plan blocked on the rootfs's /etc/passwd")
+    old = signal.signal(signal.SIGALRM, hung)
+    signal.alarm(5)
+    try:
+        plan = build(cfg(), str(tmp_path))
+        exec_plan = P.build_exec_plan(cfg()["process"], cfg(), 5, P.Host("", 40, False))
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, old)
+    assert plan.flags & P.F_HOME and exec_plan.flags & P.F_HOME
