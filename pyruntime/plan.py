@@ -457,8 +457,9 @@ def check_limits(plan, base="process"):
     _within(len(plan.seccomp) // 8, "SECCOMP_INSNS", "linux.seccomp")
 
 
-def _process(plan, process, host, warn, base="process"):
-    """The process part of a Plan: shared by create and exec."""
+def _process(plan, process, host, warn, base="process", inherit_caps=None):
+    """The process part of a Plan: shared by create and exec (which inherits the container's
+    capabilities when its process names none: `inherit_caps`)."""
     if process.get("terminal"):
         plan.flags |= F_TERMINAL
         plan.terminal = True
@@ -493,9 +494,13 @@ def _process(plan, process, host, warn, base="process"):
             raise ConfigError(f"{base}.rlimits[{i}].type", f"unknown rlimit \"{r['type']}\"")
         plan.rlimits.append((RLIMITS[r["type"]], r["soft"], r["hard"]))
     plan.last_cap = host.last_cap
-    if process.get("capabilities") is not None:
-        _capabilities(plan, process["capabilities"], host.last_cap,
-                      lambda name: warn(f"unknown or unavailable capability {name} is ignored"), plan.notes.append)
+    # no capabilities named: none at all (runc 1.1 and crun; runc 1.3 leaves the init's own, every
+    # capability, which is what security.md §1.23 is about); exec: the container's own set
+    caps = process.get("capabilities")
+    if caps is None:
+        caps = inherit_caps or {}
+    _capabilities(plan, caps, host.last_cap,
+                  lambda name: warn(f"unknown or unavailable capability {name} is ignored"), plan.notes.append)
     if process.get("noNewPrivileges"):
         plan.flags |= F_NO_NEW_PRIVS
     if process.get("oomScoreAdj") is not None:
@@ -602,7 +607,7 @@ def build_exec_plan(process, config, init_pid, host, *, console=False, preserve_
     terminal = bool(process.get("terminal"))
     if console and not terminal:
         raise ConfigError("process.terminal", "cannot use console socket if runc will not detach or allocate tty")
-    _process(plan, process, host, warn)
+    _process(plan, process, host, warn, inherit_caps=(config.get("process") or {}).get("capabilities"))
     _seccomp(plan, config.get("linux") or {}, warn)
     check_limits(plan)
     return plan

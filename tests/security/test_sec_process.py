@@ -106,6 +106,50 @@ def test_caps_config_honoured(bundle, root, container_id):
     assert caps["CapInh"] == "0000000400000001" and caps["CapAmb"] == "0000000000000001", caps
 
 
+# -- §1.23: no process.capabilities means no capability ------------------------------------------
+
+def _config_caps_mask():
+    from pyruntime.capabilities import NUMBERS
+    return f"{sum(1 << NUMBERS[c] for c in support.DEFAULT_CAPS):016x}"
+
+
+def test_no_capabilities_field_is_an_empty_set(bundle, root, container_id):
+    """§1.23. Guards: a config without process.capabilities ran with every capability
+    (CapEff 000001fffeffffff). runc 1.1 and crun give an empty set."""
+    del bundle.config["process"]["capabilities"]
+    out = secutil.run(bundle, container_id(), root, ["cat", "/proc/self/status"])
+    assert out.returncode == 0, out.stderr
+    caps = caps_of(out.stdout)
+    assert all(caps[k] == "0" * 16 for k in ALL_CAPS_STATUS), caps
+
+
+def test_exec_process_file_without_capabilities_gets_the_containers(bundle, root, container_id, tmp_path):
+    """§1.23. Guards: `exec -p` with a process.json without capabilities ran with every
+    capability; runc gives it the container's own set (config.json's process.capabilities)."""
+    cid = container_id()
+    running(bundle, cid, root)
+    pfile = tmp_path / "process.json"
+    pfile.write_text(json.dumps({"args": ["cat", "/proc/self/status"], "cwd": "/", "env": ["PATH=/bin"],
+                                 "user": {"uid": 0, "gid": 0}}))
+    e = rt("exec", "-p", pfile, cid, root=root)
+    assert e.returncode == 0, e.stderr
+    caps = caps_of(e.stdout)
+    want = _config_caps_mask()
+    assert (caps["CapEff"], caps["CapPrm"], caps["CapBnd"]) == (want, want, want), caps
+    assert caps["CapInh"] == "0" * 16 and caps["CapAmb"] == "0" * 16, caps
+
+
+def test_exec_unknown_cap_is_warned_and_ignored(bundle, root, container_id):
+    """§1.23: runc warns about an unknown `exec --cap` name and ignores it; the exec runs with
+    the container's set."""
+    cid = container_id()
+    running(bundle, cid, root)
+    e = rt("exec", "--cap", "CAP_NO_SUCH_THING", cid, "cat", "/proc/self/status", root=root)
+    assert e.returncode == 0, e.stderr
+    assert "CAP_NO_SUCH_THING" in e.stderr and "warning" in e.stderr, e.stderr
+    assert caps_of(e.stdout)["CapEff"] == _config_caps_mask()
+
+
 # -- §1.29: the init's limits are the parser's ---------------------------------------------------
 
 LIMIT_CASES = {

@@ -275,10 +275,12 @@ def test_capability_masks_and_unknown_names_warn(bundle):
     assert any("CAP_BOGUS" in w for w in warned)
 
 
-def test_no_capabilities_field_leaves_caps_alone(bundle):
+def test_no_capabilities_field_is_an_empty_set(bundle):
+    """security.md §1.23: no process.capabilities is no capability (runc 1.1, crun), never the
+    init's own full set."""
     cfg = config()
     del cfg["process"]["capabilities"]
-    assert build(cfg, bundle).caps is None
+    assert build(cfg, bundle).caps == (0, 0, 0, 0, 0)
 
 
 def test_time_offsets_need_a_new_time_namespace(bundle):

@@ -140,3 +140,17 @@ def test_plan_never_reads_the_rootfs_passwd(tmp_path):
         signal.alarm(0)
         signal.signal(signal.SIGALRM, old)
     assert plan.flags & P.F_HOME and exec_plan.flags & P.F_HOME
+
+
+# -- capabilities (security.md §1.23) ------------------------------------------------------------
+
+def test_exec_without_capabilities_inherits_the_containers(bundle):
+    c = cfg()
+    c["process"]["capabilities"] = {"bounding": ["CAP_KILL"], "effective": ["CAP_KILL"], "permitted": ["CAP_KILL"]}
+    proc = {"args": ["id"], "cwd": "/", "env": []}
+    plan = P.build_exec_plan(proc, c, 5, P.Host("", 40, False))
+    assert plan.caps == (1 << 5, 1 << 5, 1 << 5, 0, 0)
+    proc["capabilities"] = {}
+    assert P.build_exec_plan(proc, c, 5, P.Host("", 40, False)).caps == (0, 0, 0, 0, 0)
+    del c["process"]["capabilities"], proc["capabilities"]
+    assert P.build_exec_plan(proc, c, 5, P.Host("", 40, False)).caps == (0, 0, 0, 0, 0)
