@@ -12,10 +12,14 @@ from .state import FIFO, Container, check_id, list_ids, proc_start, rfc3339_now
 
 
 def _pidfile(path, pid):
-    """Digits only, no newline (containerd's Atoi), written atomically (runc's way)."""
+    """Digits only, no newline (containerd's Atoi), written atomically (runc's way): the temporary
+    file is made exclusively, never through whatever is at its name (security.md §1.25)."""
     path = os.path.abspath(path)
     tmp = os.path.join(os.path.dirname(path), "." + os.path.basename(path))
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o644)
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
+    except OSError as e:
+        raise RuntimeFailure(f"open {tmp}: {os.strerror(e.errno).lower()}") from None
     try:
         os.write(fd, str(pid).encode())
     finally:
