@@ -136,14 +136,22 @@ def _idmap(i, m, opts, bind, userns_maps):
     return maps[0], maps[1], recursive
 
 
+def clean_path(path):
+    """The one spelling of a container path that the checks compare: lexically cleaned and rooted
+    at "/" (a relative path is taken from "/", as runc does with runtime-spec 1.0's relative mount
+    destinations). os.path.normpath alone keeps a leading "//" (POSIX leaves its meaning to the
+    system), so "//proc" would not be "/proc" to a check. Every path of the config that the init
+    checks or that a check here compares goes through this (security.md §1.28)."""
+    norm = os.path.normpath("/" + path)
+    if norm.startswith("//"):
+        norm = "/" + norm.lstrip("/")
+    return norm
+
+
 def _mount_entries(spec_mounts, cgroup_mounts, userns_maps=None):
     out = []
     for i, m in enumerate(spec_mounts):
-        dest = m["destination"]
-        if not dest.startswith("/"):
-            # runtime-spec 1.0 allowed relative destinations; runc resolves them against "/"
-            dest = "/" + dest
-        norm = os.path.normpath(dest)
+        norm = clean_path(m["destination"])
         if norm == "/":
             raise ConfigError(f"mounts[{i}].destination", "must not be the root of the container")
         typ = m.get("type") or ""
@@ -299,7 +307,7 @@ def _devices(plan, linux, setup_dev, in_userns):
         for path, typ, major, minor in M.DEFAULT_DEVICES:
             devices[path] = Device(path, DEVICE_TYPES[typ] | 0o666, major, minor, bind=in_userns)
     for i, d in enumerate(linux.get("devices") or ()):
-        path = os.path.normpath(d["path"])
+        path = clean_path(d["path"])
         if not path.startswith("/dev/"):
             raise ConfigError(f"linux.devices[{i}].path", "must be under /dev")
         typ = d["type"]
@@ -383,8 +391,8 @@ def build_plan(config, bundle, host, *, no_pivot=False, console=False, preserve_
         _devices(plan, linux, True, in_userns)
     else:
         _devices(plan, linux, False, in_userns)
-    plan.masked = list(linux.get("maskedPaths") or ())
-    plan.readonly = list(linux.get("readonlyPaths") or ())
+    plan.masked = [clean_path(p) for p in linux.get("maskedPaths") or ()]
+    plan.readonly = [clean_path(p) for p in linux.get("readonlyPaths") or ()]
 
     for key, value in (linux.get("sysctl") or {}).items():
         plan.sysctl.append((_check_sysctl(key, ns), str(value)))

@@ -154,3 +154,27 @@ def test_exec_without_capabilities_inherits_the_containers(bundle):
     assert P.build_exec_plan(proc, c, 5, P.Host("", 40, False)).caps == (0, 0, 0, 0, 0)
     del c["process"]["capabilities"], proc["capabilities"]
     assert P.build_exec_plan(proc, c, 5, P.Host("", 40, False)).caps == (0, 0, 0, 0, 0)
+
+
+# -- paths (security.md §1.28) -------------------------------------------------------------------
+
+@pytest.mark.parametrize("path,want", [
+    ("/proc", "/proc"), ("//proc", "/proc"), ("//proc/", "/proc"), ("///proc", "/proc"), ("/./proc", "/proc"),
+    ("/x/../proc", "/proc"), ("/../../proc", "/proc"), ("proc", "/proc"), ("//", "/"), ("a//b/./c/", "/a/b/c"),
+])
+def test_clean_path(path, want):
+    assert P.clean_path(path) == want
+
+
+def test_paths_the_init_checks_are_clean(bundle):
+    """Guards: "//proc" reached the init as "//proc" and passed its "/proc must be proc" check."""
+    c = cfg()
+    c["mounts"] = [{"destination": "//proc", "type": "tmpfs", "source": "tmpfs"},
+                   {"destination": "//dev", "type": "tmpfs", "source": "tmpfs"}]
+    c["linux"]["devices"] = [{"path": "//dev/fuse", "type": "c", "major": 10, "minor": 229}]
+    c["linux"]["maskedPaths"] = ["//proc/kcore"]
+    c["linux"]["readonlyPaths"] = ["//proc/sys/"]
+    plan = build(c, bundle)
+    assert [m.destination for m in plan.mounts] == ["/proc", "/dev"]
+    assert "/dev/fuse" in [d.path for d in plan.devices]
+    assert plan.masked == ["/proc/kcore"] and plan.readonly == ["/proc/sys"]
