@@ -556,15 +556,17 @@ def _exec_process(config, process_file, args, *, cwd=None, env=(), tty=False, us
     from . import fastjson  # noqa: PLC0415
     from .errors import ConfigError  # noqa: PLC0415
     if process_file:
+        from .spec import validate_process  # noqa: PLC0415
         try:
             with open(process_file, "rb") as f:
-                process = fastjson.loads(f.read())
+                raw = f.read()
         except OSError as e:
             raise RuntimeFailure(f"open {process_file}: {e.strerror.lower()}") from None
+        try:
+            process = fastjson.loads(raw)
         except ValueError as e:
-            raise ConfigError("", f"process.json: invalid JSON: {e}") from None
-        if not isinstance(process, dict):
-            raise ConfigError("", "process.json: must be an object")
+            raise ConfigError("", f"invalid JSON: {e}", source="process.json") from None
+        validate_process(process, raw)  # as `create` validates config.json's process
         return process
     base = dict(config.get("process") or {})
     if not args:

@@ -194,6 +194,27 @@ def test_init_limits_are_config_errors(case, bundle, root, container_id):
     assert not any(root.iterdir())
 
 
+def test_exec_process_file_is_validated(bundle, root, container_id, tmp_path):
+    """§1.29. Guards: `exec -p` took process.json without validating it as `create` validates
+    config.json's process: "args": "id" (a string) ran `i` (list("id"))."""
+    cid = container_id()
+    running(bundle, cid, root)
+    bad = {  # the JSON path inside process.json
+        "args": ({"args": "id", "cwd": "/"}, "args"),
+        "cwd": ({"args": ["id"], "cwd": 7}, "cwd"),
+        "env": ({"args": ["id"], "cwd": "/", "env": "A=1"}, "env"),
+        "user": ({"args": ["id"], "cwd": "/", "user": {"uid": "0"}}, "user.uid"),
+        "nul": ({"args": ["i\u0000d"], "cwd": "/"}, "args[0]"),
+    }
+    for name, (process, path) in bad.items():
+        pfile = tmp_path / f"{name}.json"
+        pfile.write_text(json.dumps(process))
+        e = rt("exec", "-p", pfile, cid, root=root)
+        assert e.returncode == 255, (name, e.stdout, e.stderr)
+        assert f"process.json: {path}:" in e.stderr, (name, e.stderr)
+        assert "executable file not found" not in e.stderr, (name, e.stderr)
+
+
 # -- §1.10 CVE-2024-21626: leaked fds used as cwd or exec path ----------------------------------
 
 def _no_escape(proc, where):
