@@ -142,8 +142,7 @@ def create(root, cid, bundle, *, pid_file=None, console_socket=None, no_pivot=Fa
         cgroup_made = True
         c.save(dict(provisional, cgroup=cgroup.to_state()))
         step("cgroup")
-        with open(os.path.join(c.dir, "config.json"), "wb") as f:
-            f.write(raw)
+        c.write_private("config.json", raw)
         notify_host = os.environ.get("NOTIFY_SOCKET") or None
         if notify_host:
             from . import notify  # noqa: PLC0415

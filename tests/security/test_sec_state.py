@@ -45,3 +45,17 @@ def test_pid_file_written_atomically(bundle, root, container_id):
     assert (piddir / "pid").read_text().isdigit()
     assert sorted(os.listdir(piddir)) == ["pid"]
 
+
+def test_state_files_are_private(bundle, root, container_id):
+    """§1.30. Guards: state.json and config.json in the state directory were 0644 (umask), so any
+    host user could read the container's config (its environment and whatever secrets it holds).
+    runc's are 0600."""
+    cid = container_id()
+    proc, _ = rt_create(bundle.set_args("sleep", "1000"), cid, root)
+    assert proc.returncode == 0, proc.stderr
+    d = root / cid
+    for name in ("state.json", "config.json"):
+        mode = stat.S_IMODE(os.stat(d / name).st_mode)
+        assert mode == 0o600, f"{name} is {mode:o}"
+    assert rt("start", cid, root=root).returncode == 0
+    assert stat.S_IMODE(os.stat(d / "state.json").st_mode) == 0o600
