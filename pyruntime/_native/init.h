@@ -196,6 +196,9 @@ void sync_send_fd(uint32_t type, int fd);
 __attribute__((noreturn, format(printf, 1, 2))) void die(const char *fmt, ...);       /* appends strerror(errno) */
 __attribute__((noreturn, format(printf, 1, 2))) void die_plain(const char *fmt, ...); /* message as is */
 
+/* sanitizer.c, linked only into the sanitizer build (scripts/sanitize.sh): NULL here */
+extern void pyr_sanitizer_new_process(void) __attribute__((weak));
+
 /* ns.c */
 void enter_cgroups(const struct plan *p);
 void stage1_namespaces(const struct plan *p);
