@@ -49,9 +49,11 @@ status=$?
 set -e
 rm -rf "$basetemp"
 
-# every run leaves a file; only the non-empty ones are reports
+# every init run leaves a file; only the non-empty ones are reports
+inits=$(find "$reports" -type f | wc -l)
 find "$reports" -type f -empty -delete
 runs=$(find "$reports" -type f | wc -l)
+echo "sanitize.sh: $inits init runs under the sanitizers" >&2
 if [ "$runs" -gt 0 ]; then
     echo "sanitize.sh: $runs sanitizer report(s):" >&2
     for f in "$reports"/*; do

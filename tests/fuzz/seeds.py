@@ -85,6 +85,8 @@ def passwds():
     yield "odd", (b"\x00" + b"# comment\n\n  \t \nbroken line\nroot:x:+0:0::/r:/bin/sh\r\n"
                   b"a:b:-0:0::/neg\nx:y:007:7:z:/seven:/s:extra:fields\nlast:x:1:1::/no-newline")
     yield "long", b"\x05" + b"a" * 3000 + b"\nu:x:5:5::/five:/bin/sh\n"
+    # past the reader's 64 KiB line bound, which the mutations alone reach slowly
+    yield "too_long", b"\x05" + b"u:x:5:5::/five:/bin/sh\n" + b"b" * 66000 + b"\n"
 
 
 def main(out):
