@@ -13,7 +13,7 @@ from .state import FIFO, Container, check_id, list_ids, proc_start, rfc3339_now
 
 def _pidfile(path, pid):
     """Digits only, no newline (containerd's Atoi), written atomically (runc's way): the temporary
-    file is made exclusively, never through whatever is at its name (security.md §1.25)."""
+    file is made exclusively, never through whatever is at its name (docs/security.md §1.25)."""
     path = os.path.abspath(path)
     tmp = os.path.join(os.path.dirname(path), "." + os.path.basename(path))
     try:

@@ -5,7 +5,7 @@ poststop (on delete). createContainer and startContainer run inside the containe
 Each hook: execve(path, args, env) with args[0] as argv[0] (Docker's libnetwork-setkey relies on
 it), the container state JSON on stdin, killed after `timeout` seconds. The state is a sealed memfd
 the hook reads as its stdin: nothing is written to the hook, so no state, however large, can hold
-anything up before the timeout runs (security.md §1.27), and no hook can change what the next reads.
+anything up before the timeout runs (docs/security.md §1.27), and no hook can change what the next reads.
 """
 import fcntl
 import os

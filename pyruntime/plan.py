@@ -141,7 +141,7 @@ def clean_path(path):
     at "/" (a relative path is taken from "/", as runc does with runtime-spec 1.0's relative mount
     destinations). os.path.normpath alone keeps a leading "//" (POSIX leaves its meaning to the
     system), so "//proc" would not be "/proc" to a check. Every path of the config that the init
-    checks or that a check here compares goes through this (security.md §1.28)."""
+    checks or that a check here compares goes through this (docs/security.md §1.28)."""
     norm = os.path.normpath("/" + path)
     if norm.startswith("//"):
         norm = "/" + norm.lstrip("/")
@@ -330,7 +330,7 @@ def _capabilities(plan, caps, last_cap, warn, note=lambda msg: None):
     bnd, eff, prm, inh, amb = m("bounding"), m("effective"), m("permitted"), m("inheritable"), m("ambient")
     if amb & ~(inh & prm):
         # the kernel raises an ambient capability only if it is permitted and inheritable
-        # (runc ignores the failure; security.md §2.24 says: never more than both allow)
+        # (runc ignores the failure; docs/security.md §2 item 24: never more than both allow)
         from .capabilities import names_of  # noqa: PLC0415
         note("ambient capabilities not in both the inheritable and permitted sets are ignored: "
              + ", ".join(names_of(amb & ~(inh & prm))))
@@ -503,7 +503,7 @@ def _process(plan, process, host, warn, base="process", inherit_caps=None):
         plan.rlimits.append((RLIMITS[r["type"]], r["soft"], r["hard"]))
     plan.last_cap = host.last_cap
     # no capabilities named: none at all (runc 1.1 and crun; runc 1.3 leaves the init's own, every
-    # capability, which is what security.md §1.23 is about); exec: the container's own set
+    # capability, which is what docs/security.md §1.23 is about); exec: the container's own set
     caps = process.get("capabilities")
     if caps is None:
         caps = inherit_caps or {}

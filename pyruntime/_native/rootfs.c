@@ -1,6 +1,6 @@
 /* Stage 2: the root filesystem. Every path inside the rootfs is resolved inside it (openat2
  * RESOLVE_IN_ROOT) and every mount goes through /proc/self/fd/N of the resolved handle, so a
- * symlink in the image can never lead a mount, mkdir or mknod outside (security.md §2). */
+ * symlink in the image can never lead a mount, mkdir or mknod outside (docs/security.md §1.5, §2). */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>

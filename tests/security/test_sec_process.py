@@ -1,4 +1,4 @@
-"""The container process: capabilities (security.md §1.6, CVE-2022-29162), fds and cwd (§1.10,
+"""The container process: capabilities (docs/security.md §1.6, CVE-2022-29162), fds and cwd (§1.10,
 CVE-2024-21626), runtime-owned state (§1.19 container IDs, user parsing, protocol limits) and the
 Python-runtime hazards (§1.20: no NSS, no Python code from the rootfs)."""
 

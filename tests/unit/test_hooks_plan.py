@@ -190,7 +190,7 @@ def test_exec_plan_process(bundle):
                         noNewPrivileges=True, terminal=True, consoleSize={"height": 10, "width": 20})
     plan = P.build_exec_plan(proc, exec_config(bundle, ["pid"]), 5, P.Host("", 40, True), console=True)
     assert plan.args == ["id"] and plan.cwd == "/tmp"
-    # HOME: the init looks it up inside the container (security.md §1.22)
+    # HOME: the init looks it up inside the container (docs/security.md §1.22)
     assert plan.env == ["A=1"] and plan.flags & P.F_HOME
     assert (plan.uid, plan.gid, plan.groups) == (1000, 1000, [5])
     assert plan.flags & P.F_NO_NEW_PRIVS and plan.flags & P.F_TERMINAL
@@ -335,7 +335,7 @@ def test_run_stops_at_the_first_failure(tmp_path):
 
 
 def test_hook_state_is_a_sealed_memfd():
-    """security.md §1.21/§1.27: a state of any size is a sealed memfd read as stdin, never a pipe
+    """docs/security.md §1.21/§1.27: a state of any size is a sealed memfd read as stdin, never a pipe
     written before the hook's timeout runs; a hook cannot change what the next one reads."""
     import errno
     from pyruntime import hooks

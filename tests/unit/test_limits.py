@@ -1,4 +1,4 @@
-"""The init's limits are the parser's (security.md §1.29): pyruntime/limits.py holds the numbers
+"""The init's limits are the parser's (docs/security.md §1.29): pyruntime/limits.py holds the numbers
 of init.h's LIMIT_* block, and a config past one is a ConfigError naming the JSON path."""
 import os
 import re

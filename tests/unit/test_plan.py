@@ -259,7 +259,7 @@ def test_process_identity(bundle):
     plan = build(cfg, bundle)
     assert (plan.uid, plan.gid, plan.umask, plan.groups) == (1000, 1000, 0o22, [5, 6])
     assert plan.rlimits == [(7, 100, 200)]
-    # HOME is the init's to look up inside the container (security.md §1.22), not read here
+    # HOME is the init's to look up inside the container (docs/security.md §1.22), not read here
     assert not any(e.startswith("HOME=") for e in plan.env) and plan.flags & P.F_HOME
     assert plan.flags & P.F_HAS_OOM and plan.oom_score_adj == 500
     assert plan.flags & P.F_NO_NEW_PRIVS
@@ -276,7 +276,7 @@ def test_capability_masks_and_unknown_names_warn(bundle):
 
 
 def test_no_capabilities_field_is_an_empty_set(bundle):
-    """security.md §1.23: no process.capabilities is no capability (runc 1.1, crun), never the
+    """docs/security.md §1.23: no process.capabilities is no capability (runc 1.1, crun), never the
     init's own full set."""
     cfg = config()
     del cfg["process"]["capabilities"]

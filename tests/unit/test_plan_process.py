@@ -100,7 +100,7 @@ def test_lsm_requests_are_refused_not_ignored(bundle):
     assert e.value.path == "process.selinuxLabel"
 
 
-# -- HOME (security.md §1.22): decided here, looked up by the init inside the container ----------
+# -- HOME (docs/security.md §1.22): decided here, looked up by the init inside the container -------
 
 @pytest.mark.parametrize("env,want_env,lookup", [
     (["A=1"], ["A=1"], True),
@@ -142,7 +142,7 @@ def test_plan_never_reads_the_rootfs_passwd(tmp_path):
     assert plan.flags & P.F_HOME and exec_plan.flags & P.F_HOME
 
 
-# -- capabilities (security.md §1.23) ------------------------------------------------------------
+# -- capabilities (docs/security.md §1.23) ---------------------------------------------------------
 
 def test_exec_without_capabilities_inherits_the_containers(bundle):
     c = cfg()
@@ -156,7 +156,7 @@ def test_exec_without_capabilities_inherits_the_containers(bundle):
     assert P.build_exec_plan(proc, c, 5, P.Host("", 40, False)).caps == (0, 0, 0, 0, 0)
 
 
-# -- paths (security.md §1.28) -------------------------------------------------------------------
+# -- paths (docs/security.md §1.28) ----------------------------------------------------------------
 
 @pytest.mark.parametrize("path,want", [
     ("/proc", "/proc"), ("//proc", "/proc"), ("//proc/", "/proc"), ("///proc", "/proc"), ("/./proc", "/proc"),
