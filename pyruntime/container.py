@@ -661,7 +661,11 @@ def exec_(root, cid, args=(), *, process_file=None, console_socket=None, detach=
         launch.abort()
         raise
     if pid_file:
-        _pidfile(pid_file, pid)
+        try:
+            _pidfile(pid_file, pid)
+        except BaseException:
+            os.kill(pid, 9)  # runc terminates the process when its pid file cannot be written
+            raise
     if detach:
         return 0
     forward = _forward_signals(pid)

@@ -3,9 +3,11 @@ directory's files (§1.30)."""
 
 import os
 import stat
+import time
 
 import pytest
 
+import support
 from support import rt, rt_create
 
 
@@ -29,10 +31,26 @@ def test_pid_file_temp_name_is_not_followed(command, bundle, root, container_id,
     else:
         proc, _ = rt_create(bundle.set_args("sleep", "1000"), cid, root, command=("run", "-d"))
         assert proc.returncode == 0, proc.stderr
-        e = rt("exec", "-d", "--pid-file", piddir / "pid", cid, "sleep", "1", root=root)
+        e = rt("exec", "-d", "--pid-file", piddir / "pid", cid, "sleep", "4242", root=root)
         assert e.returncode != 0 and "file exists" in e.stderr, e.stderr
+        # a failed exec leaves no process behind (runc terminates it)
+        deadline = time.monotonic() + 5
+        while _cmdline_running(b"sleep\x004242\x00"):
+            assert time.monotonic() < deadline, "the exec'd process outlived the failed exec"
+            time.sleep(0.05)
     assert victim.read_text() == "precious\n"
     assert os.path.islink(piddir / ".pid") and not os.path.exists(piddir / "pid")
+
+
+def _cmdline_running(cmdline):
+    for name in os.listdir("/proc"):
+        try:
+            with open(f"/proc/{name}/cmdline", "rb") as f:
+                if f.read() == cmdline and support.pid_alive(int(name)):
+                    return True
+        except (OSError, ValueError):
+            pass
+    return False
 
 
 def test_pid_file_written_atomically(bundle, root, container_id):
