@@ -1563,3 +1563,8 @@ def validate(doc):
         if r370 is not None:
             return _in('linux', r370)
     return None
+
+
+def validate_process(doc):
+    """The Process definition alone (process.json of `exec -p`); the path is relative to it."""
+    return _d_Process(doc)

@@ -12,10 +12,14 @@ from .state import FIFO, Container, check_id, list_ids, namespace_pids, proc_sta
 
 
 def _pidfile(path, pid):
-    """Digits only, no newline (containerd's Atoi), written atomically (runc's way)."""
+    """Digits only, no newline (containerd's Atoi), written atomically (runc's way): the temporary
+    file is made exclusively, never through whatever is at its name (docs/security.md §1.25)."""
     path = os.path.abspath(path)
     tmp = os.path.join(os.path.dirname(path), "." + os.path.basename(path))
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o644)
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
+    except OSError as e:
+        raise RuntimeFailure(f"open {tmp}: {os.strerror(e.errno).lower()}") from None
     try:
         os.write(fd, str(pid).encode())
     finally:
@@ -106,13 +110,19 @@ def create(root, cid, bundle, *, pid_file=None, console_socket=None, no_pivot=Fa
                   "pid": 0, "bundle": bundle, "annotations": config.get("annotations") or {}}
 
     def on_hooks(pid):
+        """Run the parent's hooks; the states of the init's hooks as sealed memfds (any size)."""
         from . import hooks  # noqa: PLC0415
         step("hooks")
         state_base["pid"] = pid
         text = hooks.state_json(state_base, "creating")
         hooks.run("prestart", hook_cfg, text)
         hooks.run("createRuntime", hook_cfg, text)
-        return text.encode() + b"\0" + hooks.state_json(state_base, "created").encode() + b"\0"
+        first = hooks.state_fd(text)
+        try:
+            return [first, hooks.state_fd(hooks.state_json(state_base, "created"))]
+        except BaseException:
+            os.close(first)
+            raise
     from .cgroups import Manager  # noqa: PLC0415
     cgroup = Manager.for_container(config, cid, systemd_cgroup)
     c = Container(root, cid)
@@ -134,8 +144,7 @@ def create(root, cid, bundle, *, pid_file=None, console_socket=None, no_pivot=Fa
             warn(cgroup.skipped_warning())
         c.save(dict(provisional, cgroup=cgroup.to_state()))
         step("cgroup")
-        with open(os.path.join(c.dir, "config.json"), "wb") as f:
-            f.write(raw)
+        c.write_private("config.json", raw)
         notify_host = os.environ.get("NOTIFY_SOCKET") or None
         if notify_host:
             from . import notify  # noqa: PLC0415
@@ -532,15 +541,17 @@ def _exec_process(config, process_file, args, *, cwd=None, env=(), tty=False, us
     from . import fastjson  # noqa: PLC0415
     from .errors import ConfigError  # noqa: PLC0415
     if process_file:
+        from .spec import validate_process  # noqa: PLC0415
         try:
             with open(process_file, "rb") as f:
-                process = fastjson.loads(f.read())
+                raw = f.read()
         except OSError as e:
             raise RuntimeFailure(f"open {process_file}: {e.strerror.lower()}") from None
+        try:
+            process = fastjson.loads(raw)
         except ValueError as e:
-            raise ConfigError("", f"process.json: invalid JSON: {e}") from None
-        if not isinstance(process, dict):
-            raise ConfigError("", "process.json: must be an object")
+            raise ConfigError("", f"invalid JSON: {e}", source="process.json") from None
+        validate_process(process, raw)  # as `create` validates config.json's process
         return process
     base = dict(config.get("process") or {})
     if not args:
@@ -613,8 +624,8 @@ def exec_(root, cid, args=(), *, process_file=None, console_socket=None, detach=
     if console_socket and not terminal:
         raise RuntimeFailure("cannot use console socket if runc will not detach or allocate tty")
     warn = log.warning if log else (lambda msg: None)
-    plan = build_exec_plan(process, config, c.pid, Host.read(), rootfs=c.data.get("rootfs"),
-                           console=bool(console_socket) or terminal, preserve_fds=preserve_fds, warn=warn)
+    plan = build_exec_plan(process, config, c.pid, Host.read(), console=bool(console_socket) or terminal,
+                           preserve_fds=preserve_fds, warn=warn)
     if not detach:
         from ._native._ext import lib  # noqa: PLC0415
         lib.pyr_set_child_subreaper()
@@ -640,7 +651,11 @@ def exec_(root, cid, args=(), *, process_file=None, console_socket=None, detach=
         launch.abort()
         raise
     if pid_file:
-        _pidfile(pid_file, pid)
+        try:
+            _pidfile(pid_file, pid)
+        except BaseException:
+            os.kill(pid, 9)  # runc terminates the process when its pid file cannot be written
+            raise
     if detach:
         return 0
     forward = _forward_signals(pid)

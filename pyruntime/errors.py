@@ -26,12 +26,14 @@ class UsageError(RuntimeFailure):
 
 
 class ConfigError(RuntimeFailure):
-    """config.json is invalid; `path` is the JSON path of the offending value (e.g. process.args)."""
+    """config.json (or `source`, e.g. an exec process.json) is invalid; `path` is the JSON path of
+    the offending value (e.g. process.args)."""
 
-    def __init__(self, path, reason):
+    def __init__(self, path, reason, source="config.json"):
         self.path = path
         self.reason = reason
-        super().__init__(f"config.json: {path}: {reason}" if path else f"config.json: {reason}")
+        self.source = source
+        super().__init__(f"{source}: {path}: {reason}" if path else f"{source}: {reason}")
 
 
 class NotFound(RuntimeFailure):

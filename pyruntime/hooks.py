@@ -3,8 +3,11 @@ poststop (on delete). createContainer and startContainer run inside the containe
 (pyruntime/_native/hooks.c), with the state the parent hands it.
 
 Each hook: execve(path, args, env) with args[0] as argv[0] (Docker's libnetwork-setkey relies on
-it), the container state JSON on stdin, killed after `timeout` seconds.
+it), the container state JSON on stdin, killed after `timeout` seconds. The state is a sealed memfd
+the hook reads as its stdin: nothing is written to the hook, so no state, however large, can hold
+anything up before the timeout runs (docs/security.md §1.27), and no hook can change what the next reads.
 """
+import fcntl
 import os
 import time
 
@@ -20,6 +23,22 @@ def state_json(state, status):
     if status == "stopped":
         s["pid"] = 0
     return fastjson.dumps(s)
+
+
+def state_fd(text):
+    """A sealed memfd holding `text`, at offset 0: a hook's stdin (here, or in the init)."""
+    fd = os.memfd_create("pyruntime-state", os.MFD_CLOEXEC | os.MFD_ALLOW_SEALING)
+    try:
+        view = memoryview(text.encode())
+        while view:
+            view = view[os.write(fd, view):]
+        fcntl.fcntl(fd, fcntl.F_ADD_SEALS,
+                    fcntl.F_SEAL_SEAL | fcntl.F_SEAL_SHRINK | fcntl.F_SEAL_GROW | fcntl.F_SEAL_WRITE)
+        os.lseek(fd, 0, os.SEEK_SET)
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
 
 
 def _read_all(fd):
@@ -46,23 +65,18 @@ def run_hook(kind, index, hook, state_text):
         for e in hook["env"]:
             k, _, v = e.partition("=")
             env[k] = v
-    rin, win = os.pipe()
+    rin = state_fd(state_text)
     rout, wout = os.pipe()
     try:
         pid = os.posix_spawn(path, args, env, file_actions=[
             (os.POSIX_SPAWN_DUP2, rin, 0), (os.POSIX_SPAWN_DUP2, wout, 1), (os.POSIX_SPAWN_DUP2, wout, 2)],
             setsigdef=[s for s in range(1, 65) if s not in (32, 33)], setsigmask=())
     except OSError as e:
-        for fd in (rin, win, rout, wout):
+        for fd in (rin, rout, wout):
             os.close(fd)
         raise RuntimeFailure(f"error running {kind} hook #{index}: {path}: {e.strerror.lower()}") from None
     os.close(rin)
     os.close(wout)
-    try:
-        os.write(win, state_text.encode())
-    except BrokenPipeError:
-        pass  # a hook that does not read its stdin
-    os.close(win)
     os.set_blocking(rout, False)
     out = b""
     timeout = hook.get("timeout")

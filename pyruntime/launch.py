@@ -18,6 +18,8 @@ MSG_HOOKS, MSG_HOOKS_DONE, MSG_READY, MSG_ERROR = 5, 6, 7, 8
 MSG_SECCOMP_FD, MSG_MOUNT_PLEASE, MSG_MOUNT_FD = 9, 10, 11
 SOURCE_PLAIN, SOURCE_TREE = 0, 1  # init.h enum mount_source
 
+MAX_MESSAGE, MAX_FDS = 65536, 4  # an init message is at most an error: 4 + 2048 bytes
+
 INIT_PROGRAM = os.environ.get("PYRUNTIME_INIT") or os.path.join(os.path.dirname(__file__), "_native", "pyruntime-init")
 ALL_SIGNALS = [s for s in range(1, 65) if s not in (32, 33)]  # 32, 33: glibc-private
 
@@ -86,16 +88,32 @@ class Launch:
                 if fd >= 0:
                     os.close(fd)
 
-    def send(self, msg, payload=b""):
-        self.sock.send(pack("<I", msg) + payload)
+    def send(self, msg, payload=b"", fds=()):
+        data = pack("<I", msg) + payload
+        if fds:
+            self.sock.sendmsg([data], [(_socket.SOL_SOCKET, _socket.SCM_RIGHTS, pack(f"{len(fds)}i", *fds))])
+        else:
+            self.sock.send(data)
 
     def recv(self):
-        data, anc, _, _ = self.sock.recvmsg(65536, _socket.CMSG_SPACE(4))
-        self.fds = [int.from_bytes(d[i:i + 4], "little") for lvl, kind, d in anc
-                    if lvl == _socket.SOL_SOCKET and kind == _socket.SCM_RIGHTS for i in range(0, len(d) - 3, 4)]
-        if len(data) < 4:
+        """(type, payload) of the init's next message, (None, b"") at its end. The fds it carried
+        land in self.fds; a message cut by the buffer is an error, never read as another one."""
+        data, anc, flags, _ = self.sock.recvmsg(MAX_MESSAGE, _socket.CMSG_SPACE(4 * MAX_FDS))
+        self.fds = parse_fds(anc)
+        if flags & (_socket.MSG_TRUNC | _socket.MSG_CTRUNC):
+            self.close_fds()
+            raise RuntimeFailure("unable to start container process: sync: message from the init too large")
+        if not data:
             return None, b""
+        if len(data) < 4:
+            self.close_fds()
+            raise RuntimeFailure("unable to start container process: sync: short message from the init")
         return unpack("<I", data[:4])[0], data[4:]
+
+    def close_fds(self):
+        for fd in self.fds:
+            os.close(fd)
+        self.fds = []
 
     def error(self, payload):
         text = payload[4:].decode(errors="replace")
@@ -123,6 +141,8 @@ class Launch:
         self.send(MSG_GO)
         while True:
             msg, payload = self.recv()
+            if msg != MSG_SECCOMP_FD:
+                self.close_fds()  # only the listener comes with an fd
             if msg is None:
                 status = self.reap_stage1()
                 how = ""
@@ -139,31 +159,40 @@ class Launch:
                 # stage 1 queues MSG_CHILD_PID before it lets stage 2 go on (main.c)
                 self.reap_stage1()
                 raise RuntimeFailure(f"unable to start container process: init sent message {msg} before its pid")
+            if msg in (MSG_NEED_MAPS, MSG_CHILD_PID) and len(payload) != 4:
+                self.reap_stage1()
+                raise RuntimeFailure(f"unable to start container process: sync: message {msg} of {len(payload)} bytes")
             if msg == MSG_NEED_MAPS:
-                on_maps(unpack("<I", payload[:4])[0])
+                on_maps(unpack("<I", payload)[0])
                 self.send(MSG_MAPS_DONE)
             elif msg == MSG_CHILD_PID:
-                self.pid = unpack("<I", payload[:4])[0]
+                self.pid = unpack("<I", payload)[0]
                 self.reap_stage1()
                 if on_child:
                     on_child(self.pid)
             elif msg == MSG_SECCOMP_FD:
-                for fd in self.fds:
+                fds, self.fds = self.fds, []
+                for fd in fds:
                     try:
                         if on_seccomp:
                             on_seccomp(fd, self.pid)
                     finally:
                         os.close(fd)
             elif msg == MSG_HOOKS:
-                self.send(MSG_HOOKS_DONE, on_hooks(self.pid) if on_hooks else b"")
+                # the states of the init's own hooks go as sealed memfds: any size, no copy
+                states = on_hooks(self.pid) if on_hooks else []
+                try:
+                    self.send(MSG_HOOKS_DONE, fds=states)
+                finally:
+                    for fd in states:
+                        os.close(fd)
             elif msg == MSG_MOUNT_PLEASE:
                 index = unpack("<I", payload[:4])[0]
                 if index >= len(self.mounts):
                     raise RuntimeFailure(f"unable to start container process: init asked for mount {index}")
                 kind, fd = mount_source(self.mounts[index], self.pid, self.during)
                 try:
-                    self.sock.sendmsg([pack("<II", MSG_MOUNT_FD, kind)],
-                                      [(_socket.SOL_SOCKET, _socket.SCM_RIGHTS, pack("<i", fd))])
+                    self.send(MSG_MOUNT_FD, pack("<I", kind), fds=[fd])
                 finally:
                     os.close(fd)
             elif msg == MSG_READY:
@@ -185,6 +214,16 @@ class Launch:
                     pass
         self.reap_stage1()
         self.close()
+
+
+def parse_fds(anc):
+    """The fds of SCM_RIGHTS control messages (whole ints only; other messages ignored)."""
+    fds = []
+    for level, kind, data in anc:
+        if level == _socket.SOL_SOCKET and kind == _socket.SCM_RIGHTS:
+            n = len(data) // 4
+            fds.extend(unpack(f"{n}i", data[:4 * n]))
+    return fds
 
 
 def mount_source(m, pid, during=""):

@@ -8,6 +8,7 @@ import os
 
 from . import mounts as M
 from .errors import ConfigError
+from .limits import LIMITS
 
 CLONE_NEWTIME, CLONE_NEWNS, CLONE_NEWCGROUP, CLONE_NEWUTS = 0x80, 0x20000, 0x02000000, 0x04000000
 CLONE_NEWIPC, CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET = 0x08000000, 0x10000000, 0x20000000, 0x40000000
@@ -34,7 +35,7 @@ DEVICE_TYPES = {"c": S_IFCHR, "u": S_IFCHR, "b": S_IFBLK, "p": S_IFIFO}
 
 # flags shared with init.h (enum plan_flags)
 F_NO_PIVOT, F_ROOT_READONLY, F_TERMINAL, F_SETUP_DEV = 1, 2, 4, 8
-F_NO_NEW_PRIVS, F_HOOKS_SYNC, F_HAS_OOM, F_EXEC, F_SETSID = 16, 32, 64, 128, 256
+F_NO_NEW_PRIVS, F_HOOKS_SYNC, F_HAS_OOM, F_EXEC, F_SETSID, F_HOME = 16, 32, 64, 128, 256, 512
 M_BIND, M_TMPCOPYUP, M_PROCLIKE, M_REMOUNT, M_IDMAP, M_LATE_RO, M_SRC_IN_ROOT = 1, 2, 4, 8, 16, 32, 64
 HOOK_CREATE_CONTAINER, HOOK_START_CONTAINER = 0, 1
 LSM_KEYRING, LSM_EXEC = 0, 1  # when the init writes an LSM attribute (init.h enum lsm_when)
@@ -196,14 +197,22 @@ def _strip_root(dest, roots):
 LATE_RO_TYPES = ("tmpfs",)
 
 
+def clean_path(path):
+    """The one spelling of a container path that the checks compare: lexically cleaned and rooted
+    at "/" (a relative path is taken from "/", as runc does with runtime-spec 1.0's relative mount
+    destinations). os.path.normpath alone keeps a leading "//" (POSIX leaves its meaning to the
+    system), so "//proc" would not be "/proc" to a check. Every path of the config that the init
+    checks or that a check here compares goes through this (docs/security.md §1.28)."""
+    norm = os.path.normpath("/" + path)
+    if norm.startswith("//"):
+        norm = "/" + norm.lstrip("/")
+    return norm
+
+
 def _mount_entries(spec_mounts, cgroup_mounts, userns_maps=None, roots=(), label=None):
     out = []
     for i, m in enumerate(spec_mounts):
-        dest = m["destination"]
-        if not dest.startswith("/"):
-            # runtime-spec 1.0 allowed relative destinations; runc resolves them against "/"
-            dest = "/" + dest
-        norm = _strip_root(os.path.normpath(dest), roots)
+        norm = _strip_root(clean_path(m["destination"]), roots)
         if norm == "/":
             raise ConfigError(f"mounts[{i}].destination", "must not be the root of the container")
         typ = m.get("type") or ""
@@ -391,7 +400,7 @@ def _devices(plan, linux, setup_dev, in_userns):
         for path, typ, major, minor in M.DEFAULT_DEVICES:
             devices[path] = Device(path, DEVICE_TYPES[typ] | 0o666, major, minor, bind=in_userns)
     for i, d in enumerate(linux.get("devices") or ()):
-        path = os.path.normpath(d["path"])
+        path = clean_path(d["path"])
         if not path.startswith("/dev/"):
             raise ConfigError(f"linux.devices[{i}].path", "must be under /dev")
         typ = d["type"]
@@ -414,31 +423,12 @@ def _capabilities(plan, caps, last_cap, warn, note=lambda msg: None):
     bnd, eff, prm, inh, amb = m("bounding"), m("effective"), m("permitted"), m("inheritable"), m("ambient")
     if amb & ~(inh & prm):
         # the kernel raises an ambient capability only if it is permitted and inheritable
-        # (runc ignores the failure; security.md §2.24 says: never more than both allow)
+        # (runc ignores the failure; docs/security.md §2 item 24: never more than both allow)
         from .capabilities import names_of  # noqa: PLC0415
         note("ambient capabilities not in both the inheritable and permitted sets are ignored: "
              + ", ".join(names_of(amb & ~(inh & prm))))
         amb &= inh & prm
     plan.caps = (bnd, eff, prm, inh, amb)
-
-
-def _home(rootfs, uid):
-    """HOME for `uid` from the image's /etc/passwd (read only if neither part is a symlink)."""
-    if not rootfs or os.path.realpath(rootfs) == "/":
-        return "/"  # never the host's passwd
-    etc = os.path.join(rootfs, "etc")
-    passwd = os.path.join(etc, "passwd")
-    try:
-        if os.path.islink(etc) or os.path.islink(passwd):
-            return "/"
-        with open(passwd, encoding="utf-8", errors="replace") as f:
-            for line in f:
-                fields = line.rstrip("\n").split(":")
-                if len(fields) >= 6 and fields[2] == str(uid):
-                    return fields[5] or "/"
-    except OSError:
-        pass
-    return "/"
 
 
 def build_plan(config, bundle, host, *, no_pivot=False, console=False, preserve_fds=0,
@@ -499,8 +489,8 @@ def build_plan(config, bundle, host, *, no_pivot=False, console=False, preserve_
         _devices(plan, linux, True, in_userns)
     else:
         _devices(plan, linux, False, in_userns)
-    plan.masked = list(linux.get("maskedPaths") or ())
-    plan.readonly = list(linux.get("readonlyPaths") or ())
+    plan.masked = [clean_path(p) for p in linux.get("maskedPaths") or ()]
+    plan.readonly = [clean_path(p) for p in linux.get("readonlyPaths") or ()]
     if "mount" not in ns and (plan.masked or plan.readonly):
         # without its own mount namespace the container's mounts are the host's: masking there
         # would mask the host (runc refuses the same)
@@ -541,25 +531,63 @@ def build_plan(config, bundle, host, *, no_pivot=False, console=False, preserve_
         raise ConfigError("process.terminal", "cannot allocate tty if runc will detach without setting console socket")
     if console and not terminal:
         raise ConfigError("process.terminal", "cannot use console socket if runc will not detach or allocate tty")
-    _process(plan, process, rootfs, host, warn)
+    _process(plan, process, host, warn)
     _seccomp(plan, linux, warn)
     hooks = config.get("hooks") or {}
     for kind, number in CHILD_HOOKS.items():
-        for h in hooks.get(kind) or ():
-            plan.hooks.append((number, h.get("timeout") or 0, h["path"], list(h.get("args") or ()),
-                               list(h.get("env") or ())))
+        for i, h in enumerate(hooks.get(kind) or ()):
+            args, env = list(h.get("args") or ()), list(h.get("env") or ())
+            _within(len(args), "HOOK_ARGS", f"hooks.{kind}[{i}].args")
+            _within(len(env), "HOOK_ENV", f"hooks.{kind}[{i}].env")
+            plan.hooks.append((number, h.get("timeout") or 0, h["path"], args, env))
+            _within(len(plan.hooks), "HOOKS", f"hooks.{kind}")
+    check_limits(plan)
     return plan
 
 
-def _process(plan, process, rootfs, host, warn, base="process"):
-    """The process part of a Plan: shared by create and exec."""
+def _within(n, limit, path):
+    if n > LIMITS[limit]:
+        raise ConfigError(path, f"{n} entries, more than the {LIMITS[limit]} this runtime takes")
+
+
+def check_limits(plan, base="process"):
+    """Every table the init fills holds what this Plan has (pyruntime/limits.py): a config past one
+    is an error naming its JSON path here, never a Plan the init refuses."""
+    _within(len(plan.namespaces), "NAMESPACES", "linux.namespaces")
+    _within(len(plan.mounts), "MOUNTS", "mounts")  # cgroup mounts counted as they expand
+    _within(len(plan.devices), "DEVICES", "linux.devices")  # the default devices count too
+    _within(len(plan.links), "LINKS", "linux.devices")
+    _within(len(plan.masked), "MASKED", "linux.maskedPaths")
+    _within(len(plan.readonly), "READONLY", "linux.readonlyPaths")
+    _within(len(plan.sysctl), "SYSCTLS", "linux.sysctl")
+    _within(len(plan.time_offsets), "TIME_OFFSETS", "linux.timeOffsets")
+    _within(len(plan.rlimits), "RLIMITS", f"{base}.rlimits")
+    _within(len(plan.groups), "GROUPS", f"{base}.user.additionalGids")
+    _within(len(plan.args), "ARGS", f"{base}.args")
+    _within(len(plan.env) + bool(plan.flags & F_HOME), "ENV", f"{base}.env")
+    _within(len(plan.seccomp) // 8, "SECCOMP_INSNS", "linux.seccomp")
+
+
+def _process(plan, process, host, warn, base="process", inherit_caps=None):
+    """The process part of a Plan: shared by create and exec (which inherits the container's
+    capabilities when its process names none: `inherit_caps`)."""
     if process.get("terminal"):
         plan.flags |= F_TERMINAL
         plan.terminal = True
         size = process.get("consoleSize") or {}
         plan.console_size = (size.get("height", 0), size.get("width", 0))
     plan.args = list(process["args"])
-    plan.env = list(process.get("env") or ())
+    env = process.get("env")
+    plan.env = list(env or ())
+    # HOME, as runc's prepareEnv: the last HOME= wins (runc keeps the last of duplicates) and an
+    # empty one is replaced by the init's lookup in the passwd the container sees (passwd.c). A
+    # process without any env gets none (runc 1.3: a nil env stays nil).
+    homes = [i for i, e in enumerate(plan.env) if e.startswith("HOME=")]
+    if homes:
+        last = homes[-1] if plan.env[homes[-1]] != "HOME=" else None
+        plan.env = [e for i, e in enumerate(plan.env) if i == last or not e.startswith("HOME=")]
+    if env is not None and not any(e.startswith("HOME=") for e in plan.env):
+        plan.flags |= F_HOME
     plan.cwd = process["cwd"]
     if not plan.cwd.startswith("/"):
         raise ConfigError(f"{base}.cwd", "must be an absolute path")
@@ -567,8 +595,6 @@ def _process(plan, process, rootfs, host, warn, base="process"):
     plan.uid, plan.gid = user.get("uid", 0), user.get("gid", 0)
     plan.umask = user.get("umask")
     plan.groups = list(user.get("additionalGids") or ())
-    if not any(e.startswith("HOME=") for e in plan.env):
-        plan.env.append("HOME=" + _home(rootfs, plan.uid))
     seen = set()
     for i, r in enumerate(process.get("rlimits") or ()):
         if r["type"] in seen:
@@ -579,9 +605,13 @@ def _process(plan, process, rootfs, host, warn, base="process"):
             raise ConfigError(f"{base}.rlimits[{i}].type", f"unknown rlimit \"{r['type']}\"")
         plan.rlimits.append((RLIMITS[r["type"]], r["soft"], r["hard"]))
     plan.last_cap = host.last_cap
-    if process.get("capabilities") is not None:
-        _capabilities(plan, process["capabilities"], host.last_cap,
-                      lambda name: warn(f"unknown or unavailable capability {name} is ignored"), plan.notes.append)
+    # no capabilities named: none at all (runc 1.1 and crun; runc 1.3 leaves the init's own, every
+    # capability, which is what docs/security.md §1.23 is about); exec: the container's own set
+    caps = process.get("capabilities")
+    if caps is None:
+        caps = inherit_caps or {}
+    _capabilities(plan, caps, host.last_cap,
+                  lambda name: warn(f"unknown or unavailable capability {name} is ignored"), plan.notes.append)
     if process.get("noNewPrivileges"):
         plan.flags |= F_NO_NEW_PRIVS
     if process.get("oomScoreAdj") is not None:
@@ -726,8 +756,7 @@ def _read(path):
         return None
 
 
-def build_exec_plan(process, config, init_pid, host, *, rootfs=None, console=False, preserve_fds=0,
-                    warn=lambda m: None):
+def build_exec_plan(process, config, init_pid, host, *, console=False, preserve_fds=0, warn=lambda m: None):
     """Plan for `exec`: join every namespace of the container's init, then the process part."""
     plan = Plan()
     plan.flags |= F_EXEC
@@ -744,8 +773,9 @@ def build_exec_plan(process, config, init_pid, host, *, rootfs=None, console=Fal
     for key in ("apparmorProfile", "selinuxLabel"):
         if not process.get(key) and container.get(key):
             process = dict(process, **{key: container[key]})  # runc: the container's, unless the process names one
-    _process(plan, process, rootfs, host, warn)  # rootfs: the container's, for HOME from its passwd
+    _process(plan, process, host, warn, inherit_caps=container.get("capabilities"))
     _seccomp(plan, config.get("linux") or {}, warn)
+    check_limits(plan)
     return plan
 
 

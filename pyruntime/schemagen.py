@@ -741,6 +741,13 @@ def render(schema, source_name="schema/config-schema.json", schema_bytes=None):
     lines.extend(root_body)
     lines.append("    return None")
     lines.append("")
+    if "Process" in gen.func_names:
+        # `exec --process FILE` holds one Process: validated as `create` validates config.json's
+        lines.append("")
+        lines.append("def validate_process(doc):")
+        lines.append('    """The Process definition alone (process.json of `exec -p`); the path is relative to it."""')
+        lines.append("    return %s(doc)" % gen.func_names[final("Process")])
+        lines.append("")
     return "\n".join(lines)
 
 

@@ -38,6 +38,20 @@ def parse(raw):
     return config
 
 
+def validate_process(process, raw=b"\\u0000"):
+    """process.json of `exec -p`, validated as config.json's process is at `create` (the same
+    generated checks, then no NUL byte); errors name the path inside process.json."""
+    from ._config_validator import validate_process as schema_validate  # noqa: PLC0415
+    problem = schema_validate(process)
+    if problem:
+        raise ConfigError(*problem, source="process.json")
+    if b"\\u0000" in raw:
+        try:
+            _refuse_nul(process, "")
+        except ConfigError as e:
+            raise ConfigError(e.path, e.reason, source="process.json") from None
+
+
 def _refuse_nul(node, path):
     """No path, argument, name or option can hold a NUL byte (C strings end there): refuse the
     config with the JSON path rather than cut the string. Annotations are free-form metadata."""

@@ -3,8 +3,8 @@
 Layout (compare runc's, clients.md §4.5):
   <root>/               0700
   <root>/<id>/          0711; its existence claims the ID (mkdir is atomic)
-  <root>/<id>/state.json  written atomically (tmp + rename) once the init pid is known
-  <root>/<id>/config.json the config the container was created from (hooks, exec defaults)
+  <root>/<id>/state.json  0600, written atomically (tmp + rename) once the init pid is known
+  <root>/<id>/config.json 0600, the config the container was created from (hooks, exec defaults)
   <root>/<id>/exec.fifo   present only while "created": `start` opens it, the init then execs
   <root>/<id>/notify/     only with NOTIFY_SOCKET: the container's sd_notify socket
 Commands on one container serialise on flock() of the container directory.
@@ -205,14 +205,28 @@ class Container:
 
     def save(self, data):
         from . import fastjson as json  # noqa: PLC0415
-        tmp = os.path.join(self.dir, f".{STATE}.tmp")
+        self.write_private(STATE, json.dumps(data).encode())
+        self.data = data
+
+    def write_private(self, name, data):
+        """<dir>/name, 0600 whatever the umask (runc's are: the config holds the container's env),
+        written to a temporary file first and renamed over, so a reader never sees half of it."""
+        tmp = os.path.join(self.dir, f".{name}.tmp")
         try:
-            with open(tmp, "w") as f:
-                f.write(json.dumps(data))
-            os.rename(tmp, os.path.join(self.dir, STATE))
+            try:
+                os.unlink(tmp)  # left by a create that died here
+            except FileNotFoundError:
+                pass
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+            try:
+                view = memoryview(data)
+                while view:
+                    view = view[os.write(fd, view):]
+            finally:
+                os.close(fd)
+            os.rename(tmp, os.path.join(self.dir, name))
         except OSError as e:
             raise RuntimeFailure(f"cannot write the container's state in {self.dir}: {e.strerror.lower()}") from None
-        self.data = data
 
     # -- status ---------------------------------------------------------------------------------
     @property

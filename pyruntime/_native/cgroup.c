@@ -83,6 +83,8 @@ void enter_cgroups(const struct plan *p)
             ;
         _exit(WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
     }
+    if (pyr_sanitizer_new_process) /* a raw clone3 runs no atfork handler */
+        pyr_sanitizer_new_process();
     /* killed with stage 0 when the parent aborts (it knows stage 0's pid, not ours) */
     if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || getppid() != stage0)
         die("join cgroup (watch stage 0)");

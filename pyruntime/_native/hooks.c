@@ -15,51 +15,49 @@ static const char *kind_name(uint32_t kind)
     return kind == HOOK_CREATE_CONTAINER ? "createContainer" : "startContainer";
 }
 
-static void run_one(const struct plan *p, const struct hook *h, int index, const char *state)
+static long now_ms(void)
 {
-    int in[2];
-    if (pipe2(in, O_CLOEXEC) < 0)
-        die("error running %s hook #%d", kind_name(h->kind), index);
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/* The state is the hook's stdin as it is: a sealed memfd, rewound for each hook. Nothing is
+ * written to the hook, so nothing can block before its timeout starts, whatever the size. */
+static void run_one(const struct hook *h, int index, int state_fd)
+{
+    if (lseek(state_fd, 0, SEEK_SET) < 0)
+        die("error running %s hook #%d: rewind its state", kind_name(h->kind), index);
     pid_t pid = fork();
     if (pid < 0)
         die("error running %s hook #%d: fork", kind_name(h->kind), index);
     if (pid == 0) {
         const char *fallback[2] = { h->path, NULL };
-        dup2(in[0], 0);
+        if (dup2(state_fd, 0) < 0)
+            _exit(127);
         reset_signals();
         execve(h->path, (char *const *)(h->nargs ? h->argv : fallback), (char *const *)h->envp);
         _exit(127);
     }
-    close(in[0]);
-    /* the state on stdin; a hook that does not read it must not block us (EPIPE is fine) */
-    signal(SIGPIPE, SIG_IGN);
-    size_t len = strlen(state), off = 0;
-    while (off < len) {
-        ssize_t n = write(in[1], state + off, len - off);
-        if (n <= 0)
-            break;
-        off += (size_t)n;
-    }
-    close(in[1]);
-    signal(SIGPIPE, SIG_DFL);
-
     int status;
-    struct timespec tick = { 0, 1000000 };
-    long waited_ms = 0;
+    long deadline = h->timeout ? now_ms() + (long)h->timeout * 1000 : 0;
     for (;;) {
         pid_t got = waitpid(pid, &status, h->timeout ? WNOHANG : 0);
         if (got == pid)
             break;
         if (got < 0 && errno != EINTR)
             die("error running %s hook #%d: wait", kind_name(h->kind), index);
-        if (h->timeout && waited_ms >= (long)h->timeout * 1000) {
+        if (h->timeout && now_ms() >= deadline) {
             kill(pid, SIGKILL);
-            waitpid(pid, &status, 0);
+            while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+                ;
             die_plain("error running %s hook #%d (\"%s\"): timed out after %us", kind_name(h->kind), index,
                       h->path, h->timeout);
         }
-        nanosleep(&tick, NULL);
-        waited_ms++;
+        if (got == 0) {
+            struct timespec tick = { 0, 1000000 };
+            nanosleep(&tick, NULL);
+        }
     }
     if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
         return;
@@ -68,13 +66,16 @@ static void run_one(const struct plan *p, const struct hook *h, int index, const
                   WEXITSTATUS(status));
     die_plain("error running %s hook #%d (\"%s\"): killed by signal %d", kind_name(h->kind), index, h->path,
               WTERMSIG(status));
-    (void)p;
 }
 
-void run_hooks(const struct plan *p, uint32_t kind, const char *state)
+void run_hooks(const struct plan *p, uint32_t kind, int state_fd)
 {
     int index = 0;
-    for (int i = 0; i < p->nhooks; i++)
-        if (p->hooks[i].kind == kind)
-            run_one(p, &p->hooks[i], index++, state ? state : "{}");
+    for (int i = 0; i < p->nhooks; i++) {
+        if (p->hooks[i].kind != kind)
+            continue;
+        if (state_fd < 0)
+            die_plain("error running %s hook #%d: no state from the runtime", kind_name(kind), index);
+        run_one(&p->hooks[i], index++, state_fd);
+    }
 }

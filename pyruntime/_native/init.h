@@ -12,6 +12,28 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+/* ---- the init's limits: how many entries of each kind its tables hold ----
+ * pyruntime/limits.py holds the same numbers (tests/unit/test_limits.py reads this block and
+ * compares), so a config past one is a config error at `create`, never a refused Plan. */
+#define LIMIT_NAMESPACES 16
+#define LIMIT_MOUNTS 512
+#define LIMIT_DEVICES 512
+#define LIMIT_LINKS 64
+#define LIMIT_MASKED 512
+#define LIMIT_READONLY 512
+#define LIMIT_SYSCTLS 512
+#define LIMIT_RLIMITS 32
+#define LIMIT_GROUPS 65536      /* the kernel's NGROUPS_MAX */
+#define LIMIT_ARGS 4096
+#define LIMIT_ENV 4096          /* HOME looked up by the init counts too */
+#define LIMIT_TIME_OFFSETS 8
+#define LIMIT_HOOKS 32          /* createContainer and startContainer together */
+#define LIMIT_HOOK_ARGS 64
+#define LIMIT_HOOK_ENV 256
+#define LIMIT_CGROUP_TASKS 16
+#define LIMIT_SECCOMP_INSNS 4096 /* the kernel's BPF_MAXINSNS */
+#define LIMIT_LSM 8             /* LSM attributes (three at most today: keyring, AppArmor, SELinux) */
+
 /* ---- wire format (must match pyruntime/plan_wire.py) ---- */
 #define PLAN_MAGIC 0x50525950u /* "PYRP" */
 #define PLAN_VERSION 1u
@@ -63,8 +85,8 @@ enum hook_kind { HOOK_CREATE_CONTAINER = 0, HOOK_START_CONTAINER = 1 };
 struct hook {
     uint32_t kind, timeout, nargs, nenv;
     const char *path;
-    const char *argv[65];
-    const char *envp[257];
+    const char *argv[LIMIT_HOOK_ARGS + 1];
+    const char *envp[LIMIT_HOOK_ENV + 1];
 };
 
 enum plan_flags {
@@ -77,6 +99,7 @@ enum plan_flags {
     F_HAS_OOM = 1u << 6,
     F_EXEC = 1u << 7,           /* exec into an existing container: no rootfs work, no fifo */
     F_SETSID = 1u << 8,
+    F_HOME = 1u << 9,           /* look HOME up in the container's /etc/passwd (passwd.c) */
 };
 
 enum mount_extra {
@@ -89,14 +112,15 @@ enum mount_extra {
     M_SRC_IN_ROOT = 1u << 6, /* a bind source inside the rootfs (src = rootfs + path): resolved in the root */
 };
 
-/* ---- sync protocol (SOCK_SEQPACKET; must match pyruntime/sync.py) ---- */
+/* ---- sync protocol (SOCK_SEQPACKET; must match pyruntime/launch.py) ---- */
 enum sync_msg {
     MSG_GO = 1,          /* parent -> init: cgroup placed, proceed */
     MSG_NEED_MAPS = 2,   /* stage 1 -> parent: u32 pid; write uid_map/gid_map now */
     MSG_MAPS_DONE = 3,   /* parent -> stage 1 */
     MSG_CHILD_PID = 4,   /* stage 1 -> parent: u32 pid of stage 2 (host pid); before any message of stage 2 */
     MSG_HOOKS = 5,       /* stage 2 -> parent: run prestart/createRuntime hooks */
-    MSG_HOOKS_DONE = 6,  /* parent -> stage 2 */
+    MSG_HOOKS_DONE = 6,  /* parent -> stage 2: no payload; SCM_RIGHTS: two sealed memfds, the
+                          * state for createContainer and the one for startContainer hooks */
     MSG_READY = 7,       /* stage 2 -> parent: set up, about to wait on the exec fifo */
     MSG_ERROR = 8,       /* any -> parent: u32 errno, then text */
     MSG_SECCOMP_FD = 9,  /* stage 2 -> parent: the seccomp notify listener fd (SCM_RIGHTS) */
@@ -130,40 +154,39 @@ struct nsreq { uint32_t flag; const char *path; };
 
 struct timeoff { uint32_t clock; int64_t secs; uint32_t nsecs; };
 
-#define MAXN 512
-
 struct plan {
     uint32_t flags;
     const char *rootfs;
     uint64_t rootprop;
-    struct nsreq ns[16]; int nns;
-    struct mnt mounts[MAXN]; int nmounts;
-    struct dev devs[MAXN]; int ndevs;
-    struct kv links[64]; int nlinks;
-    const char *masks[MAXN]; int nmasks;
-    const char *ro[MAXN]; int nro;
-    struct kv sysctls[MAXN]; int nsysctls;
+    struct nsreq ns[LIMIT_NAMESPACES]; int nns;
+    struct mnt mounts[LIMIT_MOUNTS]; int nmounts;
+    struct dev devs[LIMIT_DEVICES]; int ndevs;
+    struct kv links[LIMIT_LINKS]; int nlinks;
+    const char *masks[LIMIT_MASKED]; int nmasks;
+    const char *ro[LIMIT_READONLY]; int nro;
+    struct kv sysctls[LIMIT_SYSCTLS]; int nsysctls;
     const char *hostname, *domainname;
-    struct rlim rlimits[32]; int nrlimits;
-    int has_user; uint32_t uid, gid, umask, ngroups; uint32_t groups[256];
+    struct rlim rlimits[LIMIT_RLIMITS]; int nrlimits;
+    int has_user; uint32_t uid, gid, umask, ngroups;
+    const unsigned char *groups; /* ngroups u32s in the plan buffer (not aligned) */
     int has_caps; uint64_t cap_bnd, cap_eff, cap_prm, cap_inh, cap_amb; uint32_t last_cap;
-    const char *argv[MAXN + 1]; int argc;
-    const char *envp[MAXN * 4 + 1]; int envc;
+    const char *argv[LIMIT_ARGS + 1]; int argc;
+    const char *envp[LIMIT_ENV + 1]; int envc;
     const char *cwd;
     uint32_t rows, cols;
     int32_t oom;
     int console_fd, statedir_fd; uint32_t preserve_fds;
-    struct timeoff timeoffs[8]; int ntimeoffs;
+    struct timeoff timeoffs[LIMIT_TIME_OFFSETS]; int ntimeoffs;
     const unsigned char *seccomp; size_t seccomp_len; uint32_t seccomp_flags;
-    struct hook hooks[32]; int nhooks;
-    const char *state_create, *state_start; /* the hooks' stdin, from MSG_HOOKS_DONE */
+    struct hook hooks[LIMIT_HOOKS]; int nhooks;
+    int state_create_fd, state_start_fd; /* the hooks' stdin: sealed memfds from MSG_HOOKS_DONE */
     int has_personality; uint32_t personality;
     int has_ioprio; uint32_t ioprio;
     int has_sched; uint32_t sched_policy, sched_priority; int32_t sched_nice;
     uint64_t sched_flags, sched_runtime, sched_deadline, sched_period;
     const unsigned char *affinity[2]; size_t affinity_len[2];
-    int cg2_fd; int cg_tasks[16]; int ncg_tasks;
-    struct lsm_attr lsm[8]; int nlsm;
+    int cg2_fd; int cg_tasks[LIMIT_CGROUP_TASKS]; int ncg_tasks;
+    struct lsm_attr lsm[LIMIT_LSM]; int nlsm;
     const char *mask_data;
 };
 
@@ -171,14 +194,32 @@ struct plan {
 int plan_parse(struct plan *p, const unsigned char *buf, size_t len);
 
 /* sync.c: every failure goes to the parent as one message, then the process exits */
+#define SYNC_MAX_PAYLOAD 64 /* what a message from the parent may carry besides its type */
+#define SYNC_MAX_FDS 4
+struct sync_in {
+    uint32_t type;
+    const unsigned char *payload; size_t len;
+    int fds[SYNC_MAX_FDS]; int nfds;
+};
 extern int sync_fd;
 extern int report_fd;
+extern int sync_fd_floor; /* received fds are moved to >= this (3 + preserve_fds) */
 void sync_send(uint32_t type, const void *payload, size_t len);
-uint32_t sync_recv(void *payload, size_t cap, size_t *len);
+/* One packet as recvmsg() left it (n bytes, msg_flags, control data) -> *out; -1 with *why on
+ * anything but a well-formed message of at most `cap` payload bytes and `maxfds` fds. Pure (no
+ * syscall; fds are only recorded): the fuzzer drives it (tests/fuzz). */
+int sync_parse(const unsigned char *buf, size_t n, int msg_flags, const void *control, size_t controllen,
+               size_t cap, int maxfds, struct sync_in *out, const char **why);
+uint32_t sync_recv(void *payload, size_t cap, size_t *len);          /* no fds allowed */
+uint32_t sync_recv_fds(int *fds, int maxfds, int *nfds);             /* no payload allowed */
+uint32_t sync_recv_both(void *payload, size_t cap, size_t *len, int *fds, int maxfds, int *nfds);
 void sync_expect(uint32_t type);
 void sync_send_fd(uint32_t type, int fd);
 __attribute__((noreturn, format(printf, 1, 2))) void die(const char *fmt, ...);       /* appends strerror(errno) */
 __attribute__((noreturn, format(printf, 1, 2))) void die_plain(const char *fmt, ...); /* message as is */
+
+/* sanitizer.c, linked only into the sanitizer build (scripts/sanitize.sh): NULL here */
+extern void pyr_sanitizer_new_process(void) __attribute__((weak));
 
 /* ns.c */
 void enter_cgroups(const struct plan *p);
@@ -194,7 +235,23 @@ void lsm_open_proc(const struct plan *p);   /* before any namespace is joined */
 void lsm_write(const struct plan *p, uint32_t when);
 
 /* hooks.c */
-void run_hooks(const struct plan *p, uint32_t kind, const char *state);
+void run_hooks(const struct plan *p, uint32_t kind, int state_fd);
+
+/* passwd.c: HOME from the container's /etc/passwd, read by the init inside the container */
+#define PASSWD_MAX_LINE 65535        /* runc's reader (bufio.Scanner) fails on a longer line */
+#define PASSWD_MAX_BYTES (16u << 20) /* what is read at most */
+struct pwscan {
+    uint32_t uid;
+    char *line; size_t linecap, len; /* the current line (linecap > PASSWD_MAX_LINE) */
+    char *home; size_t homecap, homelen;
+    size_t total;
+    int found, err;                  /* err: a line too long, the file too large, a read error */
+};
+/* Streaming, so the fuzzer can cut the input anywhere (tests/fuzz). */
+void pw_begin(struct pwscan *s, uint32_t uid, char *line, size_t linecap, char *home, size_t homecap);
+void pw_feed(struct pwscan *s, const char *buf, size_t n);
+int pw_end(struct pwscan *s); /* 1 found (s->home, s->homelen bytes, NUL-terminated), 0 no entry, -1 error */
+const char *lookup_home(uint32_t uid); /* "HOME=<home>", or "HOME=/" when there is none (runc) */
 
 /* process.c */
 int install_seccomp(const struct plan *p); /* the listener fd with NEW_LISTENER, else -1 */

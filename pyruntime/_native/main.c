@@ -51,17 +51,18 @@ static void write_file(const char *path, const char *val)
     close(fd);
 }
 
-/* MSG_HOOKS_DONE carries the state the in-container hooks read: "<for createContainer>\0<for startContainer>\0" */
+/* MSG_HOOKS_DONE hands over the states the in-container hooks read, as two sealed memfds (for
+ * createContainer, for startContainer): no copy, no size limit, and each becomes a hook's stdin. */
 static void hooks_sync(struct plan *p)
 {
-    static char states[65536];
-    size_t len = 0;
+    int fds[2], n = 0;
     sync_send(MSG_HOOKS, NULL, 0);
-    if (sync_recv(states, sizeof states - 2, &len) != MSG_HOOKS_DONE)
+    if (sync_recv_fds(fds, 2, &n) != MSG_HOOKS_DONE)
         die_plain("sync: expected the hooks to be done");
-    states[len] = states[len + 1] = 0;
-    p->state_create = states;
-    p->state_start = states + strlen(states) + 1;
+    if (n != 2)
+        die_plain("sync: the hooks' states are missing");
+    p->state_create_fd = fds[0];
+    p->state_start_fd = fds[1];
 }
 
 /* The exec fifo as an O_PATH handle, taken while the state directory is reachable; the waiting
@@ -85,7 +86,7 @@ static void wait_for_start(const struct plan *p)
         die("open exec fifo through the container's /proc (is /proc mounted?)");
     close(fifo_path_fd);
     report_fd = fifo; /* from here on, errors go to `start` through the fifo */
-    run_hooks(p, HOOK_START_CONTAINER, p->state_start);
+    run_hooks(p, HOOK_START_CONTAINER, p->state_start_fd);
 }
 
 /* Load the filter; a notify listener fd goes to the parent, which passes it to listenerPath. */
@@ -112,7 +113,9 @@ static void stage2(struct plan *p)
         setup_rootfs(p);
         if (p->flags & F_HOOKS_SYNC) {
             hooks_sync(p);
-            run_hooks(p, HOOK_CREATE_CONTAINER, p->state_create);
+            run_hooks(p, HOOK_CREATE_CONTAINER, p->state_create_fd);
+            close(p->state_create_fd);
+            p->state_create_fd = -1;
         }
         finish_rootfs(p);
         if (p->hostname && sethostname(p->hostname, strlen(p->hostname)) < 0)
@@ -134,12 +137,18 @@ static void stage2(struct plan *p)
         die("make the console the controlling terminal");
     if (chdir(p->cwd ? p->cwd : "/") < 0)
         cwd_err = errno;
+    /* HOME from the passwd the container sees, as root, before any filter (runc's prepareEnv) */
+    if (p->flags & F_HOME) {
+        if (p->envc >= LIMIT_ENV)
+            die_plain("too many environment variables to add HOME");
+        p->envp[p->envc++] = lookup_home(p->uid);
+        p->envp[p->envc] = NULL;
+    }
     /* the AppArmor profile and SELinux label for the execve: before the seccomp filter (which
      * may deny what writing them takes) and the identity switch; every error still reaches
      * `create`. From here on the startContainer hooks run confined too, as with runc. */
     lsm_write(p, LSM_EXEC);
     /* without no_new_privs, loading a filter needs CAP_SYS_ADMIN: before the capabilities go */
-    int notify = p->seccomp_len && (p->seccomp_flags & SECCOMP_NEW_LISTENER);
     if (!(p->flags & F_NO_NEW_PRIVS))
         seccomp_step(p);
     apply_identity(p);
@@ -154,19 +163,16 @@ static void stage2(struct plan *p)
     /* nothing of the runtime may reach the container: mark every other fd close-on-exec */
     if (syscall(SYS_close_range, 3 + p->preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
         die("close_range");
-    if ((p->flags & F_NO_NEW_PRIVS) && (exec_mode || notify))
-        seccomp_step(p); /* the listener fd needs the sync socket, still open here */
-    if (exec_mode) {
-        sync_send(MSG_READY, NULL, 0);
-        close(sync_fd);
-        sync_fd = -1;
-    } else {
-        sync_send(MSG_READY, NULL, 0);
-        close(sync_fd);
-        sync_fd = -1;
+    /* with no_new_privs the filter goes on here, before `start` is awaited (runc's order): the
+     * startContainer hooks (binaries of the image) run under it, and its errors reach `create`;
+     * a notify listener fd still needs the sync socket */
+    if (p->flags & F_NO_NEW_PRIVS)
+        seccomp_step(p);
+    sync_send(MSG_READY, NULL, 0);
+    close(sync_fd);
+    sync_fd = -1;
+    if (!exec_mode) {
         wait_for_start(p);
-        if ((p->flags & F_NO_NEW_PRIVS) && !notify)
-            install_seccomp(p); /* as close to execve as we can; errors reach `start` */
         if (write(report_fd, "0", 1) != 1)
             die("write exec fifo");
         close(report_fd);
@@ -187,7 +193,11 @@ int main(int argc, char **argv)
         return 2;
     }
     sync_fd = atoi(argv[1]);
+    /* inherited without close-on-exec: the hooks the init starts must not inherit it */
+    if (fcntl(sync_fd, F_SETFD, FD_CLOEXEC) < 0)
+        return 1;
     read_plan(atoi(argv[2]));
+    sync_fd_floor = 3 + (int)plan.preserve_fds; /* fds we receive must not land among them */
     set_affinity(&plan, 0);
     sync_expect(MSG_GO);
     enter_cgroups(&plan); /* first: the namespaces (cgroup ns too) are made from inside them */

@@ -34,9 +34,13 @@ static void write_timens_offsets(const struct plan *p)
 {
     char buf[1024];
     int n = 0, fd;
-    for (int i = 0; i < p->ntimeoffs; i++)
-        n += snprintf(buf + n, sizeof buf - n, "%u %lld %u\n", p->timeoffs[i].clock,
-                      (long long)p->timeoffs[i].secs, p->timeoffs[i].nsecs);
+    for (int i = 0; i < p->ntimeoffs; i++) {
+        int w = snprintf(buf + n, sizeof buf - n, "%u %lld %u\n", p->timeoffs[i].clock,
+                         (long long)p->timeoffs[i].secs, p->timeoffs[i].nsecs);
+        if (w < 0 || (size_t)w >= sizeof buf - n)
+            die_plain("time namespace offsets too long");
+        n += w;
+    }
     fd = open("/proc/self/timens_offsets", O_WRONLY | O_CLOEXEC);
     if (fd < 0 || write(fd, buf, n) != n)
         die("write /proc/self/timens_offsets");
@@ -45,7 +49,7 @@ static void write_timens_offsets(const struct plan *p)
 
 void stage1_namespaces(const struct plan *p)
 {
-    int fds[16], newflags = 0;
+    int fds[LIMIT_NAMESPACES], newflags = 0;
 
     /* Open every path first: once the mount namespace changes, host paths may not resolve. */
     for (int i = 0; i < p->nns; i++) {

@@ -151,9 +151,12 @@ void apply_identity(const struct plan *p)
             die("keep capabilities across the user switch");
     }
     if (p->has_user) {
-        gid_t groups[256];
-        for (uint32_t i = 0; i < p->ngroups; i++)
-            groups[i] = p->groups[i];
+        static gid_t groups[LIMIT_GROUPS]; /* .bss: pages touched only as far as used */
+        for (uint32_t i = 0; i < p->ngroups && i < LIMIT_GROUPS; i++) {
+            uint32_t g;
+            memcpy(&g, p->groups + (size_t)i * 4, 4); /* the plan buffer is not aligned */
+            groups[i] = g;
+        }
         /* setgroups is denied inside a user namespace whose setgroups file says deny */
         if (setgroups(p->ngroups, groups) < 0 && !(errno == EPERM && p->ngroups == 0)) {
             if (errno == EPERM)
@@ -213,12 +216,11 @@ const char *resolve_exec(const struct plan *p, char *buf, size_t cap)
     while (*path) {
         const char *end = strchrnul(path, ':');
         size_t n = (size_t)(end - path);
-        if (n == 0)
-            snprintf(buf, cap, "./%s", name);
-        else
-            snprintf(buf, cap, "%.*s/%s", (int)n, path, name);
-        int e;
-        if (executable(buf, &e))
+        int w = -1, e;
+        /* a candidate that does not fit is skipped (Go's LookPath: ENAMETOOLONG), never cut */
+        if (n < cap)
+            w = n == 0 ? snprintf(buf, cap, "./%s", name) : snprintf(buf, cap, "%.*s/%s", (int)n, path, name);
+        if (w >= 0 && (size_t)w < cap && executable(buf, &e))
             return buf;
         path = *end ? end + 1 : end;
     }
@@ -244,6 +246,8 @@ int install_seccomp(const struct plan *p)
         return -1;
     if (p->seccomp_len % sizeof(struct sock_filter))
         die_plain("seccomp program has a partial instruction");
+    if (p->seccomp_len / sizeof(struct sock_filter) > LIMIT_SECCOMP_INSNS)
+        die_plain("seccomp program is longer than %u instructions", LIMIT_SECCOMP_INSNS);
     insns = malloc(p->seccomp_len); /* the plan buffer is not aligned for sock_filter */
     if (!insns)
         die("seccomp");

@@ -1,6 +1,6 @@
 /* Stage 2: the root filesystem. Every path inside the rootfs is resolved inside it (openat2
  * RESOLVE_IN_ROOT) and every mount goes through /proc/self/fd/N of the resolved handle, so a
- * symlink in the image can never lead a mount, mkdir or mknod outside (security.md §2). */
+ * symlink in the image can never lead a mount, mkdir or mknod outside (docs/security.md §1.5, §2). */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
@@ -54,30 +54,31 @@ static const char *fdpath(int fd, char *buf)
     return buf;
 }
 
-/* Split "a/b/c" into the parent "a/b" (or "/") and the last name "c". */
-static void split(const char *path, char *parent, char *name)
+/* Split "a/b/c" into the parent "a/b" (or "/", into parent[PATH_MAX]) and the last name "c" (into
+ * name[NAME_MAX + 1]). -1 with ENAMETOOLONG when either does not fit: no file system takes a
+ * longer name, and a cut one would be another file. */
+static int split(const char *path, char *parent, char *name)
 {
     char tmp[PATH_MAX];
     size_t n = strlen(path);
     while (n > 1 && path[n - 1] == '/')
         n--;
     if (n >= sizeof tmp)
-        die_plain("path too long: \"%s\"", path);
+        return errno = ENAMETOOLONG, -1;
     memcpy(tmp, path, n);
     tmp[n] = 0;
     char *slash = strrchr(tmp, '/');
-    if (!slash) {
+    const char *last = slash ? slash + 1 : tmp;
+    if (strlen(last) > NAME_MAX)
+        return errno = ENAMETOOLONG, -1;
+    strcpy(name, last);
+    if (!slash || slash == tmp) {
         strcpy(parent, "/");
-        strcpy(name, tmp);
     } else {
-        strcpy(name, slash + 1);
-        if (slash == tmp)
-            strcpy(parent, "/");
-        else {
-            *slash = 0;
-            strcpy(parent, tmp);
-        }
+        *slash = 0;
+        strcpy(parent, tmp); /* shorter than tmp[PATH_MAX] */
     }
+    return 0;
 }
 
 /* Where a dangling symlink `name` in directory `parent` points, as an in-root path, followed by
@@ -121,7 +122,8 @@ static int mkdir_in_root_depth(const char *path, int depth)
         int f = open_in_root(rootfd, buf, O_PATH | O_DIRECTORY);
         if (f < 0 && errno == ENOENT) {
             char parent[PATH_MAX], name[NAME_MAX + 1], next[PATH_MAX];
-            split(buf, parent, name);
+            if (split(buf, parent, name) < 0)
+                return -1;
             int pfd = open_in_root(rootfd, parent, O_PATH | O_DIRECTORY);
             if (pfd < 0)
                 return -1;
@@ -157,7 +159,8 @@ static int mkfile_in_root(const char *path)
         int fd = open_in_root(rootfd, cur, O_PATH);
         if (fd >= 0 || errno != ENOENT)
             return fd;
-        split(cur, parent, name);
+        if (split(cur, parent, name) < 0)
+            return -1;
         int pfd = mkdir_in_root(parent);
         if (pfd < 0)
             return -1;
@@ -230,15 +233,21 @@ static const char *flag_names(unsigned long f, char *buf, size_t cap)
     return buf;
 }
 
-static void copy_tree(int from, int to, const char *where);
+#define TMPCOPYUP_MAX_DEPTH 1024 /* the image decides how deep: a bound, with a clean error */
+
+static void copy_tree(int from, int to, const char *where, int depth);
 
 static void copy_file(int from, int to, const char *name, const struct stat *st)
 {
-    int in = openat(from, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    /* O_NONBLOCK: a FIFO swapped in for the file must not hang us (fstat then refuses it) */
+    int in = openat(from, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    struct stat ist;
+    if (in < 0 || fstat(in, &ist) < 0 || !S_ISREG(ist.st_mode))
+        die("tmpcopyup: copy \"%s\"", name);
     int out = openat(to, name, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, st->st_mode & 07777);
     char buf[65536];
     ssize_t n;
-    if (in < 0 || out < 0)
+    if (out < 0)
         die("tmpcopyup: copy \"%s\"", name);
     while ((n = read(in, buf, sizeof buf)) > 0)
         if (write(out, buf, n) != n)
@@ -249,11 +258,25 @@ static void copy_file(int from, int to, const char *name, const struct stat *st)
     close(out);
 }
 
-/* tmpcopyup: copy what the image had at the destination into the new tmpfs (runc's semantics). */
-static void copy_tree(int from, int to, const char *where)
+/* out of copy_tree's frame: its PATH_MAX buffer is not on the stack once per level */
+static __attribute__((noinline)) void copy_symlink(int from, int to, const char *name, const struct stat *st)
 {
+    char target[PATH_MAX];
+    ssize_t n = readlinkat(from, name, target, sizeof target - 1);
+    if (n >= 0) {
+        target[n] = 0;
+        symlinkat(target, to, name);
+        fchownat(to, name, st->st_uid, st->st_gid, AT_SYMLINK_NOFOLLOW);
+    }
+}
+
+/* tmpcopyup: copy what the image had at the destination into the new tmpfs (runc's semantics). */
+static void copy_tree(int from, int to, const char *where, int depth)
+{
+    if (depth > TMPCOPYUP_MAX_DEPTH)
+        die_plain("tmpcopyup: \"%s\" is nested more than %d directories deep", where, TMPCOPYUP_MAX_DEPTH);
     int dfd = dup(from);
-    DIR *d = fdopendir(dfd);
+    DIR *d = dfd < 0 ? NULL : fdopendir(dfd);
     struct dirent *e;
     if (!d)
         die("tmpcopyup: read \"%s\"", where);
@@ -270,19 +293,13 @@ static void copy_tree(int from, int to, const char *where)
             int b = openat(to, e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
             if (a < 0 || b < 0)
                 die("tmpcopyup: open \"%s\"", e->d_name);
-            copy_tree(a, b, e->d_name);
+            copy_tree(a, b, e->d_name, depth + 1);
             fchown(b, st.st_uid, st.st_gid);
             fchmod(b, st.st_mode & 07777); /* mkdirat's mode went through the umask */
             close(a);
             close(b);
         } else if (S_ISLNK(st.st_mode)) {
-            char target[PATH_MAX];
-            ssize_t n = readlinkat(from, e->d_name, target, sizeof target - 1);
-            if (n >= 0) {
-                target[n] = 0;
-                symlinkat(target, to, e->d_name);
-                fchownat(to, e->d_name, st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW);
-            }
+            copy_symlink(from, to, e->d_name, &st);
         } else if (S_ISREG(st.st_mode)) {
             copy_file(from, to, e->d_name, &st);
         } else {
@@ -329,24 +346,16 @@ static void check_proc_destination(const struct mnt *m, int dfd, int srcfd)
  * carries the handle; a failure on the parent's side ends this process. */
 static int ask_source(int index, uint32_t *kind)
 {
-    uint32_t v = (uint32_t)index, type;
-    unsigned char buf[16];
-    union { struct cmsghdr h; char b[CMSG_SPACE(sizeof(int))]; } c;
-    struct iovec iov = { buf, sizeof buf };
-    struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = c.b, .msg_controllen = sizeof c.b };
-    ssize_t n;
-    int fd;
+    uint32_t v = (uint32_t)index;
+    size_t len = 0;
+    int fd = -1, nfds = 0;
     sync_send(MSG_MOUNT_PLEASE, &v, 4);
-    do
-        n = recvmsg(sync_fd, &mh, MSG_CMSG_CLOEXEC);
-    while (n < 0 && errno == EINTR);
-    struct cmsghdr *h = n >= 8 ? CMSG_FIRSTHDR(&mh) : NULL;
-    if (n >= 8)
-        memcpy(&type, buf, 4);
-    if (!h || type != MSG_MOUNT_FD || h->cmsg_level != SOL_SOCKET || h->cmsg_type != SCM_RIGHTS)
+    /* bounded like every message from the parent (sync.c): 4 bytes and exactly one fd */
+    if (sync_recv_both(kind, 4, &len, &fd, 1, &nfds) != MSG_MOUNT_FD || len != 4 || nfds != 1) {
+        if (nfds == 1)
+            close(fd);
         die_plain("sync: no mount source from the parent");
-    memcpy(kind, buf + 4, 4);
-    memcpy(&fd, CMSG_DATA(h), sizeof fd);
+    }
     return fd;
 }
 
@@ -652,7 +661,7 @@ static void do_mount(const struct mnt *m, int index)
         int newdir = openat(top, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (newdir < 0)
             die("tmpcopyup: open new \"%s\"", m->dst);
-        copy_tree(below, newdir, m->dst);
+        copy_tree(below, newdir, m->dst, 0);
         close(newdir);
         close(below);
     }
@@ -672,7 +681,8 @@ static void do_mount(const struct mnt *m, int index)
 static void make_device(const struct dev *d)
 {
     char parent[PATH_MAX], name[NAME_MAX + 1], p1[64];
-    split(d->path, parent, name);
+    if (split(d->path, parent, name) < 0)
+        die("create device \"%s\"", d->path);
     int pfd = mkdir_in_root(parent);
     if (pfd < 0)
         die("create device \"%s\": parent directory", d->path);
@@ -709,7 +719,8 @@ static void make_device(const struct dev *d)
 static void make_symlink(const struct kv *l)
 {
     char parent[PATH_MAX], name[NAME_MAX + 1];
-    split(l->b, parent, name);
+    if (split(l->b, parent, name) < 0)
+        die("create symlink \"%s\"", l->b);
     int pfd = mkdir_in_root(parent);
     if (pfd < 0)
         die("create symlink \"%s\": parent directory", l->b);
@@ -889,7 +900,9 @@ static void set_sysctls(const struct plan *p)
     char path[PATH_MAX];
     struct statfs sf;
     for (int i = 0; i < p->nsysctls; i++) {
-        snprintf(path, sizeof path, "/proc/sys/%s", p->sysctls[i].a);
+        int w = snprintf(path, sizeof path, "/proc/sys/%s", p->sysctls[i].a);
+        if (w < 0 || (size_t)w >= sizeof path) /* a cut name would be another sysctl */
+            die_plain("write sysctl %s: the name is too long", p->sysctls[i].a);
         int fd = open_in_root(rootfd, path, O_WRONLY | O_NOFOLLOW);
         if (fd < 0)
             die("write sysctl %s", p->sysctls[i].a);

@@ -123,7 +123,7 @@ def test_unknown_unified_key_and_page_size_are_named(made):
 
 @pytest.mark.parametrize("key", ["../cpu.weight", "/cpu.weight", "cpu.weight/../../cpu.weight", ""])
 def test_unified_keys_cannot_leave_the_cgroup(made, key):
-    """security.md: a `unified` key is a file name in the container's own cgroup, never a path
+    """docs/security.md: a `unified` key is a file name in the container's own cgroup, never a path
     (the v2 counterpart of tests/security's traversal case, which needs a v2 host)."""
     parent = Path(f"{CG}/cpu.weight")
     before = parent.read_text() if parent.exists() else None

@@ -214,7 +214,7 @@ def _live_descendants():
     return [d for d in descendants() if d[2] not in "ZX" and d[0] not in BASELINE]
 
 
-_FOREIGN = ("/tmp/pytest-of-", "/var/lib/", "/run/", "/var/run/", "/sys/fs/cgroup/", "/proc/sys/fs/binfmt")
+_FOREIGN = ("/tmp/pytest-of-", "/tmp/bats-run-", "/var/lib/", "/run/", "/var/run/", "/sys/fs/cgroup/", "/proc/sys/fs/binfmt")
 
 
 def mount_rows(own_dirs=()):

@@ -1,4 +1,4 @@
-"""Fixtures for the security regression suite (../shared/reference/security.md §0.2, §0.3).
+"""Fixtures for the security regression suite (docs/security.md §0.2, §0.3).
 
 Safety rules followed by every test here:
   * no dangerous host file is ever a target: procfs victims are /proc/sys/kernel/hostname or
@@ -60,8 +60,9 @@ def host_canary():
 
 
 # Other sessions share this host and run their own containers concurrently (pytest runs under
-# /tmp/pytest-of-*, podman/docker storage and netns): their mounts are not ours to judge.
-FOREIGN = ("/tmp/pytest-of-", "/var/lib/", "/run/", "/var/run/", "/sys/fs/cgroup/")
+# /tmp/pytest-of-*, podman/docker storage and netns, runc's bats suite under /tmp/bats-run-*):
+# their mounts are not ours to judge.
+FOREIGN = ("/tmp/pytest-of-", "/tmp/bats-run-", "/var/lib/", "/run/", "/var/run/", "/sys/fs/cgroup/")
 
 
 def _mine(rows, tmp_path):

@@ -1,4 +1,4 @@
-"""Helpers for the security suite (the harness of ../shared/reference/security.md §0.3)."""
+"""Helpers for the security suite (the harness of docs/security.md §0.3)."""
 
 import ctypes
 import hashlib

@@ -1,4 +1,4 @@
-"""cgroup file and path traversal: security.md §1.9 (GHSA-5g49-rx9x-qfc6 and relatives).
+"""cgroup file and path traversal: docs/security.md §1.9 (GHSA-5g49-rx9x-qfc6 and relatives).
 
 Safety (§0.2 rule 4): a probe that could reach a host cgroup file writes the value already there,
 and every cgroup directory a test may create is removed in teardown. Device rules (§1.18) belong

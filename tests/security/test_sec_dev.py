@@ -1,4 +1,4 @@
-"""/dev and the console: security.md §1.13 (CVE-2025-52565), §1.16 (CVE-2026-41579 / 47766) and
+"""/dev and the console: docs/security.md §1.13 (CVE-2025-52565), §1.16 (CVE-2026-41579 / 47766) and
 §1.17 (crun CVE-2026-88264 / 88265, runc #3674 host /dev/null chown).
 
 §1.18 (device cgroup rules) is owned by the cgroup work and not tested here."""

@@ -1,4 +1,4 @@
-"""Runtime internals unreachable from the container: security.md §1.1 (CVE-2019-5736) and §1.2
+"""Runtime internals unreachable from the container: docs/security.md §1.1 (CVE-2019-5736) and §1.2
 (CVE-2016-9962). The init stage runs from a sealed memfd and is non-dumpable."""
 
 import errno

@@ -1,4 +1,4 @@
-"""Mount destinations and masks: security.md §1.5 (CVE-2021-30465), §1.8 (CVE-2023-25809),
+"""Mount destinations and masks: docs/security.md §1.5 (CVE-2021-30465), §1.8 (CVE-2023-25809),
 §1.11 (CVE-2024-45310, crun #111 / CVE-2019-18837), §1.12 (CVE-2025-31133) and §1.15 (youki
 GHSA-3q8j-pf29-vwv8: readonly/masked paths, non-racy part here, the race marked slow)."""
 
@@ -80,7 +80,7 @@ def test_30465_race(bundle, root, container_id, host_canary, tmp_path):
                 bad.append(text)
         support.rt("delete", "-f", cid, root=root)
         assert sorted(os.listdir(host_canary)) == ["MARKER"]
-    # security.md's safe outcome for 30465 is in-root resolution with the host untouched (checked
+    # docs/security.md's safe outcome for 30465 is in-root resolution with the host untouched (checked
     # on every iteration above). When /vol/d was the symlink at that instant, the mounts land
     # inside the root where it pointed, so the container may not see them at /vol/d: `bad` counts
     # those runs but is not a failure. What must never show is the host canary's content.

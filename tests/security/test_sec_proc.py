@@ -1,5 +1,6 @@
-"""procfs: security.md §1.3 (CVE-2019-16884), §1.4/§1.7 (CVE-2019-19921, CVE-2023-27561/28642),
-§1.14 (CVE-2025-52881) and sysctl validation (CRI-O CVE-2022-0811 class).
+"""procfs: docs/security.md §1.3 (CVE-2019-16884), §1.4/§1.7 (CVE-2019-19921, CVE-2023-27561/28642),
+§1.14 (CVE-2025-52881), §1.28 (destinations normalised before the /proc checks) and sysctl
+validation (CRI-O CVE-2022-0811 class).
 
 Victims are only /proc/sys/kernel/hostname and domainname, always with a private UTS namespace."""
 
@@ -60,6 +61,17 @@ def test_16884_proc_submounts_refused(dest, bundle, root, container_id, host_uts
     add_mount(bundle, dest, "bind", src, ["bind"])
     proc = secutil.sh(bundle, container_id(), root, f"stat -f -c %T {dest}")
     _fails(proc, "proc")
+
+
+@pytest.mark.parametrize("dest", ["//proc", "//proc/", "/./proc", "/x/../proc"])
+def test_proc_destination_normalised_before_the_check(dest, bundle, root, container_id, host_uts):
+    """docs/security.md §1.28. Guards: destinations were normalised with os.path.normpath, which
+    keeps a leading "//" (POSIX lets it mean something else), so a tmpfs at "//proc" passed the
+    "/proc must be a proc mount" check that "/proc" fails, and the container ran on a fake /proc."""
+    drop_mount(bundle, "/proc")
+    add_mount(bundle, dest, "tmpfs", "tmpfs", index=0)
+    proc = secutil.sh(bundle, container_id(), root, "stat -f -c %T /proc")
+    _fails(proc, "/proc must be a proc mount")
 
 
 def test_16884_lxcfs_allowlist_accepted(bundle, root, container_id):

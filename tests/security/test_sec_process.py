@@ -1,4 +1,4 @@
-"""The container process: capabilities (security.md §1.6, CVE-2022-29162), fds and cwd (§1.10,
+"""The container process: capabilities (docs/security.md §1.6, CVE-2022-29162), fds and cwd (§1.10,
 CVE-2024-21626), runtime-owned state (§1.19 container IDs, user parsing, protocol limits) and the
 Python-runtime hazards (§1.20: no NSS, no Python code from the rootfs)."""
 
@@ -106,6 +106,115 @@ def test_caps_config_honoured(bundle, root, container_id):
     assert caps["CapInh"] == "0000000400000001" and caps["CapAmb"] == "0000000000000001", caps
 
 
+# -- §1.23: no process.capabilities means no capability ------------------------------------------
+
+def _config_caps_mask():
+    from pyruntime.capabilities import NUMBERS
+    return f"{sum(1 << NUMBERS[c] for c in support.DEFAULT_CAPS):016x}"
+
+
+def test_no_capabilities_field_is_an_empty_set(bundle, root, container_id):
+    """§1.23. Guards: a config without process.capabilities ran with every capability
+    (CapEff 000001fffeffffff). runc 1.1 and crun give an empty set."""
+    del bundle.config["process"]["capabilities"]
+    out = secutil.run(bundle, container_id(), root, ["cat", "/proc/self/status"])
+    assert out.returncode == 0, out.stderr
+    caps = caps_of(out.stdout)
+    assert all(caps[k] == "0" * 16 for k in ALL_CAPS_STATUS), caps
+
+
+def test_exec_process_file_without_capabilities_gets_the_containers(bundle, root, container_id, tmp_path):
+    """§1.23. Guards: `exec -p` with a process.json without capabilities ran with every
+    capability; runc gives it the container's own set (config.json's process.capabilities)."""
+    cid = container_id()
+    running(bundle, cid, root)
+    pfile = tmp_path / "process.json"
+    pfile.write_text(json.dumps({"args": ["cat", "/proc/self/status"], "cwd": "/", "env": ["PATH=/bin"],
+                                 "user": {"uid": 0, "gid": 0}}))
+    e = rt("exec", "-p", pfile, cid, root=root)
+    assert e.returncode == 0, e.stderr
+    caps = caps_of(e.stdout)
+    want = _config_caps_mask()
+    assert (caps["CapEff"], caps["CapPrm"], caps["CapBnd"]) == (want, want, want), caps
+    assert caps["CapInh"] == "0" * 16 and caps["CapAmb"] == "0" * 16, caps
+
+
+def test_exec_unknown_cap_is_warned_and_ignored(bundle, root, container_id):
+    """§1.23: runc warns about an unknown `exec --cap` name and ignores it; the exec runs with
+    the container's set."""
+    cid = container_id()
+    running(bundle, cid, root)
+    e = rt("exec", "--cap", "CAP_NO_SUCH_THING", cid, "cat", "/proc/self/status", root=root)
+    assert e.returncode == 0, e.stderr
+    assert "CAP_NO_SUCH_THING" in e.stderr and "warning" in e.stderr, e.stderr
+    assert caps_of(e.stdout)["CapEff"] == _config_caps_mask()
+
+
+# -- §1.29: the init's limits are the parser's ---------------------------------------------------
+
+LIMIT_CASES = {
+    # name: (mutation, the JSON path the error must name)
+    "mounts": (lambda c: c["mounts"].extend(
+        {"destination": f"/t{i}", "type": "tmpfs", "source": "tmpfs"} for i in range(600)), "mounts"),
+    "args": (lambda c: c["process"].__setitem__("args", ["true"] + ["x"] * 5000), "process.args"),
+    "env": (lambda c: c["process"]["env"].extend(f"V{i}=1" for i in range(5000)), "process.env"),
+    "masked": (lambda c: c["linux"].__setitem__("maskedPaths", [f"/m{i}" for i in range(600)]),
+               "linux.maskedPaths"),
+    "readonly": (lambda c: c["linux"].__setitem__("readonlyPaths", [f"/r{i}" for i in range(600)]),
+                 "linux.readonlyPaths"),
+    "devices": (lambda c: c["linux"].__setitem__("devices", [
+        {"path": f"/dev/d{i}", "type": "c", "major": 1, "minor": 3} for i in range(600)]), "linux.devices"),
+    "sysctl": (lambda c: c["linux"].__setitem__("sysctl", {f"net.ipv4.conf.x{i}.forwarding": "0"
+                                                           for i in range(600)}), "linux.sysctl"),
+    "hooks": (lambda c: c.__setitem__("hooks", {"createContainer": [{"path": "/bin/true"}] * 40}),
+              "hooks.createContainer"),
+    "hook args": (lambda c: c.__setitem__("hooks", {"startContainer": [{"path": "/bin/true",
+                                                                        "args": ["true"] * 100}]}),
+                  "hooks.startContainer[0].args"),
+    "hook env": (lambda c: c.__setitem__("hooks", {"startContainer": [{"path": "/bin/true",
+                                                                       "env": ["A=1"] * 300}]}),
+                 "hooks.startContainer[0].env"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(LIMIT_CASES))
+def test_init_limits_are_config_errors(case, bundle, root, container_id):
+    """§1.29. Guards: a config with more entries than the init's tables hold reached the init,
+    which refused the whole Plan ("malformed plan (runtime and init program out of step?)") or
+    died before reading it (BrokenPipeError); it must be a one-line config error naming the JSON
+    path, at create, before anything is made."""
+    mutate, path = LIMIT_CASES[case]
+    mutate(bundle.config)
+    proc = secutil.run(bundle, container_id(), root, bundle.config["process"]["args"])
+    assert proc.returncode != 0, proc.stdout[-200:]
+    err = proc.stderr.strip()
+    assert "\n" not in err, err
+    assert "malformed plan" not in err and "Broken" not in err and "internal error" not in err, err
+    assert f"{path}:" in err or f"{path} " in err, err
+    assert not any(root.iterdir())
+
+
+def test_exec_process_file_is_validated(bundle, root, container_id, tmp_path):
+    """§1.29. Guards: `exec -p` took process.json without validating it as `create` validates
+    config.json's process: "args": "id" (a string) ran `i` (list("id"))."""
+    cid = container_id()
+    running(bundle, cid, root)
+    bad = {  # the JSON path inside process.json
+        "args": ({"args": "id", "cwd": "/"}, "args"),
+        "cwd": ({"args": ["id"], "cwd": 7}, "cwd"),
+        "env": ({"args": ["id"], "cwd": "/", "env": "A=1"}, "env"),
+        "user": ({"args": ["id"], "cwd": "/", "user": {"uid": "0"}}, "user.uid"),
+        "nul": ({"args": ["i\u0000d"], "cwd": "/"}, "args[0]"),
+    }
+    for name, (process, path) in bad.items():
+        pfile = tmp_path / f"{name}.json"
+        pfile.write_text(json.dumps(process))
+        e = rt("exec", "-p", pfile, cid, root=root)
+        assert e.returncode == 255, (name, e.stdout, e.stderr)
+        assert f"process.json: {path}:" in e.stderr, (name, e.stderr)
+        assert "executable file not found" not in e.stderr, (name, e.stderr)
+
+
 # -- §1.10 CVE-2024-21626: leaked fds used as cwd or exec path ----------------------------------
 
 def _no_escape(proc, where):
@@ -190,6 +299,8 @@ def test_21626_created_state_fd_audit(bundle, root, container_id):
     proc, out = secutil.create(bundle, cid, root, ["sleep", "100"])
     assert proc.returncode == 0, proc.stderr
     pid = state(cid, root)["pid"]
+    # the sanitizer build's report file (scripts/sanitize.sh), closed before execve like the rest
+    reports = os.environ.get("PYRUNTIME_SANITIZER_REPORTS") if os.environ.get("PYRUNTIME_INIT") else None
     bad = []
     for name in os.listdir(f"/proc/{pid}/fd"):
         link = f"/proc/{pid}/fd/{name}"
@@ -201,6 +312,8 @@ def test_21626_created_state_fd_audit(bundle, root, container_id):
         import stat as S
         if S.S_ISDIR(st.st_mode):
             bad.append((name, target, "directory"))
+        elif reports and os.path.dirname(target) == reports.rstrip("/"):
+            continue
         elif S.S_ISREG(st.st_mode) and not (target.startswith("/memfd:") or target in (str(out), str(out) + ".err")):
             bad.append((name, target, "regular file"))
     assert not bad, f"fds of the waiting container init: {bad}"

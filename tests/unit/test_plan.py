@@ -275,7 +275,8 @@ def test_process_identity(bundle):
     plan = build(cfg, bundle)
     assert (plan.uid, plan.gid, plan.umask, plan.groups) == (1000, 1000, 0o22, [5, 6])
     assert plan.rlimits == [(7, 100, 200)]
-    assert "HOME=/home/u" in plan.env
+    # HOME is the init's to look up inside the container (docs/security.md §1.22), not read here
+    assert not any(e.startswith("HOME=") for e in plan.env) and plan.flags & P.F_HOME
     assert plan.flags & P.F_HAS_OOM and plan.oom_score_adj == 500
     assert plan.flags & P.F_NO_NEW_PRIVS
 
@@ -290,10 +291,12 @@ def test_capability_masks_and_unknown_names_warn(bundle):
     assert any("CAP_BOGUS" in w for w in warned)
 
 
-def test_no_capabilities_field_leaves_caps_alone(bundle):
+def test_no_capabilities_field_is_an_empty_set(bundle):
+    """docs/security.md §1.23: no process.capabilities is no capability (runc 1.1, crun), never the
+    init's own full set."""
     cfg = config()
     del cfg["process"]["capabilities"]
-    assert build(cfg, bundle).caps is None
+    assert build(cfg, bundle).caps == (0, 0, 0, 0, 0)
 
 
 def test_time_offsets_need_a_new_time_namespace(bundle):

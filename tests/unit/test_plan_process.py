@@ -85,3 +85,83 @@ def test_bad_io_priority_and_policy(bundle):
     with pytest.raises(ConfigError) as e:
         build(c, bundle)
     assert e.value.path == "process.ioPriority.priority"
+
+
+# -- HOME (docs/security.md §1.22): decided here, looked up by the init inside the container -------
+
+@pytest.mark.parametrize("env,want_env,lookup", [
+    (["A=1"], ["A=1"], True),
+    (["HOME=/h", "A=1"], ["HOME=/h", "A=1"], False),
+    (["HOME="], [], True),                        # runc replaces an empty HOME
+    (["HOME=/h", "HOME="], [], True),             # the last one counts (runc deduplicates)
+    (["HOME=", "HOME=/h"], ["HOME=/h"], False),
+    (["HOME=/a", "A=1", "HOME=/h"], ["A=1", "HOME=/h"], False),
+    (None, [], False),                            # no env at all: none added (runc 1.3)
+])
+def test_home_decision(bundle, env, want_env, lookup):
+    c = cfg()
+    if env is None:
+        del c["process"]["env"]
+    else:
+        c["process"]["env"] = env
+    plan = build(c, bundle)
+    assert plan.env == want_env
+    assert bool(plan.flags & P.F_HOME) == lookup
+
+
+def test_plan_never_reads_the_rootfs_passwd(tmp_path):
+    """Guards: plan.py opened <rootfs>/etc/passwd as host root (a FIFO there hung it forever)."""
+    import os
+    import signal
+    (tmp_path / "rootfs" / "etc").mkdir(parents=True)
+    os.mkfifo(tmp_path / "rootfs" / "etc" / "passwd")
+
+    def hung(*_):
+        raise TimeoutError("build_plan blocked on the rootfs's /etc/passwd")
+    old = signal.signal(signal.SIGALRM, hung)
+    signal.alarm(5)
+    try:
+        plan = build(cfg(), str(tmp_path))
+        exec_plan = P.build_exec_plan(cfg()["process"], cfg(), 5, P.Host("", 40, False))
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, old)
+    assert plan.flags & P.F_HOME and exec_plan.flags & P.F_HOME
+
+
+# -- capabilities (docs/security.md §1.23) ---------------------------------------------------------
+
+def test_exec_without_capabilities_inherits_the_containers(bundle):
+    c = cfg()
+    c["process"]["capabilities"] = {"bounding": ["CAP_KILL"], "effective": ["CAP_KILL"], "permitted": ["CAP_KILL"]}
+    proc = {"args": ["id"], "cwd": "/", "env": []}
+    plan = P.build_exec_plan(proc, c, 5, P.Host("", 40, False))
+    assert plan.caps == (1 << 5, 1 << 5, 1 << 5, 0, 0)
+    proc["capabilities"] = {}
+    assert P.build_exec_plan(proc, c, 5, P.Host("", 40, False)).caps == (0, 0, 0, 0, 0)
+    del c["process"]["capabilities"], proc["capabilities"]
+    assert P.build_exec_plan(proc, c, 5, P.Host("", 40, False)).caps == (0, 0, 0, 0, 0)
+
+
+# -- paths (docs/security.md §1.28) ----------------------------------------------------------------
+
+@pytest.mark.parametrize("path,want", [
+    ("/proc", "/proc"), ("//proc", "/proc"), ("//proc/", "/proc"), ("///proc", "/proc"), ("/./proc", "/proc"),
+    ("/x/../proc", "/proc"), ("/../../proc", "/proc"), ("proc", "/proc"), ("//", "/"), ("a//b/./c/", "/a/b/c"),
+])
+def test_clean_path(path, want):
+    assert P.clean_path(path) == want
+
+
+def test_paths_the_init_checks_are_clean(bundle):
+    """Guards: "//proc" reached the init as "//proc" and passed its "/proc must be proc" check."""
+    c = cfg()
+    c["mounts"] = [{"destination": "//proc", "type": "tmpfs", "source": "tmpfs"},
+                   {"destination": "//dev", "type": "tmpfs", "source": "tmpfs"}]
+    c["linux"]["devices"] = [{"path": "//dev/fuse", "type": "c", "major": 10, "minor": 229}]
+    c["linux"]["maskedPaths"] = ["//proc/kcore"]
+    c["linux"]["readonlyPaths"] = ["//proc/sys/"]
+    plan = build(c, bundle)
+    assert [m.destination for m in plan.mounts] == ["/proc", "/dev"]
+    assert "/dev/fuse" in [d.path for d in plan.devices]
+    assert plan.masked == ["/proc/kcore"] and plan.readonly == ["/proc/sys"]
