@@ -45,6 +45,8 @@ ffibuilder = FFI()
 ffibuilder.cdef("""
     int pyr_set_child_subreaper(void);
     long pyr_bpf(int cmd, void *attr, unsigned int size);
+    int pyr_bind_mount(const char *src, const char *dst);
+    int pyr_umount_detach(const char *path);
     int pyr_idmapped_tree(const char *src, int rbind, int ridmap, const char *uid_map, const char *gid_map,
                           const char **step);
 """)
