@@ -113,112 +113,117 @@ def numbers(path):
         return []
 
 
-def counting_bundle(make_bundle, tmp_path, limit=None, code=0):
-    """A container appending 1, 2, 3, ... to /out/log (a bind mount of a host directory, so an
-    external mount for CRIU), one number every 0.1 s; with `limit`, it exits `code` after it."""
-    out = tmp_path / f"out-{uuid.uuid4().hex[:6]}"
+def counting_bundle(make_bundle, tmp_path):
+    """A container appending 1, 2, 3, ... to /out/log (a bind mount of a host directory: an
+    external mount for CRIU), one number every 0.1 s, until /out/stop exists; then it exits 3."""
+    out = tmp_path / "out"
     out.mkdir()
-    b = make_bundle(f"bundle-{uuid.uuid4().hex[:6]}")
-    cond = f"[ $i -lt {limit} ]" if limit else "true"
-    b.set_args("sh", "-c", f"i=0; while {cond}; do i=$((i+1)); echo $i >> /out/log; sleep 0.1; done; exit {code}")
+    b = make_bundle("bundle")
+    b.set_args("sh", "-c", "i=0; while [ ! -e /out/stop ]; do i=$((i+1)); echo $i >> /out/log; sleep 0.1; done; exit 3")
     b.config["mounts"].append({"destination": "/out", "type": "bind", "source": str(out), "options": ["rbind", "rw"]})
+    b.config["linux"]["resources"] = {"memory": {"limit": 96 * MB}, "pids": {"limit": 40},
+                                      "cpu": {"quota": 50000, "period": 100000}}
     b.write()
     return b, out / "log"
 
 
 def assert_counts_on(log, before, after_at_least):
-    """The log is 1..N without a restart (a second 1) and reached past the checkpoint's count."""
+    """The log is 1..N without a restart (a second 1) and went on past the checkpoint's count."""
     got = numbers(log)
     assert got == list(range(1, len(got) + 1)), f"the count restarted or skipped: {got}"
     assert len(got) >= after_at_least > before, (len(got), before)
 
 
-def test_checkpoint_restore_same_id_counts_on(make_bundle, tmp_path, root, container_id):
-    """A counting container is checkpointed: it is gone (no state, no process, no cgroup); restored
-    under the same ID it runs again, counts on from where it stopped, and state/exec/kill/delete
-    work on it. Twice, as runc's checkpoint.bats does."""
+def counts_past(log, n):
+    return lambda: len(numbers(log)) >= n
+
+
+def assert_limits(cid, pid):
+    """The process is in the container's cgroup (relative cgroupsPath: <VM root>/<id>), made again
+    with the config's limits."""
+    path = f"/sys/fs/cgroup/{cid}"
+    assert Path(f"/proc/{pid}/cgroup").read_text().strip() == f"0::/{cid}"
+    assert Path(path, "memory.max").read_text().strip() == str(96 * MB)
+    assert Path(path, "pids.max").read_text().strip() == "40"
+    assert Path(path, "cpu.max").read_text().strip() == "50000 100000"
+
+
+def test_counter_checkpoint_restore(make_bundle, tmp_path, root, container_id):
+    """One counting container through every dump kind, then restored twice from the same images:
+      --leave-running: images written, it goes on counting;
+      --pre-dump then a dump with --parent-path: it is gone (no state, no process, no cgroup, no
+        more counting); image/parent links the pre-dump;
+      restore -d under the same ID: running, --pid-file, its cgroup made again with the limits, it
+        counts on from where it stopped, exec/state/kill/delete work on it;
+      restore under a new ID from the same images, in the foreground: it counts on from the
+        checkpoint again and restore returns its exit status when it ends."""
     b, log = counting_bundle(make_bundle, tmp_path)
-    cid = container_id("cr")
-    b.config["linux"]["cgroupsPath"] = f"/pyrt-cr-{cid}"
-    b.write()
+    cid, new_id = container_id("cr"), container_id("crnew")
     io = Stdio()
     try:
         ok(rt(root, "run", "-d", "--bundle", b, cid, stdio=io))
-        for round_ in range(2):
-            wait_for(lambda: len(numbers(log)) >= 5 * (round_ + 1), what="counting")
-            st, _ = status(root, cid)
-            pid = st["pid"]
-            images = tmp_path / f"images{round_}"
-            ok(rt(root, "checkpoint", "--image-path", images, "--work-path", tmp_path / f"work{round_}", cid))
-            st, err = status(root, cid)
-            assert st is None and "does not exist" in err
-            assert not support.pid_alive(pid)
-            assert not os.path.exists(f"/sys/fs/cgroup/pyrt-cr-{cid}")
-            stopped_at = len(numbers(log))
-            time.sleep(0.5)
-            assert len(numbers(log)) == stopped_at, "the container still counts after its checkpoint"
-            pidfile = tmp_path / f"pid{round_}"
-            ok(rt(root, "restore", "-d", "--image-path", images, "--work-path", tmp_path / f"work{round_}",
-                  "--pid-file", pidfile, "--bundle", b, cid, stdio=io))
-            st, err = status(root, cid)
-            assert st and st["status"] == "running", err
-            assert pidfile.read_text() == str(st["pid"])
-            assert f"0::/pyrt-cr-{cid}" in Path(f"/proc/{st['pid']}/cgroup").read_text()
-            wait_for(lambda: len(numbers(log)) >= stopped_at + 5, what="counting after restore")
-            assert_counts_on(log, stopped_at, stopped_at + 5)
-            proc = ok(rt(root, "exec", cid, "sh", "-c", "echo ok; cat /proc/1/cmdline | tr '\\0' ' '"))
-            assert proc.stdout.startswith("ok\nsh -c i=0"), proc.stdout
-        ok(rt(root, "kill", cid, "KILL"))
-        wait_for(lambda: (status(root, cid)[0] or {}).get("status") == "stopped", what="stopped")
-        ok(rt(root, "delete", cid))
-        assert not os.path.exists(f"/sys/fs/cgroup/pyrt-cr-{cid}")
-    finally:
-        io.close()
-
-
-def test_leave_running(make_bundle, tmp_path, root, container_id):
-    """--leave-running: the images are written and the container goes on counting, still running."""
-    b, log = counting_bundle(make_bundle, tmp_path)
-    cid = container_id("lr")
-    io = Stdio()
-    try:
-        ok(rt(root, "run", "-d", "--bundle", b, cid, stdio=io))
-        wait_for(lambda: len(numbers(log)) >= 3, what="counting")
+        wait_for(counts_past(log, 3), what="counting")
         pid = status(root, cid)[0]["pid"]
-        images = tmp_path / "images"
-        ok(rt(root, "checkpoint", "--leave-running", "--image-path", images, cid))
-        assert (images / "inventory.img").exists() and (images / "descriptors.json").exists()
-        st, _ = status(root, cid)
-        assert st["status"] == "running" and st["pid"] == pid
+        assert_limits(cid, pid)
+
+        running = tmp_path / "running"
+        ok(rt(root, "checkpoint", "--leave-running", "--image-path", running, cid))
+        assert (running / "inventory.img").exists() and (running / "descriptors.json").exists()
+        assert status(root, cid)[0]["status"] == "running" and status(root, cid)[0]["pid"] == pid
         at = len(numbers(log))
-        wait_for(lambda: len(numbers(log)) >= at + 3, what="counting after --leave-running")
-    finally:
-        io.close()
+        wait_for(counts_past(log, at + 3), what="counting after --leave-running")
 
-
-def test_pre_dump_then_dump(make_bundle, tmp_path, root, container_id):
-    """--pre-dump leaves it running; the dump with --parent-path links the pre-dump (image/parent)
-    and the restore counts on."""
-    b, log = counting_bundle(make_bundle, tmp_path)
-    cid = container_id("pd")
-    io = Stdio()
-    try:
-        ok(rt(root, "run", "-d", "--bundle", b, cid, stdio=io))
-        wait_for(lambda: len(numbers(log)) >= 3, what="counting")
         parent, images = tmp_path / "parent-dir", tmp_path / "image-dir"
         parent.mkdir()
         ok(rt(root, "checkpoint", "--pre-dump", "--image-path", parent, cid))
         assert status(root, cid)[0]["status"] == "running"
         assert any(p.name.startswith("pages-") for p in parent.iterdir()), sorted(os.listdir(parent))
         bad = rt(root, "checkpoint", "--parent-path", parent, "--image-path", images, cid)
-        assert bad.returncode == 1 and "--parent-path must be relative" in bad.stderr
-        ok(rt(root, "checkpoint", "--parent-path", "../parent-dir", "--image-path", images, cid))
+        assert bad.returncode == 1 and "--parent-path must be relative" in bad.stderr, bad
+        ok(rt(root, "checkpoint", "--parent-path", "../parent-dir", "--image-path", images,
+              "--work-path", tmp_path / "work", cid))
         assert os.readlink(images / "parent") == "../parent-dir"
-        assert status(root, cid)[0] is None
+        assert (tmp_path / "work" / "dump.log").exists()
+        st, err = status(root, cid)
+        assert st is None and "does not exist" in err
+        assert not support.pid_alive(pid)
+        assert not os.path.exists(f"/sys/fs/cgroup/{cid}")
         stopped_at = len(numbers(log))
-        ok(rt(root, "restore", "-d", "--image-path", images, "--bundle", b, cid, stdio=io))
-        wait_for(lambda: len(numbers(log)) >= stopped_at + 3, what="counting after restore")
+        time.sleep(0.5)
+        assert len(numbers(log)) == stopped_at, "the container still counts after its checkpoint"
+
+        pidfile = tmp_path / "pid"
+        ok(rt(root, "restore", "-d", "--image-path", images, "--pid-file", pidfile, "--bundle", b, cid, stdio=io))
+        st, err = status(root, cid)
+        assert st and st["status"] == "running", err
+        assert pidfile.read_text() == str(st["pid"])
+        assert_limits(cid, st["pid"])
+        wait_for(counts_past(log, stopped_at + 3), what="counting after restore")
         assert_counts_on(log, stopped_at, stopped_at + 3)
+        proc = ok(rt(root, "exec", cid, "sh", "-c", "echo ok; tr '\\0' ' ' < /proc/1/cmdline"))
+        assert proc.stdout.startswith("ok\nsh -c i=0"), proc.stdout
+        ok(rt(root, "kill", cid, "KILL"))
+        wait_for(lambda: (status(root, cid)[0] or {}).get("status") == "stopped", what="stopped")
+        ok(rt(root, "delete", cid))
+        assert not os.path.exists(f"/sys/fs/cgroup/{cid}")
+
+        # the same images again, under a new ID, in the foreground
+        Path(log).write_text("".join(f"{i}\n" for i in range(1, stopped_at + 1)))
+        argv = [RT, "--root", str(root), "restore", "--image-path", str(images), "--bundle", str(b), new_id]
+        fg = subprocess.Popen(argv, **io.fds())
+        try:
+            wait_for(lambda: (status(root, new_id)[0] or {}).get("status") == "running", what="restored under a new ID")
+            st = status(root, new_id)[0]
+            assert st["id"] == new_id and status(root, cid)[0] is None
+            assert_limits(new_id, st["pid"])
+            wait_for(counts_past(log, stopped_at + 3), what="counting under the new ID")
+            (tmp_path / "out" / "stop").touch()
+            assert fg.wait(timeout=120) == 3, io.read_err()
+        finally:
+            if fg.poll() is None:
+                fg.kill()
+        assert_counts_on(log, stopped_at, stopped_at + 3)
+        assert status(root, new_id)[0] is None  # a foreground restore deletes the container at the end
     finally:
         io.close()
 
@@ -338,83 +343,6 @@ def test_terminal(make_bundle, tmp_path, root, container_id):
             os.close(m)
         cs.close()
         cs2.close()
-
-
-def test_cgroup_limits_restored(make_bundle, tmp_path, root, container_id):
-    """The restored tree lands in the container's cgroup, made again with the config's limits."""
-    b, log = counting_bundle(make_bundle, tmp_path)
-    cid = container_id("cg")
-    path = f"/sys/fs/cgroup/pyrt-cr-{cid}"
-    b.config["linux"]["cgroupsPath"] = f"/pyrt-cr-{cid}"
-    b.config["linux"]["resources"] = {"memory": {"limit": 96 * MB}, "pids": {"limit": 40},
-                                      "cpu": {"quota": 50000, "period": 100000}}
-    b.write()
-    io = Stdio()
-    try:
-        ok(rt(root, "run", "-d", "--bundle", b, cid, stdio=io))
-        wait_for(lambda: len(numbers(log)) >= 3, what="counting")
-        images = tmp_path / "images"
-        ok(rt(root, "checkpoint", "--image-path", images, cid))
-        assert not os.path.exists(path)
-        ok(rt(root, "restore", "-d", "--image-path", images, "--bundle", b, cid, stdio=io))
-        pid = status(root, cid)[0]["pid"]
-        assert Path(f"/proc/{pid}/cgroup").read_text().strip() == f"0::/pyrt-cr-{cid}"
-        assert str(pid) in Path(path, "cgroup.procs").read_text().split()
-        assert Path(path, "memory.max").read_text().strip() == str(96 * MB)
-        assert Path(path, "pids.max").read_text().strip() == "40"
-        assert Path(path, "cpu.max").read_text().strip() == "50000 100000"
-    finally:
-        io.close()
-
-
-def test_restore_under_new_id_from_same_images(make_bundle, tmp_path, root, container_id):
-    """The same images restore twice: under the old ID, then (that one deleted) under a new ID,
-    which counts on from the checkpoint again; the new ID has its own state and cgroup."""
-    b, log = counting_bundle(make_bundle, tmp_path)
-    b.config["linux"].pop("cgroupsPath", None)
-    b.write()
-    first, second = container_id("old"), container_id("new")
-    io = Stdio()
-    try:
-        ok(rt(root, "run", "-d", "--bundle", b, first, stdio=io))
-        wait_for(lambda: len(numbers(log)) >= 4, what="counting")
-        images = tmp_path / "images"
-        ok(rt(root, "checkpoint", "--image-path", images, first))
-        stopped_at = len(numbers(log))
-        ok(rt(root, "restore", "-d", "--image-path", images, "--bundle", b, first, stdio=io))
-        wait_for(lambda: len(numbers(log)) >= stopped_at + 2, what="counting (first restore)")
-        ok(rt(root, "delete", "--force", first))
-        Path(log).write_text("".join(f"{i}\n" for i in range(1, stopped_at + 1)))  # back to the checkpoint
-        ok(rt(root, "restore", "-d", "--image-path", images, "--bundle", b, second, stdio=io))
-        st, _ = status(root, second)
-        assert st["id"] == second and st["status"] == "running"
-        assert status(root, first)[0] is None
-        assert second in Path(f"/proc/{st['pid']}/cgroup").read_text()
-        wait_for(lambda: len(numbers(log)) >= stopped_at + 3, what="counting (second restore)")
-        assert_counts_on(log, stopped_at, stopped_at + 3)
-    finally:
-        io.close()
-
-
-def test_foreground_restore_waits_and_returns_the_exit_status(make_bundle, tmp_path, root, container_id):
-    """restore without -d waits like run: it returns once the restored process exits, with its
-    status, and removes the container."""
-    b, log = counting_bundle(make_bundle, tmp_path, limit=40, code=3)
-    cid = container_id("fg")
-    io = Stdio()
-    try:
-        ok(rt(root, "run", "-d", "--bundle", b, cid, stdio=io))
-        wait_for(lambda: len(numbers(log)) >= 5, what="counting")
-        images = tmp_path / "images"
-        ok(rt(root, "checkpoint", "--image-path", images, cid))
-        stopped_at = len(numbers(log))
-        assert stopped_at < 40
-        proc = rt(root, "restore", "--image-path", images, "--bundle", b, cid, stdio=io, timeout=300)
-        assert proc.returncode == 3, proc
-        assert numbers(log) == list(range(1, 41))
-        assert status(root, cid)[0] is None
-    finally:
-        io.close()
 
 
 # -- podman, end to end ------------------------------------------------------------------------
