@@ -18,8 +18,10 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 
 # 1. Debian packages --------------------------------------------------------------------
+# criu: checkpoint/restore (its Python bindings, pycriu, and python3-protobuf come with it);
+# iptables: CRIU locks a checkpointed TCP connection's traffic with it
 packages=(busybox-static runc crun gcc libc6-dev python3-dev python3-venv
-          libseccomp-dev libcap-dev iproute2 procps strace systemd dbus)
+          libseccomp-dev libcap-dev iproute2 procps strace systemd dbus criu iptables)
 missing=()
 for p in "${packages[@]}"; do
     if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then

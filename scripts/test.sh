@@ -2,7 +2,8 @@
 # Set the machine up (scripts/setup.sh), then run the whole test suite:
 #   1. pytest over tests/ (unit, integration, security with its slow races, clients, reliability) and
 #      conformance/
-#   2. the cgroup v2 tests inside a virtme-ng VM (this machine is cgroup v1 hybrid)
+#   2. the cgroup v2 tests inside a virtme-ng VM (this machine is cgroup v1 hybrid), then the
+#      checkpoint/restore tests in the same kind of VM (Debian's criu 3.17 needs its 6.1 kernel)
 # Extra arguments go to pytest, e.g.  bash scripts/test.sh -x -k lifecycle
 # RUNTIME=runc (or crun, or a path) runs the suites against another runtime.
 # PYRUNTIME_SKIP_VM=1 skips step 2; PYRUNTIME_SKIP_CLIENTS=1 skips the podman/containerd/Docker tests.
@@ -20,6 +21,10 @@ status=$?
 if [ "${PYRUNTIME_SKIP_VM:-0}" != 1 ]; then
     echo "== cgroup v2 tests in a VM (tests/cgroupv2/run-in-vm.sh)"
     bash tests/cgroupv2/run-in-vm.sh </dev/null
+    vm=$?
+    [ $status -eq 0 ] && status=$vm
+    echo "== checkpoint/restore tests in a VM (tests/checkpoint/run-in-vm.sh)"
+    bash tests/checkpoint/run-in-vm.sh </dev/null
     vm=$?
     [ $status -eq 0 ] && status=$vm
 fi

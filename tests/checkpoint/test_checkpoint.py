@@ -212,7 +212,12 @@ def test_counter_checkpoint_restore(make_bundle, tmp_path, root, container_id):
         argv = [RT, "--root", str(root), "restore", "--image-path", str(images), "--bundle", str(b), new_id]
         fg = subprocess.Popen(argv, **io.fds())
         try:
-            wait_for(lambda: (status(root, new_id)[0] or {}).get("status") == "running", what="restored under a new ID")
+            try:
+                wait_for(lambda: fg.poll() is not None or (status(root, new_id)[0] or {}).get("status") == "running",
+                         timeout=180, what="restored under a new ID")
+            except AssertionError as e:
+                raise AssertionError(f"{e}; restore: {io.read_err()}") from None
+            assert fg.poll() is None, f"restore exited {fg.returncode}: {io.read_err()}"
             st = status(root, new_id)[0]
             assert st["id"] == new_id and status(root, cid)[0] is None
             assert_limits(new_id, st["pid"])
@@ -246,7 +251,8 @@ def test_tcp_established(make_bundle, tmp_path, root, container_id, netns):
     out = tmp_path / "out"
     out.mkdir()
     b = make_bundle("tcp")
-    b.set_args("sh", "-c", "nc -l -p 5000 > /out/log & sleep 0.5; "
+    # the server's stdin never ends (busybox nc closes the connection at its stdin's EOF)
+    b.set_args("sh", "-c", "sleep 100000 | nc -l -p 5000 > /out/log & sleep 2; "
                            "i=0; while true; do i=$((i+1)); echo $i; sleep 0.1; done | nc 127.0.0.1 5000")
     b.config["mounts"].append({"destination": "/out", "type": "bind", "source": str(out), "options": ["rbind", "rw"]})
     for ns in b.config["linux"]["namespaces"]:
@@ -347,12 +353,13 @@ def test_terminal(make_bundle, tmp_path, root, container_id):
 
 # -- podman, end to end ------------------------------------------------------------------------
 @pytest.fixture
-def podman(tmp_path):
+def podman():
     """podman with its storage on this tmpfs (--root/--runroot), the busybox image imported from
     a tar, cgroupfs and no network: `podman --runtime <pyruntime>` is all the test adds."""
     if not shutil.which("podman") or not shutil.which("conmon"):
         pytest.skip("podman and conmon are not installed (scripts/clients-setup.sh installs them)")
-    base = tmp_path / "podman"
+    # podman refuses a runroot longer than 50 characters: short paths of our own on /run
+    base = Path(f"/run/pyrt-pm-{uuid.uuid4().hex[:6]}")
     conf = base / "containers.conf"
     base.mkdir()
     conf.write_text('[containers]\ndefault_ulimits = []\n[engine]\ncgroup_manager = "cgroupfs"\n'
@@ -366,9 +373,13 @@ def podman(tmp_path):
     def run(*args, timeout=180):
         return subprocess.run(cmd + list(args), env=env, stdin=subprocess.DEVNULL, capture_output=True,
                               text=True, timeout=timeout)
-    ok(run("import", str(base / "busybox.tar"), "localhost/busybox"))
-    yield run
-    run("rm", "--all", "--force")
+    try:
+        ok(run("import", str(base / "busybox.tar"), "localhost/busybox"))
+        yield run
+    finally:
+        run("rm", "--all", "--force")
+        subprocess.run(["umount", "-R", str(base / "storage")], capture_output=True)
+        shutil.rmtree(base, ignore_errors=True)
 
 
 def test_podman_checkpoint_restore(podman):
