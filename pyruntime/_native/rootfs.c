@@ -579,7 +579,8 @@ static void set_sysctls(const struct plan *p)
 /* Stdio that is a null device (the caller's /dev/null, on a mount outside the container) becomes
  * the container's own /dev/null, as runc's reOpenDevNull does: CRIU cannot checkpoint a file
  * whose mount the container's mount namespace does not hold. Runs after pivot_root, only when we
- * made /dev ourselves (its null node is ours); the node is checked before it is used. */
+ * made /dev ourselves (its null node is ours); the node is checked before it is used. A /dev/null
+ * the container may not open (its device rules deny 1:3) leaves the stdio as it was. */
 static void reopen_dev_null(void)
 {
     int fd = -1;
@@ -591,7 +592,7 @@ static void reopen_dev_null(void)
             struct stat own;
             fd = open("/dev/null", O_RDWR | O_NOFOLLOW | O_CLOEXEC);
             if (fd < 0)
-                die("can't reopen /dev/null");
+                return; /* e.g. the device cgroup denies it: the caller's stays (only CRIU minds) */
             if (fstat(fd, &own) < 0 || !S_ISCHR(own.st_mode) || own.st_rdev != st.st_rdev)
                 die_plain("can't reopen /dev/null: the container's /dev/null is not the null device");
         }
