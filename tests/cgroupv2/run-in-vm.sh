@@ -4,7 +4,7 @@
 # Software emulation (/dev/kvm hangs here): about 25 s to boot, keep the test set small.
 #   usage: tests/cgroupv2/run-in-vm.sh [pytest args...]
 # env: KERNEL=/boot/vmlinuz-6.1.x  VNG_VENV=/opt/vng-venv  PY=<python with pyruntime importable>
-#      VM_TESTS=<test path, default tests/cgroupv2> (tests/checkpoint/run-in-vm.sh sets it)
+#      VM_TESTS=<test path, default tests/cgroupv2>, VM_APPEND=<kernel arguments> (tests/checkpoint/run-in-vm.sh sets them)
 set -euo pipefail
 cd -- "$(dirname -- "${BASH_SOURCE[0]}")/../.."
 REPO=$PWD
@@ -32,7 +32,7 @@ inner="cd $REPO && PYTHONDONTWRITEBYTECODE=1 TMPDIR=$out $PY -m pytest -p no:cac
 start=$(date +%s)
 # vng's own output to a file: qemu opens its console file with O_TRUNC, which would wipe a log
 # file our caller redirected stdout to
-timeout 900 vng --disable-kvm --run "$KERNEL" --memory 2G --rwdir "$out" -- "$inner" </dev/null >"$out/vng.out" 2>&1 || true
+timeout 900 vng --disable-kvm --run "$KERNEL" --memory 2G ${VM_APPEND:+--append "$VM_APPEND"} --rwdir "$out" -- "$inner" </dev/null >"$out/vng.out" 2>&1 || true
 echo "== $VM_TESTS VM ($KERNEL): $(( $(date +%s) - start )) s"
 cat "$out/log" 2>/dev/null || { echo "no test log: the VM did not run the tests"; tail -20 "$out/vng.out"; }
 rc=$(cat "$out/rc" 2>/dev/null || echo 1)
