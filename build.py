@@ -49,6 +49,8 @@ ffibuilder.cdef("""
                          const char **step);
     int pyr_set_idmap(int tree, int recursive, const char *uid_map, const char *gid_map, int userns,
                       const char **step);
+    int pyr_bind_mount(const char *src, const char *dst);
+    int pyr_umount_detach(const char *path);
 """)
 ffibuilder.set_source("pyruntime._native._ext", '#include "ext.c"', include_dirs=[NATIVE])
 

@@ -68,6 +68,28 @@ COMMANDS = {
     "ps": ({"format": (("--format", "-f"), True)}, (1, 1 << 30), "ps [command options] <container-id> [ps options]"),
     "events": ({"stats": (("--stats",), False), "interval": (("--interval",), True)}, (1, 1),
                "events [command options] <container-id>"),
+    "checkpoint": ({"image-path": (("--image-path",), True), "work-path": (("--work-path",), True),
+                    "parent-path": (("--parent-path",), True), "leave-running": (("--leave-running",), False),
+                    "tcp-established": (("--tcp-established",), False),
+                    "tcp-skip-in-flight": (("--tcp-skip-in-flight",), False),
+                    "link-remap": (("--link-remap",), False), "ext-unix-sk": (("--ext-unix-sk",), False),
+                    "shell-job": (("--shell-job",), False), "lazy-pages": (("--lazy-pages",), False),
+                    "status-fd": (("--status-fd",), True), "page-server": (("--page-server",), True),
+                    "file-locks": (("--file-locks",), False), "pre-dump": (("--pre-dump",), False),
+                    "manage-cgroups-mode": (("--manage-cgroups-mode",), True),
+                    "empty-ns": (("--empty-ns",), "multi"), "auto-dedup": (("--auto-dedup",), False)},
+                   (1, 1), "checkpoint [command options] <container-id>"),
+    "restore": ({"console-socket": (("--console-socket",), True), "image-path": (("--image-path",), True),
+                 "work-path": (("--work-path",), True), "tcp-established": (("--tcp-established",), False),
+                 "ext-unix-sk": (("--ext-unix-sk",), False), "shell-job": (("--shell-job",), False),
+                 "file-locks": (("--file-locks",), False),
+                 "manage-cgroups-mode": (("--manage-cgroups-mode",), True),
+                 "bundle": (("--bundle", "-b"), True), "detach": (("--detach", "-d"), False),
+                 "pid-file": (("--pid-file",), True), "no-subreaper": (("--no-subreaper",), False),
+                 "no-pivot": (("--no-pivot",), False), "empty-ns": (("--empty-ns",), "multi"),
+                 "auto-dedup": (("--auto-dedup",), False), "lazy-pages": (("--lazy-pages",), False),
+                 "lsm-profile": (("--lsm-profile",), True), "lsm-mount-context": (("--lsm-mount-context",), True)},
+                (1, 1), "restore [command options] <container-id>"),
     "exec": ({"process": (("--process", "-p"), True), "console-socket": (("--console-socket",), True),
               "cwd": (("--cwd",), True), "env": (("--env", "-e"), "multi"), "tty": (("--tty", "-t"), False),
               "user": (("--user", "-u"), True), "additional-gids": (("--additional-gids", "-g"), "multi"),
@@ -86,21 +108,23 @@ USAGE:
    pyruntime [global options] command [command options] [arguments...]
 
 COMMANDS:
-   create    create a container
-   start     start the user-defined process in a created container
-   run       create and run a container
-   state     output the state of a container
-   kill      send a signal to the container's init process (default SIGTERM)
-   delete    delete a container and the resources it holds
-   exec      execute a new process inside a container
-   update    update container resource constraints
-   pause     suspend all processes inside the container
-   resume    resume all processes that were previously paused
-   ps        display the processes running inside a container
-   events    display container events (OOM notifications, resource usage statistics)
-   list      list containers started by pyruntime with the given root
-   spec      create a new specification file
-   features  show the enabled features
+   create      create a container
+   start       start the user-defined process in a created container
+   run         create and run a container
+   state       output the state of a container
+   kill        send a signal to the container's init process (default SIGTERM)
+   delete      delete a container and the resources it holds
+   exec        execute a new process inside a container
+   update      update container resource constraints
+   pause       suspend all processes inside the container
+   resume      resume all processes that were previously paused
+   ps          display the processes running inside a container
+   events      display container events (OOM notifications, resource usage statistics)
+   list        list containers started by pyruntime with the given root
+   checkpoint  checkpoint a running container (CRIU)
+   restore     restore a container from a previous checkpoint (CRIU)
+   spec        create a new specification file
+   features    show the enabled features
 
 GLOBAL OPTIONS:
    --root value        root directory for storage of container state (default: /run/pyruntime)
@@ -283,6 +307,8 @@ def _dispatch(command, flags, args, root, log, gflags):
                         user=flags.get("user"), groups=flags.get("additional-gids", ()),
                         caps=flags.get("cap", ()), no_new_privs=flags.get("no-new-privs", False),
                         apparmor=flags.get("apparmor"), process_label=flags.get("process-label"))
+    if command in ("checkpoint", "restore"):
+        return _cr_command(command, flags, args, root, log, gflags)
     if command in ("update", "pause", "resume", "ps", "events"):
         return _cgroup_command(command, flags, args, root)
     if command == "start":
@@ -303,6 +329,22 @@ def _dispatch(command, flags, args, root, log, gflags):
         from .features import features_json  # noqa: PLC0415
         sys.stdout.write(features_json())
     return 0
+
+
+def _cr_command(command, flags, args, root, log, gflags):
+    from . import checkpoint as cr  # noqa: PLC0415
+    opts = {k.replace("-", "_"): v for k, v in flags.items()}
+    if command == "checkpoint":
+        if "status_fd" in opts:
+            try:
+                opts["status_fd"] = int(flags["status-fd"])
+            except ValueError:
+                raise UsageError(f"invalid value \"{flags['status-fd']}\" for flag -status-fd: parse error") from None
+        return cr.checkpoint(root, args[0], opts, log=log)
+    return cr.restore(root, args[0], opts, bundle=flags.get("bundle"), detach=flags.get("detach", False),
+                      pid_file=flags.get("pid-file"), console_socket=flags.get("console-socket"),
+                      no_pivot=flags.get("no-pivot", False), no_subreaper=flags.get("no-subreaper", False),
+                      log=log, systemd_cgroup=gflags.get("systemd-cgroup", False))
 
 
 def _cgroup_command(command, flags, args, root):

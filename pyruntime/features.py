@@ -43,6 +43,13 @@ def _seccomp():
     return seccomp_features()
 
 
+def _checkpoint():
+    """checkpoint/restore are built in; they work where criu and its Python bindings are installed
+    (runc reports its build-time support the same way; whether the kernel suits CRIU is `criu check`)."""
+    from pyruntime import criu  # noqa: PLC0415
+    return criu.available()
+
+
 def features():
     """A fresh dict: the Features structure of runtime-spec v1.2."""
     return {
@@ -63,7 +70,7 @@ def features():
         },
         "annotations": {
             "org.opencontainers.pyruntime.version": __version__,
-            "org.opencontainers.pyruntime.checkpoint.enabled": "false",
+            "org.opencontainers.pyruntime.checkpoint.enabled": "true" if _checkpoint() else "false",
         },
     }
 

@@ -20,8 +20,10 @@ fi
 
 # 1. Debian packages --------------------------------------------------------------------
 # apparmor: apparmor_parser, which loads the test profiles inside the VM (tests/lsm/apparmor)
+# criu: checkpoint/restore (its Python bindings, pycriu, and python3-protobuf come with it);
+# iptables: CRIU locks a checkpointed TCP connection's traffic with it
 packages=(busybox-static runc crun gcc libc6-dev python3-dev python3-venv
-          libseccomp-dev libcap-dev iproute2 procps strace systemd dbus apparmor uidmap)
+          libseccomp-dev libcap-dev iproute2 procps strace systemd dbus apparmor uidmap criu iptables)
 missing=()
 for p in "${packages[@]}"; do
     if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then

@@ -3,8 +3,9 @@
 #   1. pytest over tests/ (unit, integration, security with its slow races, clients, reliability) and
 #      conformance/
 #   2. inside virtme-ng VMs booting Debian's 6.1 kernel (tests/vm/run-in-vm.sh): the cgroup v2 tests
-#      (this machine is cgroup v1 hybrid) and the AppArmor tests in one boot, the SELinux tests in a
-#      second boot with SELinux on (this machine's kernel has no LSM)
+#      (this machine is cgroup v1 hybrid), the AppArmor tests and the checkpoint/restore tests
+#      (Debian's criu 3.17 needs that kernel) in one boot, the SELinux tests in a second boot with
+#      SELinux on (this machine's kernel has no LSM)
 # Extra arguments go to pytest, e.g.  bash scripts/test.sh -x -k lifecycle
 # RUNTIME=runc (or crun, or a path) runs the suites against another runtime.
 # PYRUNTIME_SKIP_VM=1 skips step 2; PYRUNTIME_SKIP_CLIENTS=1 skips the podman/containerd/Docker tests.
@@ -20,8 +21,8 @@ basetemp=$(mktemp -d /tmp/pyruntime-tests.XXXXXX)
 .venv/bin/python -m pytest -q -p no:cacheprovider --basetemp "$basetemp" -m "slow or not slow" tests conformance "$@" </dev/null
 status=$?
 if [ "${PYRUNTIME_SKIP_VM:-0}" != 1 ]; then
-    echo "== cgroup v2 and AppArmor tests in a VM (tests/vm/run-in-vm.sh tests/cgroupv2 tests/lsm/apparmor)"
-    bash tests/vm/run-in-vm.sh tests/cgroupv2 tests/lsm/apparmor </dev/null
+    echo "== cgroup v2, AppArmor and checkpoint tests in a VM (tests/vm/run-in-vm.sh tests/cgroupv2 tests/lsm/apparmor tests/checkpoint)"
+    bash tests/vm/run-in-vm.sh tests/cgroupv2 tests/lsm/apparmor tests/checkpoint </dev/null
     vm=$?
     [ $status -eq 0 ] && status=$vm
     echo "== SELinux tests in a VM booted with SELinux on (tests/vm/run-in-vm.sh tests/lsm/selinux)"

@@ -29,6 +29,18 @@ int pyr_set_child_subreaper(void)
     return prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0 ? -errno : 0;
 }
 
+/* restore: CRIU wants the container's root as a mount point whose parent is not overmounted, so
+ * the rootfs is bind-mounted (recursively) onto <state dir>/criu-root for the restore, as runc does. */
+int pyr_bind_mount(const char *src, const char *dst)
+{
+    return mount(src, dst, NULL, MS_BIND | MS_REC, NULL) < 0 ? -errno : 0;
+}
+
+int pyr_umount_detach(const char *path)
+{
+    return umount2(path, MNT_DETACH | UMOUNT_NOFOLLOW) < 0 ? -errno : 0;
+}
+
 /* cgroup v2 device filters: load and attach the eBPF program (pyruntime/cgroups/devices.py). */
 long pyr_bpf(int cmd, void *attr, unsigned int size)
 {

@@ -975,6 +975,33 @@ static void hide_host_pseudofs(const char *rootfs)
     }
 }
 
+/* Stdio that is a null device (the caller's /dev/null, on a mount outside the container) becomes
+ * the container's own /dev/null, as runc's reOpenDevNull does: CRIU cannot checkpoint a file
+ * whose mount the container's mount namespace does not hold. Runs after pivot_root, only when we
+ * made /dev ourselves (its null node is ours); the node is checked before it is used. A /dev/null
+ * the container may not open (its device rules deny 1:3) leaves the stdio as it was. */
+static void reopen_dev_null(void)
+{
+    int fd = -1;
+    for (int n = 0; n < 3; n++) {
+        struct stat st;
+        if (fstat(n, &st) < 0 || !S_ISCHR(st.st_mode) || major(st.st_rdev) != 1 || minor(st.st_rdev) != 3)
+            continue;
+        if (fd < 0) {
+            struct stat own;
+            fd = open("/dev/null", O_RDWR | O_NOFOLLOW | O_CLOEXEC);
+            if (fd < 0)
+                return; /* e.g. the device cgroup denies it: the caller's stays (only CRIU minds) */
+            if (fstat(fd, &own) < 0 || !S_ISCHR(own.st_mode) || own.st_rdev != st.st_rdev)
+                die_plain("can't reopen /dev/null: the container's /dev/null is not the null device");
+        }
+        if (dup3(fd, n, 0) < 0)
+            die("dup3 /dev/null");
+    }
+    if (fd >= 0)
+        close(fd);
+}
+
 void finish_rootfs(const struct plan *p)
 {
     int own_ns = own_mount_ns(p);
@@ -1017,6 +1044,8 @@ void finish_rootfs(const struct plan *p)
     rootfd = -1;
     if (p->rootprop && mount(NULL, "/", NULL, p->rootprop, NULL) < 0)
         die("set rootfsPropagation");
+    if (p->flags & F_SETUP_DEV)
+        reopen_dev_null();
     if (p->flags & F_ROOT_READONLY) {
         /* the flags as they are, plus ro; where the kernel refuses (locked flags in a user
          * namespace), with the root mount's locked flags kept */

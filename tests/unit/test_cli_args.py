@@ -83,6 +83,29 @@ def test_version(capsys):
     assert out[0].startswith("pyruntime version ") and out[2].startswith("spec: ")
 
 
-def test_checkpoint_is_not_claimed(capsys):
-    # podman probes `checkpoint --help`: exit 0 would make it claim checkpoint support
-    assert cli.main(["checkpoint", "--help"]) != 0
+def test_checkpoint_help_exits_0(capsys):
+    # podman probes `checkpoint --help`: exit 0 means the runtime checkpoints (runc's answer)
+    assert cli.main(["checkpoint", "--help"]) == 0
+    assert "checkpoint [command options] <container-id>" in capsys.readouterr().out
+
+
+def test_restore_lsm_mount_context_probe(capsys):
+    # podman's pod-restore probe: the output of `restore --lsm-mount-context` must say this
+    assert cli.main(["restore", "--lsm-mount-context"]) == 1
+    assert "flag needs an argument: -lsm-mount-context" in capsys.readouterr().err
+
+
+def test_checkpoint_and_restore_flags_clients_pass():
+    # podman (conmon) and containerd (go-runc): every flag they send parses
+    flags, args = parse("checkpoint", ["--image-path", "/i", "--work-path", "/w", "--leave-running",
+                        "--tcp-established", "--file-locks", "--leave-running", "--pre-dump",
+                        "--parent-path", "../p", "--ext-unix-sk", "--shell-job", "--page-server", "h:1",
+                        "--manage-cgroups-mode", "soft", "--empty-ns", "network", "--lazy-pages",
+                        "--status-fd", "3", "--auto-dedup", "--tcp-skip-in-flight", "--link-remap", "ID"])
+    assert args == ["ID"] and flags["empty-ns"] == ["network"] and flags["pre-dump"] is True
+    flags, args = parse("restore", ["--bundle", "/b", "--pid-file", "/p", "--detach", "--image-path", "/i",
+                        "--work-path", "/b", "--tcp-established", "--file-locks",
+                        "--lsm-mount-context=system_u:object_r:x:s0", "--lsm-profile=selinux:x",
+                        "--console-socket", "/s", "--no-pivot", "-no-subreaper", "-d", "-b", "/b2", "ID"])
+    assert args == ["ID"] and flags["bundle"] == "/b2" and flags["no-subreaper"] is True
+    assert flags["lsm-profile"] == "selinux:x"

@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from pyruntime import OCI_VERSION, __version__, capabilities, features
+from pyruntime import OCI_VERSION, __version__, capabilities, criu, features
 
 # Every property runtime-spec v1.2 defines for the Features structure (features.md,
 # features-linux.md, specs-go/features/features.go at v1.2.0). None = leaf value.
@@ -73,7 +73,7 @@ def test_contents():
     assert lx["mountExtensions"] == {"idmap": {"enabled": True}}
     assert f["annotations"] == {
         "org.opencontainers.pyruntime.version": __version__,
-        "org.opencontainers.pyruntime.checkpoint.enabled": "false",
+        "org.opencontainers.pyruntime.checkpoint.enabled": "true" if criu.available() else "false",
     }
     for v in f["annotations"].values():
         assert isinstance(v, str)
@@ -144,3 +144,11 @@ def test_import_is_light():
             "print(sorted(m for m in ('json', 'subprocess', 'ctypes', 'signal') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_checkpoint_annotation_follows_criu(monkeypatch):
+    """checkpoint.enabled says whether criu and its Python bindings are installed (runc reports its
+    build-time support; the kernel is `criu check`'s question)."""
+    for have, text in ((True, "true"), (False, "false")):
+        monkeypatch.setattr(criu, "available", lambda have=have: have)
+        assert features.features()["annotations"]["org.opencontainers.pyruntime.checkpoint.enabled"] == text
