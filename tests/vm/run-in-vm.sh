@@ -44,6 +44,8 @@ main() {
     kernel() { ls /boot/vmlinuz-6.1.* 2>/dev/null | sort -V | tail -1; }
     if [ -z "${KERNEL:-}" ] && [ -z "$(kernel)" ]; then missing+=(linux-image-amd64); fi
     command -v qemu-system-x86_64 >/dev/null || missing+=(qemu-system-x86)
+    # virtme-ng runs `file` on the busybox it boots with (a minimal Debian has none)
+    command -v file >/dev/null || missing+=(file)
     for d in "${dirs[@]}"; do
         [ -f "$d/host-packages" ] || continue
         for p in $(grep -v '^#' "$d/host-packages"); do
