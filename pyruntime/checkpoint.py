@@ -289,6 +289,8 @@ def restore(root, cid, flags, *, bundle=None, detach=False, pid_file=None, conso
             except OSError:
                 raise RuntimeFailure(f"Requested network namespace {path} does not exist") from None
             fds.append(ns_fds[-1])
+        net = [(fd, path) for e, fd, path in zip(inherit_ns, ns_fds, ns_files) if e["key"] == cp.ns_key("network")]
+        net_locked = network_locked(*net[0], warn) if net else False
         # CRIU wants the root as a mount point whose parent is not overmounted (runc's way)
         mounted = os.path.join(c.dir, CRIU_ROOT)
         os.mkdir(mounted, 0o755)
@@ -321,7 +323,8 @@ def restore(root, cid, flags, *, bundle=None, detach=False, pid_file=None, conso
                                       config=cp.config_file(config.get("annotations")),
                                       ext_mnt=cp.restore_ext_mounts(plan),
                                       inherit=cp.stdio_inherit(descriptors) + inherit_ns, join=join_ns,
-                                      cgroups=cp.cg_roots(_read(f"/proc/{w.pid}/cgroup")), criu_version=version)
+                                      cgroups=cp.cg_roots(_read(f"/proc/{w.pid}/cgroup")), criu_version=version,
+                                      net_locked=net_locked)
             resp = w.call("RESTORE", opts, on_notify=on_notify)
             w.finish()
         except BaseException:
@@ -375,6 +378,25 @@ def restore(root, cid, flags, *, bundle=None, detach=False, pid_file=None, conso
     if detach:
         return 0
     return _foreground(root, cid, restored["pid"], restored["master"])
+
+
+def network_locked(ns_fd, path, warn):
+    """Whether the network namespace joined by path (open at ns_fd) still holds CRIU's network
+    lock: a dump that ends the container leaves it there (so the namespace's peers see no reset
+    until a restore), and CRIU must then not lock it again (criu_plan.restore_empty_ns). Read with
+    the iptables CRIU runs; when it cannot be read, CRIU locks again, as with runc."""
+    from . import criu, criu_plan as cp  # noqa: PLC0415
+    rules, why = criu.iptables_rules(ns_fd)
+    if rules is None:
+        warn(f"cannot read the iptables rules of network namespace {path} ({why}): "
+             "CRIU's network lock may stay in it after the restore")
+        return False
+    locks = cp.network_locks(rules)
+    if locks > 1:
+        warn(f"network namespace {path} holds CRIU's network lock {locks} times (left by an earlier "
+             f"restore): CRIU's unlock will fail and the namespace's traffic stay dropped; remove the "
+             f"jumps to the {cp.LOCK_CHAIN} chain and the chain")
+    return locks > 0
 
 
 def _unmount(path):

@@ -19,6 +19,8 @@ import sys
 from .errors import RuntimeFailure
 
 DIST_PACKAGES = "/usr/lib/python3/dist-packages"
+# runc's callers may run us without PATH (conmon, shims); criu and what criu runs are found here then
+DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 _rpc = []
 
 
@@ -51,13 +53,45 @@ def rpc():
     return module
 
 
+def environment(env=None):
+    """criu's environment: ours, with DEFAULT_PATH when we were given no PATH. CRIU runs
+    iptables-restore from PATH for its network lock (every dump of a process tree in another
+    network namespace, every restore into one); execvp's own default (/bin:/usr/bin) misses
+    /usr/sbin, where Debian and others install it."""
+    env = dict(os.environ if env is None else env)
+    if not env.get("PATH"):
+        env["PATH"] = DEFAULT_PATH
+    return env
+
+
 def binary():
     """The criu binary from PATH (runc's rule; --criu is ignored as in runc 1.2+)."""
     import shutil  # noqa: PLC0415
-    path = shutil.which("criu", path=os.environ.get("PATH") or "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin")
+    path = shutil.which("criu", path=environment()["PATH"])
     if not path:
         raise RuntimeFailure('CRIU version check failed: exec: "criu": executable file not found in $PATH')
     return path
+
+
+def iptables_rules(ns_fd):
+    """`iptables -S` inside the network namespace open at ns_fd, run as CRIU runs its lock: the
+    iptables on criu's PATH, so the same backend (nft or legacy) CRIU will use. Entered with
+    nsenter (util-linux), the namespace passed as our fd. Returns (rules, None) or (None, why not)."""
+    import shutil  # noqa: PLC0415
+    import subprocess  # noqa: PLC0415
+    env = environment()
+    nsenter = shutil.which("nsenter", path=env["PATH"])
+    if not nsenter:
+        return None, 'exec: "nsenter": executable file not found in $PATH'
+    try:
+        proc = subprocess.run([nsenter, f"--net=/proc/self/fd/{ns_fd}", "--", "iptables", "-w", "-S"],
+                              pass_fds=(ns_fd,), env=env, stdin=subprocess.DEVNULL, capture_output=True,
+                              text=True, errors="replace", timeout=120)
+    except (OSError, subprocess.SubprocessError) as e:
+        return None, str(e)
+    if proc.returncode != 0:
+        return None, (proc.stderr.strip().splitlines() or [f"exit status {proc.returncode}"])[-1]
+    return proc.stdout, None
 
 
 def available():
@@ -116,7 +150,7 @@ class Swrk:
         if not stdio:
             actions += [(os.POSIX_SPAWN_OPEN, n, "/dev/null", os.O_RDWR, 0) for n in range(3)]
         try:
-            self.pid = os.posix_spawn(path, [path, "swrk", "3"], dict(os.environ), file_actions=actions)
+            self.pid = os.posix_spawn(path, [path, "swrk", "3"], environment(), file_actions=actions)
         except OSError as e:
             ours.close()
             raise RuntimeFailure(f"cannot start criu: {e.strerror.lower()}") from None

@@ -12,6 +12,8 @@ the reference for what a container needs:
   - restore puts the tree into the container's cgroups (cg_root from criu's own cgroup, after
     the runtime moved criu there), freezes through the container's freezer at dump
   - the init's stdio pipes (descriptors.json) are inherited from the restoring caller
+  - CRIU's network lock: a network namespace joined by path may still hold the lock the dump left
+    there; CRIU must then not be asked to lock it again (restore_empty_ns)
 """
 from .errors import RuntimeFailure
 
@@ -27,6 +29,9 @@ NS_NAMES = {"network": "net", "pid": "pid", "mount": "mnt", "ipc": "ipc", "uts":
             "cgroup": "cgroup", "time": "time"}
 EXTERNAL_NS_MIN_VERSION = {"network": 31100, "pid": 31500}
 M_BIND = 1  # plan.M_BIND (not imported: this module stays importable without the Plan's)
+# CRIU's iptables network lock (criu/net.c, iptables_network_lock_internal): a chain of this name,
+# jumped to from INPUT and OUTPUT, accepting only packets with CRIU's mark and dropping the rest
+LOCK_CHAIN = "CRIU"
 
 
 def cg_mode(text):
@@ -45,6 +50,34 @@ def empty_ns(names):
         if ns != "network":
             raise RuntimeFailure(f'namespace "{ns}" is not supported')
         mask |= CLONE_NEWNET
+    return mask
+
+
+def network_locks(rules):
+    """How many times CRIU's iptables network lock is in place, from `iptables -S` output: the
+    jumps to CRIU's chain from INPUT (or OUTPUT, if more). Every lock adds one jump to each."""
+    jumps = {"INPUT": 0, "OUTPUT": 0}
+    for line in (rules or "").splitlines():
+        words = line.split()
+        if len(words) == 4 and words[0] == "-A" and words[1] in jumps and words[2:] == ["-j", LOCK_CHAIN]:
+            jumps[words[1]] += 1
+    return max(jumps.values())
+
+
+def restore_empty_ns(names, net_locked=False):
+    """empty_ns for a restore: empty_ns(names), without the network namespace when it is joined by
+    path and still holds the lock CRIU's dump left in it (net_locked).
+
+    CRIU 3.17 (cr-restore.c) locks the network again on restore when empty_ns has the network
+    namespace, assuming a new namespace; its unlock at the end (`-D INPUT -j CRIU`, `-D OUTPUT -j
+    CRIU`, `-X CRIU` in one iptables-restore) removes one lock only if there is one: over two, the
+    chain's delete fails (EBUSY; iptables-nft exits 4, legacy 1), nothing is removed and the
+    namespace drops every unmarked packet for good. For a namespace CRIU takes as external, empty_ns
+    changes nothing else (its links, addresses and rules are never restored), so leaving it out
+    keeps the dump's lock over the whole restore and CRIU's unlock removes it."""
+    mask = empty_ns(names)
+    if net_locked:
+        mask &= ~CLONE_NEWNET
     return mask
 
 
@@ -264,9 +297,10 @@ def dump_options(flags, *, pid, rootfs, image_fd, work_fd=None, freeze=None, ext
 
 
 def restore_options(flags, *, root, image_fd, work_fd=None, config=None, ext_mnt=(), inherit=(), join=(),
-                    cgroups=(), criu_version=0):
+                    cgroups=(), criu_version=0, net_locked=False):
     """criu_opts of a restore (runc's Restore): the tree comes back as our child (rst_sibling),
-    CRIU reports setup-namespaces, post-restore and a terminal's new master (orphan-pts-master)."""
+    CRIU reports setup-namespaces, post-restore and a terminal's new master (orphan-pts-master).
+    net_locked: the network namespace, joined by path, still holds CRIU's lock (restore_empty_ns)."""
     opts = {
         "images_dir_fd": image_fd,
         "evasive_devices": True,
@@ -281,7 +315,7 @@ def restore_options(flags, *, root, image_fd, work_fd=None, config=None, ext_mnt
         "ext_unix_sk": bool(flags.get("ext_unix_sk")),
         "tcp_established": bool(flags.get("tcp_established")),
         "file_locks": bool(flags.get("file_locks")),
-        "empty_ns": empty_ns(flags.get("empty_ns")),
+        "empty_ns": restore_empty_ns(flags.get("empty_ns"), net_locked),
         "orphan_pts_master": True,
         "auto_dedup": bool(flags.get("auto_dedup")),
         "lazy_pages": bool(flags.get("lazy_pages")),

@@ -3,7 +3,8 @@ criu 3.17 cannot run on the host's newer kernel). Skipped where `criu check` fai
 
 Covers: a counting process is checkpointed, is gone, restores under the same ID and counts on from
 where it stopped (and exec, state, kill, delete work on it); --leave-running; pre-dump then dump
-(--parent-path); an established TCP connection with --tcp-established (and refused without);
+(--parent-path); an established TCP connection with --tcp-established (and refused without), in a
+network namespace joined by path, kept or made again between checkpoint and restore;
 a container with a terminal (console socket, the shell's memory kept); cgroup limits restored;
 restore under a new ID from the same images; a foreground restore waits and returns the exit
 status; podman container checkpoint/restore with --runtime pointing at pyruntime.
@@ -76,12 +77,13 @@ class Stdio:
                 pass
 
 
-def rt(root, *args, stdio=None, timeout=120):
+def rt(root, *args, stdio=None, timeout=120, env=None):
     """The runtime with --root; its stdio (and so a detached container's) is `stdio`'s pipes."""
     argv = [RT, "--root", str(root), *(os.fspath(a) if isinstance(a, os.PathLike) else str(a) for a in args)]
     if stdio is None:
-        return subprocess.run(argv, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=timeout)
-    proc = subprocess.run(argv, timeout=timeout, **stdio.fds())
+        return subprocess.run(argv, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=timeout,
+                              env=env)
+    proc = subprocess.run(argv, timeout=timeout, env=env, **stdio.fds())
     return subprocess.CompletedProcess(argv, proc.returncode, "", stdio.read_err())
 
 
@@ -235,21 +237,49 @@ def test_counter_checkpoint_restore(make_bundle, tmp_path, root, container_id):
         io.close()
 
 
+def netns_rules(name, tools=("iptables", "ip6tables")):
+    """`iptables -S` (and ip6tables') inside a named network namespace: CRIU locks with both."""
+    out = ""
+    for tool in tools:
+        proc = subprocess.run(["ip", "netns", "exec", name, tool, "-w", "-S"], capture_output=True, text=True)
+        assert proc.returncode == 0, proc
+        out += f"{tool}:\n{proc.stdout}"
+    return out
+
+
+def add_netns(name):
+    subprocess.run(["ip", "netns", "add", name], check=True)
+    subprocess.run(["ip", "-n", name, "link", "set", "lo", "up"], check=True)
+
+
 @pytest.fixture
 def netns():
     """A network namespace with lo up, joined by path (as podman gives one): CRIU leaves it
     in place over a checkpoint (an external namespace) and restore joins it again."""
     name = f"pyrt-cr-{uuid.uuid4().hex[:6]}"
-    subprocess.run(["ip", "netns", "add", name], check=True)
-    subprocess.run(["ip", "-n", name, "link", "set", "lo", "up"], check=True)
+    add_netns(name)
     yield f"/run/netns/{name}"
     subprocess.run(["ip", "netns", "del", name], check=False)
 
 
-def test_tcp_established(make_bundle, tmp_path, root, container_id, netns):
+NO_PATH = {k: v for k, v in os.environ.items() if k != "PATH"}
+
+
+@pytest.mark.parametrize("case", ["same-netns", "new-netns-no-path"])
+def test_tcp_established(make_bundle, tmp_path, root, container_id, netns, case):
     """A TCP connection inside the container (nc server and client over 127.0.0.1) survives
-    checkpoint/restore with --tcp-established: the server goes on receiving the client's count.
-    Without the flag CRIU refuses the established connection and the container keeps running."""
+    checkpoint/restore with --tcp-established: the server goes on receiving the client's count,
+    and CRIU's network lock (an iptables chain CRIU that drops all but CRIU's own packets) is gone
+    from the namespace afterwards. Without the flag CRIU refuses the established connection and the
+    container keeps running.
+      same-netns: the namespace joined by path lives on between checkpoint and restore, with the
+        lock the dump left in it: restore must not have CRIU lock it again (its unlock removes one
+        lock only: over two, the namespace dropped every packet for good, the connection stalled).
+      new-netns-no-path: the namespace is deleted after the checkpoint and a new one made at the
+        same path (podman's way), so CRIU locks it during the restore; and checkpoint and restore
+        run with no PATH (as a caller may run the runtime): CRIU still finds iptables-restore."""
+    name = os.path.basename(netns)
+    env = NO_PATH if case == "new-netns-no-path" else None
     out = tmp_path / "out"
     out.mkdir()
     b = make_bundle("tcp")
@@ -271,25 +301,22 @@ def test_tcp_established(make_bundle, tmp_path, root, container_id, netns):
         assert refused.returncode == 1, refused
         assert "criu failed" in refused.stderr, refused.stderr
         assert status(root, cid)[0]["status"] == "running"
+        assert "CRIU" not in netns_rules(name)  # a failed dump unlocks
         images = tmp_path / "images"
-        ok(rt(root, "checkpoint", "--tcp-established", "--image-path", images, cid))
+        ok(rt(root, "checkpoint", "--tcp-established", "--image-path", images, cid, env=env))
         assert status(root, cid)[0] is None
         stopped_at = len(numbers(log))
-        ok(rt(root, "restore", "-d", "--tcp-established", "--image-path", images, "--bundle", b, cid, stdio=io))
+        assert netns_rules(name, ["iptables"]).count("-A INPUT -j CRIU") == 1  # the dump left its lock
+        if case == "new-netns-no-path":
+            subprocess.run(["ip", "netns", "del", name], check=True)
+            add_netns(name)
+        ok(rt(root, "restore", "-d", "--tcp-established", "--image-path", images, "--bundle", b, cid, stdio=io,
+              env=env))
         pid = status(root, cid)[0]["pid"]
-        assert os.stat(f"/proc/{pid}/ns/net").st_ino == os.stat(netns).st_ino  # the same namespace again
-        try:
-            wait_for(lambda: len(numbers(log)) >= stopped_at + 5, what="numbers over the restored connection")
-        except AssertionError:
-            # Seen in the VM: CRIU 3.17's iptables network lock stays in a joined namespace (the
-            # restore adds its CRIU chain again and its unlock, iptables-restore, exits 4), so the
-            # restored connection's packets are dropped. CRIU's problem, named here, not hidden.
-            lock = subprocess.run(["ip", "netns", "exec", os.path.basename(netns), "iptables", "-S", "CRIU"],
-                                  capture_output=True, text=True)
-            if lock.returncode == 0 and "-j DROP" in lock.stdout:
-                pytest.xfail("CRIU left its iptables network lock in the joined network namespace: " +
-                             " | ".join(lock.stdout.split("\n")))
-            raise
+        assert os.stat(f"/proc/{pid}/ns/net").st_ino == os.stat(netns).st_ino  # the namespace at that path
+        rules = netns_rules(name)
+        assert "CRIU" not in rules, f"CRIU's network lock stayed after the restore: {rules}"
+        wait_for(lambda: len(numbers(log)) >= stopped_at + 5, what="numbers over the restored connection")
         assert_counts_on(log, stopped_at, stopped_at + 5)
     finally:
         io.close()

@@ -181,6 +181,49 @@ def test_restore_options():
         cp.restore_options({"lsm_profile": "x"}, root="/r", image_fd=5, criu_version=31500)
 
 
+# `iptables -S` in a namespace joined by path after CRIU 3.17's dump left its network lock there
+LOCKED_RULES = """\
+-P INPUT ACCEPT
+-P FORWARD ACCEPT
+-P OUTPUT ACCEPT
+-N CRIU
+-A INPUT -j CRIU
+-A INPUT -s 10.0.0.0/8 -j ACCEPT
+-A OUTPUT -j CRIU
+-A CRIU -m mark --mark 0xc114 -j ACCEPT
+-A CRIU -j DROP
+"""
+
+
+def test_network_locks_counts_criu_jumps():
+    assert cp.network_locks(LOCKED_RULES) == 1
+    twice = LOCKED_RULES.replace("-A INPUT -j CRIU\n", "-A INPUT -j CRIU\n-A INPUT -j CRIU\n")
+    assert cp.network_locks(twice) == 2
+    assert cp.network_locks("-P INPUT ACCEPT\n-P OUTPUT ACCEPT\n") == 0
+    assert cp.network_locks("") == 0 and cp.network_locks(None) == 0
+    # a chain of that name without the jumps locks nothing; other rules are not CRIU's jumps
+    assert cp.network_locks("-N CRIU\n-A CRIU -j DROP\n-A INPUT -s 1.2.3.4/32 -j CRIU\n") == 0
+
+
+def test_restore_leaves_a_locked_joined_netns_out_of_empty_ns():
+    """CRIU locks again on restore only with the network namespace in empty_ns: a namespace that
+    still holds the dump's lock must not be there, a new one (podman's way) must."""
+    assert cp.restore_empty_ns(None) == cp.CLONE_NEWNET == cp.restore_empty_ns(["network"], False)
+    assert cp.restore_empty_ns(None, True) == 0 and cp.restore_empty_ns(["network"], True) == 0
+    with pytest.raises(RuntimeFailure, match='^namespace "pid" is not supported$'):
+        cp.restore_empty_ns(["pid"], True)
+    assert cp.restore_options({}, root="/r", image_fd=5)["empty_ns"] == cp.CLONE_NEWNET
+    assert cp.restore_options({}, root="/r", image_fd=5, net_locked=True)["empty_ns"] == 0
+
+
+def test_criu_gets_a_path_when_we_have_none():
+    """CRIU runs iptables-restore from PATH; without one, execvp's default misses /usr/sbin."""
+    assert criu.environment({"A": "1"}) == {"A": "1", "PATH": criu.DEFAULT_PATH}
+    assert criu.environment({"PATH": ""})["PATH"] == criu.DEFAULT_PATH
+    assert criu.environment({"PATH": "/opt/bin"}) == {"PATH": "/opt/bin"}
+    assert "/usr/sbin" in criu.DEFAULT_PATH.split(":")
+
+
 def test_image_paths(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     assert CR.image_paths(None, None) == (str(tmp_path / "checkpoint"), "")
