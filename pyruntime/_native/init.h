@@ -220,6 +220,7 @@ __attribute__((noreturn, format(printf, 1, 2))) void die_plain(const char *fmt, 
 
 /* sanitizer.c, linked only into the sanitizer build (scripts/sanitize.sh): NULL here */
 extern void pyr_sanitizer_new_process(void) __attribute__((weak));
+extern int pyr_sanitizer_report_fd(void) __attribute__((weak)); /* kept open like the init's own fds */
 
 /* ns.c */
 void enter_cgroups(const struct plan *p);
@@ -262,5 +263,7 @@ void setup_console(const struct plan *p, int rootfd);
 void apply_identity(const struct plan *p);
 const char *resolve_exec(const struct plan *p, char *buf, size_t cap);
 void reset_signals(void);
+void close_fds_from(int from, const int *keep, int n);
+__attribute__((noreturn)) void exec_failed(const char *path);
 
 #endif

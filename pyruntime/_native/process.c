@@ -178,6 +178,42 @@ void apply_identity(const struct plan *p)
         umask((mode_t)p->umask);
 }
 
+static int in_group(gid_t gid)
+{
+    static gid_t groups[LIMIT_GROUPS];
+    if (gid == getegid())
+        return 1;
+    int n = getgroups(LIMIT_GROUPS, groups);
+    for (int i = 0; i < n; i++)
+        if (groups[i] == gid)
+            return 1;
+    return 0;
+}
+
+/* X_OK for the effective ids. faccessat2 first; refused (ENOSYS: an old kernel or a seccomp
+ * profile's -ENOSYS stub; EPERM: a profile that denies it, and the filter may already be on
+ * here) the mode bits decide, as glibc's and Go's fallbacks do. glibc's faccessat returns EPERM
+ * as it is, which made every exec lookup fail under such a profile. */
+static int may_execute(const char *path, const struct stat *st)
+{
+#ifdef SYS_faccessat2
+    if (syscall(SYS_faccessat2, AT_FDCWD, path, X_OK, AT_EACCESS) == 0)
+        return 0;
+    if (errno != ENOSYS && errno != EPERM)
+        return -1;
+#else
+    (void)path;
+#endif
+    uid_t uid = geteuid();
+    mode_t bits = uid == 0 ? (st->st_mode | st->st_mode >> 3 | st->st_mode >> 6)
+                  : st->st_uid == uid ? st->st_mode >> 6
+                  : in_group(st->st_gid) ? st->st_mode >> 3 : st->st_mode;
+    if (bits & S_IXOTH)
+        return 0;
+    errno = EACCES;
+    return -1;
+}
+
 static int executable(const char *path, int *err)
 {
     struct stat st;
@@ -189,7 +225,7 @@ static int executable(const char *path, int *err)
         *err = EISDIR;
         return 0;
     }
-    if (faccessat(AT_FDCWD, path, X_OK, AT_EACCESS) < 0) {
+    if (may_execute(path, &st) < 0) {
         *err = errno;
         return 0;
     }
@@ -225,6 +261,52 @@ const char *resolve_exec(const struct plan *p, char *buf, size_t cap)
         path = *end ? end + 1 : end;
     }
     die_plain("exec: \"%s\": executable file not found in $PATH", name);
+}
+
+/* Close every fd >= from except the `n` in `keep` (-1 entries ignored): close_range over the
+ * gaps, or, where the kernel (before 5.9) or a filter of the caller's refuses it, close() for
+ * each number up to the RLIMIT_NOFILE soft limit. Never called once the container's own filter
+ * is on: nothing after it may need a syscall a profile can refuse. */
+void close_fds_from(int from, const int *keep, int n)
+{
+    int k[64], nk = 0;
+    if (n > 64)
+        die_plain("close_fds_from: more than 64 fds to keep");
+    for (int i = 0; i < n; i++) {
+        if (keep[i] < from)
+            continue;
+        int j = nk++;
+        while (j > 0 && k[j - 1] > keep[i]) { /* insertion sort: a handful of fds */
+            k[j] = k[j - 1];
+            j--;
+        }
+        k[j] = keep[i];
+    }
+    unsigned lo = (unsigned)from;
+    for (int i = 0; i <= nk; i++) {
+        unsigned hi = i < nk ? (unsigned)k[i] : ~0U; /* the gap is [lo, hi) */
+        if (hi > lo && syscall(SYS_close_range, lo, hi - 1, 0) < 0) {
+            struct rlimit rl;
+            unsigned top = getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < (1u << 20) ? (unsigned)rl.rlim_cur
+                           : (1u << 20);
+            for (unsigned fd = lo; fd < hi && fd < top; fd++)
+                close((int)fd);
+        }
+        if (i < nk)
+            lo = (unsigned)k[i] + 1;
+    }
+}
+
+/* execve failed after the runtime stopped listening: runc's line on the process's stderr
+ * ("exec /run.sh: no such file or directory") and its status, 255. */
+void exec_failed(const char *path)
+{
+    char text[128];
+    snprintf(text, sizeof text, "%s", strerror(errno));
+    if (text[0] >= 'A' && text[0] <= 'Z')
+        text[0] = (char)(text[0] - 'A' + 'a');
+    dprintf(2, "exec %s: %s\n", path, text);
+    _exit(255);
 }
 
 void reset_signals(void)

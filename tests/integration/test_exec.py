@@ -298,6 +298,18 @@ def test_exec_command_not_found(running, root):
     assert _ns_pids(pid) == before  # nothing left running in the container
 
 
+def test_exec_execve_error_is_runcs_line(running, root, bundle):
+    """The lookup finds /run.sh, execve() then fails (its interpreter is missing): with no runtime
+    left to tell, the process prints runc's one line and exits 255, as runc's init does."""
+    cid, _ = running
+    script = bundle.rootfs / "run.sh"
+    script.write_text("#!/no/such/interpreter foo\nsh\n")
+    script.chmod(0o755)
+    proc = rt("exec", cid, "/run.sh", root=root)
+    assert proc.returncode == 255, proc
+    assert proc.stderr.splitlines() == ["exec /run.sh: no such file or directory"], proc.stderr
+
+
 def test_exec_requires_a_command(running, root):
     cid, _ = running
     proc = rt("exec", cid, root=root)

@@ -177,6 +177,18 @@ def test_run_exit_code_zero_and_stdout(bundle, root, container_id):
     assert (proc.returncode, proc.stdout, proc.stderr) == (0, "out\n", "err\n")
 
 
+def test_run_execve_error_is_runcs_line(bundle, root, container_id):
+    """execve() fails after `start` (a script whose interpreter is missing): runc's line on the
+    process's stderr, nothing else, and 255 (runc's init exits 255)."""
+    script = bundle.rootfs / "run.sh"
+    script.write_text("#!/no/such/interpreter foo\nsh\n")
+    script.chmod(0o755)
+    bundle.set_args("/run.sh")
+    proc = rt_run(bundle, container_id(), root)
+    assert proc.returncode == 255, proc
+    assert proc.stderr.splitlines() == ["exec /run.sh: no such file or directory"], proc.stderr
+
+
 def test_run_killed_by_signal_is_128_plus(bundle, root, container_id):
     # pid 1 of a pid namespace ignores SIGKILL sent from inside it: no pid ns for this one
     bundle.config["linux"]["namespaces"] = [n for n in bundle.config["linux"]["namespaces"] if n["type"] != "pid"]
