@@ -788,4 +788,5 @@ def _seccomp(plan, linux, warn):
     f = compile_profile(profile, warn=warn)
     plan.seccomp = f.bpf
     plan.seccomp_flags = f.flags | (FLAG_NEW_LISTENER if f.notify else 0)
+    plan.notes.append(f"seccomp filter flags: {plan.seccomp_flags}")  # what seccomp(2) gets (runc logs it too)
     plan.seccomp_listener = (f.listener_path, f.listener_metadata) if f.notify else None

@@ -482,3 +482,11 @@ def test_init_needs_nothing_a_profile_refuses(seccomp_runtime, bundle, root, con
         time.sleep(0.01)
     assert out.read_text().strip() == "started"
 
+
+def test_notify_without_an_agent_fails_with_runcs_words(seccomp_runtime, bundle, root, container_id, tmp_path):
+    p = run_in(bundle, root, container_id(), "true",
+               {"defaultAction": "SCMP_ACT_ALLOW", "listenerPath": str(tmp_path / "nobody.sock"),
+                "syscalls": [rule("mkdir", "SCMP_ACT_NOTIFY")]})
+    assert p.returncode != 0
+    assert ("failed to connect with seccomp agent specified in the seccomp profile: dial unix "
+            f"{tmp_path / 'nobody.sock'}: connect: no such file or directory") in p.stderr, p.stderr
