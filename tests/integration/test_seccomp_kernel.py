@@ -490,3 +490,19 @@ def test_notify_without_an_agent_fails_with_runcs_words(seccomp_runtime, bundle,
     assert p.returncode != 0
     assert ("failed to connect with seccomp agent specified in the seccomp profile: dial unix "
             f"{tmp_path / 'nobody.sock'}: connect: no such file or directory") in p.stderr, p.stderr
+
+
+@pytest.mark.parametrize("flags, expected", [(None, 4), ([], 0), (["SECCOMP_FILTER_FLAG_LOG"], 2),
+                                             (["SECCOMP_FILTER_FLAG_TSYNC", "SECCOMP_FILTER_FLAG_SPEC_ALLOW"], 4)])
+def test_debug_names_the_filter_flags(seccomp_runtime, bundle, root, container_id, flags, expected):
+    """--debug says which SECCOMP_FILTER_FLAG_* bits go to seccomp(2) (runc's debug line, which
+    its suite checks): SPEC_ALLOW when `flags` is absent, TSYNC accepted and ignored."""
+    profile = {"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [rule("mkdir", "SCMP_ACT_ERRNO")]}
+    if flags is not None:
+        profile["flags"] = flags
+    bundle.config["linux"]["seccomp"] = profile
+    bundle.set_args("true")
+    bundle.write()
+    p = support.rt("--debug", "run", "--bundle", bundle.path, container_id(), root=root)
+    assert p.returncode == 0, p.stderr
+    assert f'"seccomp filter flags: {expected}"' in p.stderr, p.stderr
