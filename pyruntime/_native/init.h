@@ -229,6 +229,7 @@ void stage1_namespaces(const struct plan *p);
 /* rootfs.c */
 void setup_rootfs(const struct plan *p);
 void finish_rootfs(const struct plan *p);   /* masks, readonly paths, pivot_root / chroot */
+void chdir_rootfs(const struct plan *p);    /* the createContainer hooks' working directory */
 int open_in_root(int rootfd, const char *path, int flags);
 
 /* lsm.c: AppArmor/SELinux attributes, written through the runtime's own procfs */

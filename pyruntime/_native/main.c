@@ -136,6 +136,7 @@ static void stage2(struct plan *p)
         setup_rootfs(p);
         if (p->flags & F_HOOKS_SYNC) {
             hooks_sync(p);
+            chdir_rootfs(p);
             run_hooks(p, HOOK_CREATE_CONTAINER, p->state_create_fd);
             close(p->state_create_fd);
             p->state_create_fd = -1;
