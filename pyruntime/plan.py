@@ -578,14 +578,7 @@ def _process(plan, process, host, warn, base="process", inherit_caps=None):
         plan.console_size = (size.get("height", 0), size.get("width", 0))
     plan.args = list(process["args"])
     env = process.get("env")
-    plan.env = list(env or ())
-    # HOME, as runc's prepareEnv: the last HOME= wins (runc keeps the last of duplicates) and an
-    # empty one is replaced by the init's lookup in the passwd the container sees (passwd.c). A
-    # process without any env gets none (runc 1.3: a nil env stays nil).
-    homes = [i for i, e in enumerate(plan.env) if e.startswith("HOME=")]
-    if homes:
-        last = homes[-1] if plan.env[homes[-1]] != "HOME=" else None
-        plan.env = [e for i, e in enumerate(plan.env) if i == last or not e.startswith("HOME=")]
+    plan.env = prepare_env(env, base)
     if env is not None and not any(e.startswith("HOME=") for e in plan.env):
         plan.flags |= F_HOME
     plan.cwd = process["cwd"]
@@ -622,6 +615,31 @@ def _process(plan, process, host, warn, base="process", inherit_caps=None):
     plan.flags |= F_SETSID
     _scheduling(plan, process, base)
     _lsm(plan, process, host, base)
+
+
+def prepare_env(env, base="process"):
+    """process.env as runc 1.3's prepareEnv makes it: NAME=VALUE entries only; of a key given more
+    than once the last one counts, in the place of its last occurrence; an empty HOME= is dropped
+    (the init looks HOME up in the passwd the container sees: passwd.c, F_HOME). No env at all
+    stays none (runc 1.3: a nil env gets no HOME either)."""
+    out, seen = [], set()
+    for i in range(len(env or ()) - 1, -1, -1):
+        kv = env[i]
+        key, eq, value = kv.partition("=")
+        if not eq:
+            raise ConfigError(f"{base}.env[{i}]", "invalid environment variable: missing '='")
+        if not key:
+            raise ConfigError(f"{base}.env[{i}]", "invalid environment variable: name cannot be empty")
+        if key in seen:
+            continue
+        seen.add(key)
+        if "\0" in kv:
+            raise ConfigError(f"{base}.env[{i}]", f"invalid environment variable \"{key}\": contains nul byte (\\x00)")
+        if key == "HOME" and not value:
+            continue
+        out.append(kv)
+    out.reverse()
+    return out
 
 
 SCHED_POLICIES = {"SCHED_OTHER": 0, "SCHED_FIFO": 1, "SCHED_RR": 2, "SCHED_BATCH": 3, "SCHED_ISO": 4,

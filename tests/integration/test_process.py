@@ -39,6 +39,26 @@ def test_env(bundle, root, container_id):
     assert out.splitlines() == ["bar baz", "[]", "/custom", "/bin:/usr/bin"]
 
 
+def test_env_duplicates_last_wins(bundle, root, container_id):
+    """runc 1.3 (prepareEnv): each key once, its last value; an empty HOME= is looked up."""
+    bundle.config["process"]["env"] = ["ONE=two", "ONE=", "PATH=/usr/bin:/bin", "TWO=a", "HOME=/x", "HOME="]
+    bundle.set_args("env")
+    proc = rt_run(bundle, container_id(), root)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines() == ["ONE=", "PATH=/usr/bin:/bin", "TWO=a", "HOME=/root"]
+
+
+def test_exec_env_overrides_last_wins(bundle, root, container_id):
+    cid = container_id()
+    bundle.config["process"]["env"] = ["PATH=/usr/bin:/bin", "A=config"]
+    bundle.set_args("sleep", "100")
+    proc, _ = rt_create(bundle, cid, root, command=("run", "-d"))
+    assert proc.returncode == 0, proc.stderr
+    e = rt("exec", "--env", "A=one", "--env", "A=two", cid, "env", root=root)
+    assert e.returncode == 0, e.stderr
+    assert e.stdout.splitlines() == ["PATH=/usr/bin:/bin", "A=two", "HOME=/root"]
+
+
 def test_env_home_defaults_from_passwd(bundle, root, container_id):
     out = run_out(bundle, container_id(), root, 'echo "$HOME"')
     assert out.strip() == "/root"

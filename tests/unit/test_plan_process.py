@@ -109,6 +109,33 @@ def test_home_decision(bundle, env, want_env, lookup):
     assert bool(plan.flags & P.F_HOME) == lookup
 
 
+@pytest.mark.parametrize("env,want", [
+    (["ONE=two", "ONE=", "PATH=/bin"], ["ONE=", "PATH=/bin"]),          # runc's env.bats
+    (["ONE=two", "ONE=three"], ["ONE=three"]),
+    (["A=1", "B=2", "A=3", "C=4"], ["B=2", "A=3", "C=4"]),              # in the place of the last
+    (["X=a=b", "X=c=d"], ["X=c=d"]),                                    # the name ends at the first =
+])
+def test_env_duplicates_last_wins_for_every_key(bundle, env, want):
+    c = cfg()
+    c["process"]["env"] = env
+    assert build(c, bundle).env == want
+    exec_plan = P.build_exec_plan(dict(c["process"]), c, 5, P.Host("", 40, False))
+    assert exec_plan.env == want
+
+
+@pytest.mark.parametrize("entry,reason", [
+    ("NOEQUALS", "invalid environment variable: missing '='"),
+    ("=value", "invalid environment variable: name cannot be empty"),
+    ("K=a\0b", 'invalid environment variable "K": contains nul byte (\\x00)'),
+])
+def test_env_entries_runc_refuses(bundle, entry, reason):
+    c = cfg()
+    c["process"]["env"] = ["A=1", entry]
+    with pytest.raises(ConfigError) as e:
+        build(c, bundle)
+    assert (e.value.path, e.value.reason) == ("process.env[1]", reason)
+
+
 def test_plan_never_reads_the_rootfs_passwd(tmp_path):
     """Guards: plan.py opened <rootfs>/etc/passwd as host root (a FIFO there hung it forever)."""
     import os
