@@ -415,18 +415,19 @@ def _devices(plan, linux, setup_dev, in_userns):
     plan.devices = list(devices.values())
 
 
-def _capabilities(plan, caps, last_cap, warn, note=lambda msg: None):
+def _capabilities(plan, caps, last_cap, warn, warn_ambient=lambda msg: None):
     from .capabilities import mask  # noqa: PLC0415 (only configs with capabilities pay for it)
 
     def m(key):
         return mask(caps.get(key) or (), warn, last_cap)
     bnd, eff, prm, inh, amb = m("bounding"), m("effective"), m("permitted"), m("inheritable"), m("ambient")
     if amb & ~(inh & prm):
-        # the kernel raises an ambient capability only if it is permitted and inheritable
-        # (runc ignores the failure; docs/security.md §2 item 24: never more than both allow)
+        # the kernel raises an ambient capability only if it is permitted and inheritable: runc
+        # tries, warns and goes on (docs/security.md §2 item 24: never more than both allow)
         from .capabilities import names_of  # noqa: PLC0415
-        note("ambient capabilities not in both the inheritable and permitted sets are ignored: "
-             + ", ".join(names_of(amb & ~(inh & prm))))
+        for name in names_of(amb & ~(inh & prm)):
+            warn_ambient(f"can't raise ambient capability {name}: operation not permitted "
+                         "(it is not in both the inheritable and permitted sets)")
         amb &= inh & prm
     plan.caps = (bnd, eff, prm, inh, amb)
 
@@ -604,7 +605,7 @@ def _process(plan, process, host, warn, base="process", inherit_caps=None):
     if caps is None:
         caps = inherit_caps or {}
     _capabilities(plan, caps, host.last_cap,
-                  lambda name: warn(f"unknown or unavailable capability {name} is ignored"), plan.notes.append)
+                  lambda name: warn(f"unknown or unavailable capability {name} is ignored"), warn)
     if process.get("noNewPrivileges"):
         plan.flags |= F_NO_NEW_PRIVS
     if process.get("oomScoreAdj") is not None:

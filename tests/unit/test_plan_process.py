@@ -170,6 +170,18 @@ def test_exec_without_capabilities_inherits_the_containers(bundle):
     assert P.build_exec_plan(proc, c, 5, P.Host("", 40, False)).caps == (0, 0, 0, 0, 0)
 
 
+def test_ambient_not_inheritable_is_dropped_with_runcs_warning(bundle):
+    c = cfg()
+    c["process"]["capabilities"] = {"bounding": ["CAP_KILL", "CAP_CHOWN"], "permitted": ["CAP_KILL", "CAP_CHOWN"],
+                                    "effective": ["CAP_KILL"], "inheritable": ["CAP_KILL"],
+                                    "ambient": ["CAP_KILL", "CAP_CHOWN"]}
+    warnings = []
+    plan = P.build_plan(c, str(bundle), P.Host("", 40, False), warn=warnings.append)
+    assert plan.caps[4] == 1 << 5  # CAP_KILL only
+    assert warnings == ["can't raise ambient capability CAP_CHOWN: operation not permitted "
+                        "(it is not in both the inheritable and permitted sets)"]
+
+
 # -- paths (docs/security.md §1.28) ----------------------------------------------------------------
 
 @pytest.mark.parametrize("path,want", [
