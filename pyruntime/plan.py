@@ -118,7 +118,7 @@ class Plan:
         self.personality = None     # persona number
         self.ioprio = None          # class << 13 | level
         self.sched = None           # (policy, nice, priority, flags, runtime, deadline, period)
-        self.affinity = [b"", b""]  # cpu masks: initial (stage 1), final (before exec)
+        self.affinity = [b"", b""]  # exec's cpu masks: initial (from the start), final (in the cgroup)
         # LSM attributes the init writes, [(when, path under /proc, value, what)]: when LSM_KEYRING
         # at the start of stage 2 (where runc joins its session keyring), when LSM_EXEC before the
         # process's seccomp filter and identity; both take effect at (or for keys made before) execve
@@ -500,13 +500,7 @@ def build_plan(config, bundle, host, *, no_pivot=False, console=False, preserve_
 
     for key, value in (linux.get("sysctl") or {}).items():
         plan.sysctl.append((_check_sysctl(key, ns), str(value)))
-    persona = linux.get("personality")
-    if persona:
-        if persona.get("domain") not in PERSONAS:
-            raise ConfigError("linux.personality.domain", "must be LINUX or LINUX32")
-        if persona.get("flags"):
-            raise ConfigError("linux.personality.flags", "personality flags are not supported")
-        plan.personality = PERSONAS[persona["domain"]]
+    _personality(plan, linux)
 
     # uts
     for field in ("hostname", "domainname"):
@@ -544,6 +538,17 @@ def build_plan(config, bundle, host, *, no_pivot=False, console=False, preserve_
             _within(len(plan.hooks), "HOOKS", f"hooks.{kind}")
     check_limits(plan)
     return plan
+
+
+def _personality(plan, linux):
+    """linux.personality, for the init and every exec (runc applies it to both)."""
+    persona = linux.get("personality")
+    if persona:
+        if persona.get("domain") not in PERSONAS:
+            raise ConfigError("linux.personality.domain", "must be LINUX or LINUX32")
+        if persona.get("flags"):
+            raise ConfigError("linux.personality.flags", "personality flags are not supported")
+        plan.personality = PERSONAS[persona["domain"]]
 
 
 def _within(n, limit, path):
@@ -696,7 +701,9 @@ def _scheduling(plan, process, base):
             raise ConfigError(f"{base}.ioPriority.priority", "must be between 0 and 7")
         plan.ioprio = IOPRIO_CLASSES[io["class"]] << 13 | level
     aff = process.get("execCPUAffinity")
-    if aff:
+    if aff and plan.flags & F_EXEC:
+        # for exec only (config.md: "not applicable to the container's init process"); the init
+        # resets any affinity it inherited to its cgroup's cpuset (main.c: final_affinity, runc 1.3)
         for i, key in enumerate(("initial", "final")):
             if aff.get(key):
                 plan.affinity[i] = cpu_mask(aff[key], f"{base}.execCPUAffinity.{key}")
@@ -789,10 +796,11 @@ def build_exec_plan(process, config, init_pid, host, *, console=False, preserve_
     if console and not terminal:
         raise ConfigError("process.terminal", "cannot use console socket if runc will not detach or allocate tty")
     container = config.get("process") or {}
-    for key in ("apparmorProfile", "selinuxLabel"):
+    for key in ("apparmorProfile", "selinuxLabel", "execCPUAffinity"):
         if not process.get(key) and container.get(key):
             process = dict(process, **{key: container[key]})  # runc: the container's, unless the process names one
     _process(plan, process, host, warn, inherit_caps=container.get("capabilities"))
+    _personality(plan, config.get("linux") or {})
     _seccomp(plan, config.get("linux") or {}, warn)
     check_limits(plan)
     return plan

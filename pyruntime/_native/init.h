@@ -259,7 +259,8 @@ const char *lookup_home(uint32_t uid); /* "HOME=<home>", or "HOME=/" when there 
 int install_seccomp(const struct plan *p); /* the listener fd with NEW_LISTENER, else -1 */
 #define SECCOMP_NEW_LISTENER 8u
 void apply_scheduling(const struct plan *p);
-void set_affinity(const struct plan *p, int which);
+void initial_affinity(const struct plan *p);
+void final_affinity(const struct plan *p);
 void setup_console(const struct plan *p, int rootfd);
 void apply_identity(const struct plan *p);
 const char *resolve_exec(const struct plan *p, char *buf, size_t cap);

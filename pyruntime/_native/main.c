@@ -156,7 +156,7 @@ static void stage2(struct plan *p)
     }
     if (exec_mode)
         apply_scheduling(p);
-    set_affinity(p, 1); /* "final": in the container's cgroup already (stage 1 was placed before GO) */
+    final_affinity(p); /* in the container's cgroup already (stage 1 was placed before GO) */
     if ((p->flags & F_TERMINAL) && ioctl(0, TIOCSCTTY, 0) < 0)
         die("make the console the controlling terminal");
     if (chdir(p->cwd ? p->cwd : "/") < 0)
@@ -231,7 +231,7 @@ int main(int argc, char **argv)
             keep[n++] = plan.cg_tasks[i];
         close_inherited(keep, n);
     }
-    set_affinity(&plan, 0);
+    initial_affinity(&plan);
     sync_expect(MSG_GO);
     enter_cgroups(&plan); /* first: the namespaces (cgroup ns too) are made from inside them */
     if (plan.flags & F_HAS_OOM) {

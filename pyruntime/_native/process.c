@@ -368,9 +368,27 @@ void apply_scheduling(const struct plan *p)
     }
 }
 
-void set_affinity(const struct plan *p, int which)
+/* exec's initial affinity: set before the cgroup is joined (the init starts on those CPUs) */
+void initial_affinity(const struct plan *p)
 {
-    if (p->affinity_len[which] &&
-        sched_setaffinity(0, p->affinity_len[which], (const cpu_set_t *)p->affinity[which]) < 0)
-        die("set %s CPU affinity", which ? "final" : "initial");
+    if (p->affinity_len[0] && sched_setaffinity(0, p->affinity_len[0], (const cpu_set_t *)p->affinity[0]) < 0)
+        die("error setting initial CPU affinity");
+}
+
+/* In the container's cgroup: exec's final affinity, or (nothing configured, and always for the
+ * container's init) every CPU, which the kernel narrows to the cgroup's cpuset. Since Linux 6.2
+ * joining a cpuset keeps an affinity the caller asked for (taskset, systemd's CPUAffinity=), so
+ * without this the container would inherit the runtime's (runc 1.3 resets it the same way). */
+void final_affinity(const struct plan *p)
+{
+    if (p->affinity_len[1]) {
+        if (sched_setaffinity(0, p->affinity_len[1], (const cpu_set_t *)p->affinity[1]) < 0)
+            die("error setting final CPU affinity");
+        return;
+    }
+    if (p->affinity_len[0])
+        return; /* an initial affinity alone stays */
+    static unsigned char all[8192 / 8]; /* every CPU the kernel can have */
+    memset(all, 0xff, sizeof all);
+    sched_setaffinity(0, sizeof all, (const cpu_set_t *)all); /* best effort, as runc */
 }

@@ -507,3 +507,13 @@ def test_foreground_exec_forwards_signals(running, root, tmp_path):
                 p.wait()
     assert b"got-term" in out.read_bytes()
     assert code == 7
+
+
+def test_exec_takes_the_containers_personality(bundle, root, container_id):
+    """linux.personality applies to every process of the container (runc), exec too."""
+    bundle.config["linux"]["personality"] = {"domain": "LINUX32"}
+    bundle.set_args("sleep", "1000")
+    cid = container_id()
+    proc, _ = rt_create(bundle, cid, root, command=("run", "-d"))
+    assert proc.returncode == 0, proc.stderr
+    assert exec_ok(root, cid, "uname", "-m").strip() == "i686"

@@ -405,3 +405,67 @@ def test_reused_pid_reads_stopped(bundle, root, container_id):
     finally:
         other.kill()
         other.wait()
+
+
+# -- CPU affinity (runc 1.3: reset to the cgroup's cpuset) ------------------------------------------
+
+ONLINE = open("/sys/devices/system/cpu/online").read().strip()
+needs_two_cpus = pytest.mark.skipif(os.cpu_count() < 2, reason="needs two CPUs")
+
+
+def pinned(*argv):
+    """Run argv pinned to CPU 0, as `taskset -c 0` (or systemd's CPUAffinity=) would."""
+    return subprocess.run(argv, capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=30,
+                          preexec_fn=lambda: os.sched_setaffinity(0, {0}))
+
+
+def cpus_allowed(text):
+    return re.search(r"^Cpus_allowed_list:\s*(\S+)", text, re.M).group(1)
+
+
+@needs_two_cpus
+@pytest.mark.parametrize("cpuset", [None, "1", "0-1"])
+def test_run_resets_an_inherited_cpu_affinity(bundle, root, container_id, cpuset):
+    """A runtime started on CPU 0 only: the container runs on every CPU its cgroup allows, not on
+    the runtime's CPU (Linux 6.2+ keeps a requested affinity across joining a cpuset)."""
+    cid = container_id()
+    if cpuset:
+        bundle.config["linux"]["cgroupsPath"] = f"/pyrt-test-{cid}"
+        bundle.config["linux"]["resources"] = {"cpu": {"cpus": cpuset, "mems": "0"}}
+    bundle.set_args("grep", "Cpus_allowed_list", "/proc/self/status")
+    bundle.write()
+    proc = pinned(support.RUNTIME, "--root", str(root), "run", "--bundle", str(bundle.path), cid)
+    assert proc.returncode == 0, proc.stderr
+    assert cpus_allowed(proc.stdout) == (cpuset or ONLINE)
+
+
+@needs_two_cpus
+def test_exec_resets_an_inherited_cpu_affinity_and_takes_the_configs(bundle, root, container_id):
+    cid = container_id()
+    bundle.set_args("sleep", "1000")
+    proc, _ = rt_create(bundle, cid, root, command=("run", "-d"))
+    assert proc.returncode == 0, proc.stderr
+    e = pinned(support.RUNTIME, "--root", str(root), "exec", cid, "grep", "Cpus_allowed_list", "/proc/self/status")
+    assert e.returncode == 0, e.stderr
+    assert cpus_allowed(e.stdout) == ONLINE
+    # a --process file with execCPUAffinity.final: that, whatever the runtime's own
+    proc_file = bundle.path.parent / "p.json"
+    proc_file.write_text(json.dumps({"args": ["grep", "Cpus_allowed_list", "/proc/self/status"], "cwd": "/",
+                                     "execCPUAffinity": {"initial": "0", "final": "1"}}))
+    e = rt("exec", "--process", proc_file, cid, root=root)
+    assert e.returncode == 0, e.stderr
+    assert cpus_allowed(e.stdout) == "1"
+
+
+@needs_two_cpus
+def test_exec_cpu_affinity_from_config_json_applies_to_exec_not_the_init(bundle, root, container_id):
+    cid = container_id()
+    bundle.config["process"]["execCPUAffinity"] = {"initial": "0", "final": "1"}
+    bundle.set_args("sleep", "1000")
+    proc, _ = rt_create(bundle, cid, root, command=("run", "-d"))
+    assert proc.returncode == 0, proc.stderr
+    with open(f"/proc/{state(cid, root)['pid']}/status") as f:
+        assert cpus_allowed(f.read()) == ONLINE  # config.md: "not applicable to the container's init"
+    e = pinned(support.RUNTIME, "--root", str(root), "exec", cid, "grep", "Cpus_allowed_list", "/proc/self/status")
+    assert e.returncode == 0, e.stderr
+    assert cpus_allowed(e.stdout) == "1"

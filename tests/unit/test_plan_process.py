@@ -62,8 +62,10 @@ def test_scheduler_ioprio_affinity_personality(bundle):
     plan = build(c, bundle)
     assert plan.sched == (3, 5, 0, 1, 0, 0, 0)
     assert plan.ioprio == 3 << 13 | 7
-    assert plan.affinity == [(0b11).to_bytes(8, "little"), (0b1010).to_bytes(8, "little")]
+    assert plan.affinity == [b"", b""]  # execCPUAffinity is exec's (config.md): the init resets its own
     assert plan.personality == 8
+    plan = P.build_exec_plan(dict(c["process"]), c, 5, P.Host("", 40, False))
+    assert plan.affinity == [(0b11).to_bytes(8, "little"), (0b1010).to_bytes(8, "little")]
     tags = []
     data = encode(plan)
     off = 8
@@ -71,6 +73,15 @@ def test_scheduler_ioprio_affinity_personality(bundle):
         tags.append(int.from_bytes(data[off:off + 4], "little"))
         off += 8 + int.from_bytes(data[off + 4:off + 8], "little")
     assert {26, 27, 28, 29} <= set(tags) and tags.count(29) == 2
+
+
+def test_exec_takes_the_configs_exec_cpu_affinity_unless_it_names_one():
+    c = cfg()
+    c["process"]["execCPUAffinity"] = {"initial": "1", "final": "0"}
+    proc = {"args": ["true"], "cwd": "/"}
+    assert P.build_exec_plan(proc, c, 5, P.Host("", 40, False)).affinity == [b"\2" + bytes(7), b"\1" + bytes(7)]
+    proc["execCPUAffinity"] = {"final": "2"}
+    assert P.build_exec_plan(proc, c, 5, P.Host("", 40, False)).affinity == [b"", b"\4" + bytes(7)]
 
 
 @pytest.mark.parametrize("text", ["", "a", "3-1", "1-", "99999"])
