@@ -36,6 +36,7 @@ DEVICE_TYPES = {"c": S_IFCHR, "u": S_IFCHR, "b": S_IFBLK, "p": S_IFIFO}
 # flags shared with init.h (enum plan_flags)
 F_NO_PIVOT, F_ROOT_READONLY, F_TERMINAL, F_SETUP_DEV = 1, 2, 4, 8
 F_NO_NEW_PRIVS, F_HOOKS_SYNC, F_HAS_OOM, F_EXEC, F_SETSID, F_HOME = 16, 32, 64, 128, 256, 512
+F_CPUSET = 1 << 16  # linux.resources.cpu.cpus set: the init words a refused scheduler as runc
 M_BIND, M_TMPCOPYUP, M_PROCLIKE, M_REMOUNT, M_IDMAP, M_LATE_RO, M_SRC_IN_ROOT = 1, 2, 4, 8, 16, 32, 64
 HOOK_CREATE_CONTAINER, HOOK_START_CONTAINER = 0, 1
 LSM_KEYRING, LSM_EXEC = 0, 1  # when the init writes an LSM attribute (init.h enum lsm_when)
@@ -526,7 +527,7 @@ def build_plan(config, bundle, host, *, no_pivot=False, console=False, preserve_
         raise ConfigError("process.terminal", "cannot allocate tty if runc will detach without setting console socket")
     if console and not terminal:
         raise ConfigError("process.terminal", "cannot use console socket if runc will not detach or allocate tty")
-    _process(plan, process, host, warn)
+    _process(plan, process, host, warn, linux=linux)
     _seccomp(plan, linux, warn)
     hooks = config.get("hooks") or {}
     for kind, number in CHILD_HOOKS.items():
@@ -574,7 +575,7 @@ def check_limits(plan, base="process"):
     _within(len(plan.seccomp) // 8, "SECCOMP_INSNS", "linux.seccomp")
 
 
-def _process(plan, process, host, warn, base="process", inherit_caps=None):
+def _process(plan, process, host, warn, base="process", inherit_caps=None, linux=None):
     """The process part of a Plan: shared by create and exec (which inherits the container's
     capabilities when its process names none: `inherit_caps`)."""
     if process.get("terminal"):
@@ -619,7 +620,7 @@ def _process(plan, process, host, warn, base="process", inherit_caps=None):
         plan.flags |= F_HAS_OOM
         plan.oom_score_adj = process["oomScoreAdj"]
     plan.flags |= F_SETSID
-    _scheduling(plan, process, base)
+    _scheduling(plan, process, base, linux)
     _lsm(plan, process, host, base)
 
 
@@ -679,9 +680,11 @@ def cpu_mask(text, where):
     return mask.to_bytes(size, "little")
 
 
-def _scheduling(plan, process, base):
+def _scheduling(plan, process, base, linux=None):
     sched = process.get("scheduler")
     if sched:
+        if (((linux or {}).get("resources") or {}).get("cpu") or {}).get("cpus"):
+            plan.flags |= F_CPUSET
         policy = sched.get("policy")
         if policy not in SCHED_POLICIES:
             raise ConfigError(f"{base}.scheduler.policy", f"unknown policy \"{policy}\"")
@@ -799,7 +802,7 @@ def build_exec_plan(process, config, init_pid, host, *, console=False, preserve_
     for key in ("apparmorProfile", "selinuxLabel", "execCPUAffinity"):
         if not process.get(key) and container.get(key):
             process = dict(process, **{key: container[key]})  # runc: the container's, unless the process names one
-    _process(plan, process, host, warn, inherit_caps=container.get("capabilities"))
+    _process(plan, process, host, warn, inherit_caps=container.get("capabilities"), linux=config.get("linux"))
     _personality(plan, config.get("linux") or {})
     _seccomp(plan, config.get("linux") or {}, warn)
     check_limits(plan)

@@ -100,6 +100,7 @@ enum plan_flags {
     F_EXEC = 1u << 7,           /* exec into an existing container: no rootfs work, no fifo */
     F_SETSID = 1u << 8,
     F_HOME = 1u << 9,           /* look HOME up in the container's /etc/passwd (passwd.c) */
+    F_CPUSET = 1u << 16,        /* linux.resources.cpu.cpus is set: a refused scheduler says why (runc) */
 };
 
 enum mount_extra {

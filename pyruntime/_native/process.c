@@ -377,15 +377,19 @@ void apply_scheduling(const struct plan *p)
     if (p->has_personality && personality(p->personality) < 0)
         die("set personality 0x%x", p->personality);
     if (p->has_ioprio && syscall(SYS_ioprio_set, 1 /* IOPRIO_WHO_PROCESS */, 0, p->ioprio) < 0)
-        die("set I/O priority");
+        die("failed to set io priority");
     if (p->has_sched) {
         struct pyr_sched_attr a = {
             .size = sizeof a, .sched_policy = p->sched_policy, .sched_flags = p->sched_flags,
             .sched_nice = p->sched_nice, .sched_priority = p->sched_priority,
             .sched_runtime = p->sched_runtime, .sched_deadline = p->sched_deadline, .sched_period = p->sched_period,
         };
-        if (syscall(SYS_sched_setattr, 0, &a, 0) < 0)
-            die("set scheduler (policy %u)", p->sched_policy);
+        if (syscall(SYS_sched_setattr, 0, &a, 0) < 0) {
+            /* SCHED_DEADLINE needs every CPU of its root domain: a cpuset narrower than that is EPERM */
+            if (errno == EPERM && (p->flags & F_CPUSET))
+                die_plain("process scheduler can't be used together with AllowedCPUs");
+            die("error setting scheduler");
+        }
     }
 }
 

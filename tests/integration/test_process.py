@@ -469,3 +469,18 @@ def test_exec_cpu_affinity_from_config_json_applies_to_exec_not_the_init(bundle,
     e = pinned(support.RUNTIME, "--root", str(root), "exec", cid, "grep", "Cpus_allowed_list", "/proc/self/status")
     assert e.returncode == 0, e.stderr
     assert cpus_allowed(e.stdout) == "1"
+
+
+@needs_two_cpus
+def test_deadline_scheduler_with_a_cpuset_fails_in_runcs_words(bundle, root, container_id):
+    """SCHED_DEADLINE needs every CPU of its root domain; with cpus narrowed by the cgroup the kernel
+    refuses it (EPERM) and runc says why."""
+    cid = container_id()
+    bundle.config["linux"]["cgroupsPath"] = f"/pyrt-test-{cid}"
+    bundle.config["linux"]["resources"] = {"cpu": {"cpus": "0", "mems": "0"}}
+    bundle.config["process"]["scheduler"] = {"policy": "SCHED_DEADLINE", "nice": 19, "runtime": 42000,
+                                             "deadline": 1000000, "period": 1000000}
+    bundle.set_args("true")
+    proc, _ = rt_create(bundle, cid, root)
+    assert proc.returncode == 1
+    assert "process scheduler can't be used together with AllowedCPUs" in proc.stderr, proc.stderr
