@@ -134,24 +134,22 @@ static void set_caps(const struct plan *p)
                 die("raise ambient capability %u", c);
 }
 
-/* runc's fixStdioPermissions: stdio (the terminal above all) is handed to the process's uid, its
- * group kept (devpts' gid=5), so a non-root process can use its console. Skipped: what that uid
- * owns already, /dev/null; ignored: what cannot be (an unmapped id, an owner outside our user
- * namespace, a read-only /dev). */
-static void fix_stdio_owner(const struct plan *p)
+/* The terminal the init allocated (F_TERMINAL: the peer of our own devpts pty on stdio) is handed
+ * to the process's uid, its group kept (devpts' gid=5), so a non-root process can use its console
+ * (runc's fixStdioPermissions). Only that: a caller's stdio (a host file, the caller's own
+ * terminal, /dev/null) is never chowned (docs/security.md §1.17; runc chowns all but /dev/null).
+ * Ignored as runc does: an unmapped id, an owner outside our user namespace, a read-only /dev. */
+static void give_terminal_to_user(const struct plan *p)
 {
-    for (int fd = 0; fd < 3; fd++) {
-        struct stat st;
-        if (fstat(fd, &st) < 0) {
-            if (errno == EBADF)
-                continue; /* a closed stdio stays closed */
-            die("fstat fd %d", fd);
-        }
-        if (st.st_uid == p->uid || (S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 3)))
-            continue;
-        if (fchown(fd, p->uid, st.st_gid) < 0 && errno != EINVAL && errno != EPERM && errno != EROFS)
-            die("fchown fd %d to uid %u", fd, p->uid);
-    }
+    struct stat st;
+    if (!(p->flags & F_TERMINAL))
+        return;
+    if (fstat(0, &st) < 0)
+        die("fstat the console");
+    if (st.st_uid == p->uid)
+        return;
+    if (fchown(0, p->uid, (gid_t)-1) < 0 && errno != EINVAL && errno != EPERM && errno != EROFS)
+        die("chown the console to uid %u", p->uid);
 }
 
 void apply_identity(const struct plan *p)
@@ -172,7 +170,7 @@ void apply_identity(const struct plan *p)
     }
     if (p->has_user) {
         static gid_t groups[LIMIT_GROUPS]; /* .bss: pages touched only as far as used */
-        fix_stdio_owner(p);
+        give_terminal_to_user(p);
         for (uint32_t i = 0; i < p->ngroups && i < LIMIT_GROUPS; i++) {
             uint32_t g;
             memcpy(&g, p->groups + (size_t)i * 4, 4); /* the plan buffer is not aligned */
