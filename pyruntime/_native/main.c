@@ -114,12 +114,15 @@ static void seccomp_step(const struct plan *p)
     }
 }
 
-static void close_inherited(int *keep, int n)
+/* The caller's fds beyond stdio and the preserved ones (a client's log file, its /dev/null) never
+ * reach the waiting init, let alone the container (CVE-2024-21626's class): all but our own. */
+static void close_inherited(const struct plan *p)
 {
-    int all[4 + LIMIT_CGROUP_TASKS + 1];
-    memcpy(all, keep, (size_t)n * sizeof *keep);
-    all[n++] = sanitizer_fd();
-    close_fds_from(3 + (int)plan.preserve_fds, all, n);
+    int keep[5 + LIMIT_CGROUP_TASKS] = { sync_fd, p->console_fd, p->statedir_fd, p->cg2_fd, sanitizer_fd() };
+    int n = 5;
+    for (int i = 0; i < p->ncg_tasks && i < LIMIT_CGROUP_TASKS; i++)
+        keep[n++] = p->cg_tasks[i];
+    close_fds_from(3 + (int)p->preserve_fds, keep, n);
 }
 
 static void stage2(struct plan *p)
@@ -222,15 +225,7 @@ int main(int argc, char **argv)
         return 1;
     read_plan(atoi(argv[2]));
     sync_fd_floor = 3 + (int)plan.preserve_fds; /* fds we receive must not land among them */
-    /* the caller's fds beyond stdio and the preserved ones (a client's log file, its /dev/null)
-     * never reach the waiting init, let alone the container (CVE-2024-21626's class) */
-    {
-        int keep[4 + LIMIT_CGROUP_TASKS] = { sync_fd, plan.console_fd, plan.statedir_fd, plan.cg2_fd };
-        int n = 4;
-        for (int i = 0; i < plan.ncg_tasks && i < LIMIT_CGROUP_TASKS; i++)
-            keep[n++] = plan.cg_tasks[i];
-        close_inherited(keep, n);
-    }
+    close_inherited(&plan);
     initial_affinity(&plan);
     sync_expect(MSG_GO);
     enter_cgroups(&plan); /* first: the namespaces (cgroup ns too) are made from inside them */
