@@ -455,6 +455,12 @@ def test_exec_resets_an_inherited_cpu_affinity_and_takes_the_configs(bundle, roo
     e = rt("exec", "--process", proc_file, cid, root=root)
     assert e.returncode == 0, e.stderr
     assert cpus_allowed(e.stdout) == "1"
+    # an initial affinity alone is where the process starts and stays (no reset after it)
+    proc_file.write_text(json.dumps({"args": ["grep", "Cpus_allowed_list", "/proc/self/status"], "cwd": "/",
+                                     "execCPUAffinity": {"initial": "1"}}))
+    e = rt("exec", "--process", proc_file, cid, root=root)
+    assert e.returncode == 0, e.stderr
+    assert cpus_allowed(e.stdout) == "1"
 
 
 @needs_two_cpus
