@@ -577,7 +577,9 @@ def _exec_process(config, process_file, args, *, cwd=None, env=(), tty=False, us
         c = {k: list(v) for k, v in (base.get("capabilities") or {}).items()}
         for cap in caps:
             name = cap.upper() if cap.upper().startswith("CAP_") else "CAP_" + cap.upper()
-            for k in ("bounding", "effective", "permitted"):  # never inheritable/ambient (CVE-2022-29162)
+            # never inheritable (CVE-2022-29162); ambient only when the config has an inheritable
+            # set (runc), and then raised only if inheritable there too (plan._capabilities)
+            for k in ("bounding", "effective", "permitted") + (("ambient",) if "inheritable" in c else ()):
                 if name not in c.setdefault(k, []):
                     c[k].append(name)
         base["capabilities"] = c

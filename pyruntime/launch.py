@@ -306,10 +306,17 @@ def send_seccomp_listener(listener, fd, pid, state):
            "metadata": metadata or "", "state": state}
     s = _socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM | _socket.SOCK_CLOEXEC)
     try:
-        s.connect(path)
-        s.sendmsg([fastjson.dumps(msg).encode()],
-                  [(_socket.SOL_SOCKET, _socket.SCM_RIGHTS, fd.to_bytes(4, "little"))])
-    except OSError as e:
-        raise RuntimeFailure(f"unable to start container process: send seccomp fd to {path}: {e.strerror}") from None
+        try:
+            s.connect(path)
+        except OSError as e:  # runc's words (and Go's for the dial)
+            raise RuntimeFailure("unable to start container process: failed to connect with seccomp agent "
+                                 f"specified in the seccomp profile: dial unix {path}: connect: "
+                                 f"{os.strerror(e.errno).lower()}") from None
+        try:
+            s.sendmsg([fastjson.dumps(msg).encode()],
+                      [(_socket.SOL_SOCKET, _socket.SCM_RIGHTS, fd.to_bytes(4, "little"))])
+        except OSError as e:
+            raise RuntimeFailure(f"unable to start container process: cannot send seccomp fd to {path}: "
+                                 f"{os.strerror(e.errno).lower()}") from None
     finally:
         s.close()

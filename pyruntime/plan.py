@@ -36,6 +36,7 @@ DEVICE_TYPES = {"c": S_IFCHR, "u": S_IFCHR, "b": S_IFBLK, "p": S_IFIFO}
 # flags shared with init.h (enum plan_flags)
 F_NO_PIVOT, F_ROOT_READONLY, F_TERMINAL, F_SETUP_DEV = 1, 2, 4, 8
 F_NO_NEW_PRIVS, F_HOOKS_SYNC, F_HAS_OOM, F_EXEC, F_SETSID, F_HOME = 16, 32, 64, 128, 256, 512
+F_CPUSET = 1 << 16  # linux.resources.cpu.cpus set: the init words a refused scheduler as runc
 M_BIND, M_TMPCOPYUP, M_PROCLIKE, M_REMOUNT, M_IDMAP, M_LATE_RO, M_SRC_IN_ROOT = 1, 2, 4, 8, 16, 32, 64
 HOOK_CREATE_CONTAINER, HOOK_START_CONTAINER = 0, 1
 LSM_KEYRING, LSM_EXEC = 0, 1  # when the init writes an LSM attribute (init.h enum lsm_when)
@@ -118,7 +119,7 @@ class Plan:
         self.personality = None     # persona number
         self.ioprio = None          # class << 13 | level
         self.sched = None           # (policy, nice, priority, flags, runtime, deadline, period)
-        self.affinity = [b"", b""]  # cpu masks: initial (stage 1), final (before exec)
+        self.affinity = [b"", b""]  # exec's cpu masks: initial (from the start), final (in the cgroup)
         # LSM attributes the init writes, [(when, path under /proc, value, what)]: when LSM_KEYRING
         # at the start of stage 2 (where runc joins its session keyring), when LSM_EXEC before the
         # process's seccomp filter and identity; both take effect at (or for keys made before) execve
@@ -415,18 +416,19 @@ def _devices(plan, linux, setup_dev, in_userns):
     plan.devices = list(devices.values())
 
 
-def _capabilities(plan, caps, last_cap, warn, note=lambda msg: None):
+def _capabilities(plan, caps, last_cap, warn, warn_ambient=lambda msg: None):
     from .capabilities import mask  # noqa: PLC0415 (only configs with capabilities pay for it)
 
     def m(key):
         return mask(caps.get(key) or (), warn, last_cap)
     bnd, eff, prm, inh, amb = m("bounding"), m("effective"), m("permitted"), m("inheritable"), m("ambient")
     if amb & ~(inh & prm):
-        # the kernel raises an ambient capability only if it is permitted and inheritable
-        # (runc ignores the failure; docs/security.md §2 item 24: never more than both allow)
+        # the kernel raises an ambient capability only if it is permitted and inheritable: runc
+        # tries, warns and goes on (docs/security.md §2 item 24: never more than both allow)
         from .capabilities import names_of  # noqa: PLC0415
-        note("ambient capabilities not in both the inheritable and permitted sets are ignored: "
-             + ", ".join(names_of(amb & ~(inh & prm))))
+        for name in names_of(amb & ~(inh & prm)):
+            warn_ambient(f"can't raise ambient capability {name}: operation not permitted "
+                         "(it is not in both the inheritable and permitted sets)")
         amb &= inh & prm
     plan.caps = (bnd, eff, prm, inh, amb)
 
@@ -499,13 +501,7 @@ def build_plan(config, bundle, host, *, no_pivot=False, console=False, preserve_
 
     for key, value in (linux.get("sysctl") or {}).items():
         plan.sysctl.append((_check_sysctl(key, ns), str(value)))
-    persona = linux.get("personality")
-    if persona:
-        if persona.get("domain") not in PERSONAS:
-            raise ConfigError("linux.personality.domain", "must be LINUX or LINUX32")
-        if persona.get("flags"):
-            raise ConfigError("linux.personality.flags", "personality flags are not supported")
-        plan.personality = PERSONAS[persona["domain"]]
+    _personality(plan, linux)
 
     # uts
     for field in ("hostname", "domainname"):
@@ -531,7 +527,7 @@ def build_plan(config, bundle, host, *, no_pivot=False, console=False, preserve_
         raise ConfigError("process.terminal", "cannot allocate tty if runc will detach without setting console socket")
     if console and not terminal:
         raise ConfigError("process.terminal", "cannot use console socket if runc will not detach or allocate tty")
-    _process(plan, process, host, warn)
+    _process(plan, process, host, warn, linux=linux)
     _seccomp(plan, linux, warn)
     hooks = config.get("hooks") or {}
     for kind, number in CHILD_HOOKS.items():
@@ -543,6 +539,17 @@ def build_plan(config, bundle, host, *, no_pivot=False, console=False, preserve_
             _within(len(plan.hooks), "HOOKS", f"hooks.{kind}")
     check_limits(plan)
     return plan
+
+
+def _personality(plan, linux):
+    """linux.personality, for the init and every exec (runc applies it to both)."""
+    persona = linux.get("personality")
+    if persona:
+        if persona.get("domain") not in PERSONAS:
+            raise ConfigError("linux.personality.domain", "must be LINUX or LINUX32")
+        if persona.get("flags"):
+            raise ConfigError("linux.personality.flags", "personality flags are not supported")
+        plan.personality = PERSONAS[persona["domain"]]
 
 
 def _within(n, limit, path):
@@ -568,7 +575,7 @@ def check_limits(plan, base="process"):
     _within(len(plan.seccomp) // 8, "SECCOMP_INSNS", "linux.seccomp")
 
 
-def _process(plan, process, host, warn, base="process", inherit_caps=None):
+def _process(plan, process, host, warn, base="process", inherit_caps=None, linux=None):
     """The process part of a Plan: shared by create and exec (which inherits the container's
     capabilities when its process names none: `inherit_caps`)."""
     if process.get("terminal"):
@@ -578,14 +585,7 @@ def _process(plan, process, host, warn, base="process", inherit_caps=None):
         plan.console_size = (size.get("height", 0), size.get("width", 0))
     plan.args = list(process["args"])
     env = process.get("env")
-    plan.env = list(env or ())
-    # HOME, as runc's prepareEnv: the last HOME= wins (runc keeps the last of duplicates) and an
-    # empty one is replaced by the init's lookup in the passwd the container sees (passwd.c). A
-    # process without any env gets none (runc 1.3: a nil env stays nil).
-    homes = [i for i, e in enumerate(plan.env) if e.startswith("HOME=")]
-    if homes:
-        last = homes[-1] if plan.env[homes[-1]] != "HOME=" else None
-        plan.env = [e for i, e in enumerate(plan.env) if i == last or not e.startswith("HOME=")]
+    plan.env = prepare_env(env, base)
     if env is not None and not any(e.startswith("HOME=") for e in plan.env):
         plan.flags |= F_HOME
     plan.cwd = process["cwd"]
@@ -611,7 +611,7 @@ def _process(plan, process, host, warn, base="process", inherit_caps=None):
     if caps is None:
         caps = inherit_caps or {}
     _capabilities(plan, caps, host.last_cap,
-                  lambda name: warn(f"unknown or unavailable capability {name} is ignored"), plan.notes.append)
+                  lambda name: warn(f"unknown or unavailable capability {name} is ignored"), warn)
     if process.get("noNewPrivileges"):
         plan.flags |= F_NO_NEW_PRIVS
     if process.get("oomScoreAdj") is not None:
@@ -620,8 +620,33 @@ def _process(plan, process, host, warn, base="process", inherit_caps=None):
         plan.flags |= F_HAS_OOM
         plan.oom_score_adj = process["oomScoreAdj"]
     plan.flags |= F_SETSID
-    _scheduling(plan, process, base)
+    _scheduling(plan, process, base, linux)
     _lsm(plan, process, host, base)
+
+
+def prepare_env(env, base="process"):
+    """process.env as runc 1.3's prepareEnv makes it: NAME=VALUE entries only; of a key given more
+    than once the last one counts, in the place of its last occurrence; an empty HOME= is dropped
+    (the init looks HOME up in the passwd the container sees: passwd.c, F_HOME). No env at all
+    stays none (runc 1.3: a nil env gets no HOME either)."""
+    out, seen = [], set()
+    for i in range(len(env or ()) - 1, -1, -1):
+        kv = env[i]
+        key, eq, value = kv.partition("=")
+        if not eq:
+            raise ConfigError(f"{base}.env[{i}]", "invalid environment variable: missing '='")
+        if not key:
+            raise ConfigError(f"{base}.env[{i}]", "invalid environment variable: name cannot be empty")
+        if key in seen:
+            continue
+        seen.add(key)
+        if "\0" in kv:
+            raise ConfigError(f"{base}.env[{i}]", f"invalid environment variable \"{key}\": contains nul byte (\\x00)")
+        if key == "HOME" and not value:
+            continue
+        out.append(kv)
+    out.reverse()
+    return out
 
 
 SCHED_POLICIES = {"SCHED_OTHER": 0, "SCHED_FIFO": 1, "SCHED_RR": 2, "SCHED_BATCH": 3, "SCHED_ISO": 4,
@@ -655,9 +680,11 @@ def cpu_mask(text, where):
     return mask.to_bytes(size, "little")
 
 
-def _scheduling(plan, process, base):
+def _scheduling(plan, process, base, linux=None):
     sched = process.get("scheduler")
     if sched:
+        if (((linux or {}).get("resources") or {}).get("cpu") or {}).get("cpus"):
+            plan.flags |= F_CPUSET
         policy = sched.get("policy")
         if policy not in SCHED_POLICIES:
             raise ConfigError(f"{base}.scheduler.policy", f"unknown policy \"{policy}\"")
@@ -677,7 +704,9 @@ def _scheduling(plan, process, base):
             raise ConfigError(f"{base}.ioPriority.priority", "must be between 0 and 7")
         plan.ioprio = IOPRIO_CLASSES[io["class"]] << 13 | level
     aff = process.get("execCPUAffinity")
-    if aff:
+    if aff and plan.flags & F_EXEC:
+        # for exec only (config.md: "not applicable to the container's init process"); the init
+        # resets any affinity it inherited to its cgroup's cpuset (main.c: final_affinity, runc 1.3)
         for i, key in enumerate(("initial", "final")):
             if aff.get(key):
                 plan.affinity[i] = cpu_mask(aff[key], f"{base}.execCPUAffinity.{key}")
@@ -770,10 +799,11 @@ def build_exec_plan(process, config, init_pid, host, *, console=False, preserve_
     if console and not terminal:
         raise ConfigError("process.terminal", "cannot use console socket if runc will not detach or allocate tty")
     container = config.get("process") or {}
-    for key in ("apparmorProfile", "selinuxLabel"):
+    for key in ("apparmorProfile", "selinuxLabel", "execCPUAffinity"):
         if not process.get(key) and container.get(key):
             process = dict(process, **{key: container[key]})  # runc: the container's, unless the process names one
-    _process(plan, process, host, warn, inherit_caps=container.get("capabilities"))
+    _process(plan, process, host, warn, inherit_caps=container.get("capabilities"), linux=config.get("linux"))
+    _personality(plan, config.get("linux") or {})
     _seccomp(plan, config.get("linux") or {}, warn)
     check_limits(plan)
     return plan
@@ -788,4 +818,5 @@ def _seccomp(plan, linux, warn):
     f = compile_profile(profile, warn=warn)
     plan.seccomp = f.bpf
     plan.seccomp_flags = f.flags | (FLAG_NEW_LISTENER if f.notify else 0)
+    plan.notes.append(f"seccomp filter flags: {plan.seccomp_flags}")  # what seccomp(2) gets (runc logs it too)
     plan.seccomp_listener = (f.listener_path, f.listener_metadata) if f.notify else None

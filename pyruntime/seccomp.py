@@ -11,8 +11,14 @@ one rule are ANDed in a single libseccomp rule, unless two of them test the same
 SCMP_ACT_KILL is KILL_THREAD; errnoRet and defaultErrnoRet default to EPERM; the binary-tree
 optimisation is on for more than 32 syscalls. Flags are load-time only (libseccomp's LOG and SSB
 attributes do not change what export_bpf writes), so they are mapped to bits here and never set
-on the libseccomp context. Not done (runc does it): runc's -ENOSYS stub for syscalls newer than
-the profile.
+on the libseccomp context.
+
+The -ENOSYS stub (runc's patchbpf rule): unless the default action lets calls through (ALLOW,
+LOG, TRACE), a short program is put in front of libseccomp's that returns ENOSYS for any syscall
+number above the highest one the profile names, per architecture (the profile's and the native
+one). A syscall newer than the profile is then "not implemented", not "not permitted": glibc
+and Go fall back from clone3, faccessat2, close_range, openat2 exactly as on an older kernel.
+The stub is part of the compiled program, so it is cached with it.
 
 Importing pyseccomp costs 20-50 ms, and podman sends the same ~400-name profile with every
 container, so compiled programs are cached: <cache_dir>/<key>.bpf, key = sha256 of a canonical
@@ -21,6 +27,7 @@ imports nothing heavier than _sha256. The cache directory must be a real directo
 effective user (root) and not writable by group or others; otherwise the cache is not used.
 """
 import os
+from struct import pack
 
 from . import fastjson
 from .errors import ConfigError
@@ -33,7 +40,7 @@ except ImportError:  # pragma: no cover (Python 3.12+)
     except ImportError:
         from hashlib import sha256
 
-FORMAT = 2  # bump when the output OR the validation of a profile changes: a cache hit skips validation
+FORMAT = 3  # bump when the output OR the validation of a profile changes: a cache hit skips validation
 DEFAULT_CACHE_DIR = "/var/cache/pyruntime/seccomp"
 CACHE_MAX_ENTRIES = 256             # older entries are pruned when a new one is written
 EPERM = 1
@@ -72,6 +79,19 @@ ARCHES = {
     "SCMP_ARCH_PARISC": 0x0000000F, "SCMP_ARCH_PARISC64": 0x8000000F,
     "SCMP_ARCH_RISCV64": 0xC00000F3, "SCMP_ARCH_LOONGARCH64": 0xC0000102,
 }
+
+ENOSYS = 38
+
+# classic BPF opcodes the -ENOSYS stub uses (linux/bpf_common.h)
+BPF_LD_W_ABS, BPF_JA, BPF_JEQ_K, BPF_JGT_K, BPF_JSET_K, BPF_RET_K = 0x20, 0x05, 0x15, 0x25, 0x45, 0x06
+X32_SYSCALL_BIT = 0x40000000
+AUDIT_ARCH_X86_64 = 0xC000003E
+# uname machine -> SCMP_ARCH_* of the native architecture (the stub always covers it, as runc)
+NATIVE_ARCH = {"x86_64": "SCMP_ARCH_X86_64", "i686": "SCMP_ARCH_X86", "i386": "SCMP_ARCH_X86",
+               "aarch64": "SCMP_ARCH_AARCH64", "armv7l": "SCMP_ARCH_ARM", "armv8l": "SCMP_ARCH_ARM",
+               "ppc64le": "SCMP_ARCH_PPC64LE", "ppc64": "SCMP_ARCH_PPC64", "s390x": "SCMP_ARCH_S390X",
+               "riscv64": "SCMP_ARCH_RISCV64", "loongarch64": "SCMP_ARCH_LOONGARCH64",
+               "mips64": "SCMP_ARCH_MIPS64", "mips": "SCMP_ARCH_MIPS"}
 
 # SECCOMP_FILTER_FLAG_* bits for seccomp(2)
 FLAG_TSYNC, FLAG_LOG, FLAG_SPEC_ALLOW, FLAG_NEW_LISTENER = 1, 2, 4, 8
@@ -154,11 +174,12 @@ def compile_profile(seccomp, *, cache_dir=DEFAULT_CACHE_DIR, warn=None):
 # --- validation (no pyseccomp) -------------------------------------------------------------------
 
 class _Rules:
-    __slots__ = ("default", "arches", "flags", "notify", "calls")
+    __slots__ = ("default", "arches", "arch_names", "flags", "notify", "calls")
 
     def __init__(self):
         self.default = 0
         self.arches = []
+        self.arch_names = []  # SCMP_ARCH_* as given (the -ENOSYS stub covers each)
         self.flags = 0
         self.notify = False
         self.calls = []     # [(json path, name, action, [(index, op, value, valueTwo)])]
@@ -201,6 +222,7 @@ def _validate(seccomp, warnings):
         if arch not in ARCHES:
             raise ConfigError(f"{base}.architectures[{i}]", f"unknown architecture \"{arch}\"")
         r.arches.append((i, ARCHES[arch]))
+        r.arch_names.append(arch)
 
     flags = seccomp.get("flags")
     if flags is None:
@@ -298,7 +320,110 @@ def _compile(rules, warnings):
             except OSError as e:
                 raise ConfigError(where, f"error adding seccomp filter rule for syscall {name}: "
                                   f"{e.strerror}") from None
-    return _export(f)
+    return enosys_stub(rules, S.resolve_syscall) + _export(f)
+
+
+# --- the -ENOSYS stub ----------------------------------------------------------------------------
+
+def _wants_stub(default):
+    """runc adds the stub unless the default action lets unknown calls through; a default of
+    ERRNO(ENOSYS) already says what the stub would."""
+    if default in (RET_ALLOW, RET_LOG) or (default & 0xFFFF0000) == RET_TRACE:
+        return False
+    return default != RET_ERRNO | ENOSYS
+
+
+def _highest(rules, arch, resolve):
+    """The highest syscall number the profile names on `arch` (libseccomp's resolver); 0 if none."""
+    top = 0
+    for _where, name, _action, _args in rules.calls:
+        nr = resolve(ARCHES[arch], name)
+        if nr > top:  # -1: unknown; other negatives: libseccomp's pseudo numbers (not on this arch)
+            top = nr
+    return top
+
+
+def enosys_stub(rules, resolve, machine=None):
+    """The program put in front of libseccomp's (runc's patchbpf rule, docs/security.md): for
+    each architecture of the profile (and the native one), a syscall number above the highest
+    the profile names returns ENOSYS; everything else falls through to the filter. x86_64 and
+    x32 share an audit arch and differ by X32_SYSCALL_BIT; s390's multiplexer (0) is ENOSYS too.
+    Conditional jumps only reach the next instructions; longer ones are `ja` (any distance)."""
+    if not _wants_stub(rules.default):
+        return b""
+    names = list(dict.fromkeys(rules.arch_names))
+    native = NATIVE_ARCH.get(machine or os.uname().machine)
+    if native and native not in names:
+        names.append(native)
+    # audit arch -> {SCMP arch name: highest syscall number}
+    sections = {}
+    for arch in names:
+        top = _highest(rules, arch, resolve)
+        if top <= 0:
+            continue  # nothing named on this arch: the filter decides alone
+        audit = AUDIT_ARCH_X86_64 if arch == "SCMP_ARCH_X32" else ARCHES[arch]
+        sections.setdefault(audit, {})[arch] = top
+    if not sections:
+        return b""
+    prog = []  # (code, jt, jf, k) with jt/jf relative, or ("ja", label)
+
+    def ja(label):
+        prog.append(("ja", label))
+    prog.append((BPF_LD_W_ABS, 0, 0, 4))  # seccomp_data.arch
+    order = sorted(sections)
+    for i, audit in enumerate(order):
+        prog.append((BPF_JEQ_K, 0, 1, audit))
+        ja(f"arch{i}")
+    ja("filter")
+    for i, audit in enumerate(order):
+        tops = sections[audit]
+        prog.append(("label", f"arch{i}"))
+        prog.append((BPF_LD_W_ABS, 0, 0, 0))  # seccomp_data.nr
+        if set(tops) & {"SCMP_ARCH_S390", "SCMP_ARCH_S390X"}:
+            prog.append((BPF_JEQ_K, 0, 1, 0))  # unknown numbers reach the kernel as setup(2)
+            ja("enosys")
+        if audit == AUDIT_ARCH_X86_64:
+            x64, x32 = tops.get("SCMP_ARCH_X86_64"), tops.get("SCMP_ARCH_X32")
+            # bit set: an x32 call; each mode compared with its own highest number, or left alone
+            prog.append((BPF_JSET_K, 0, 1, X32_SYSCALL_BIT))
+            ja(f"x32_{i}")
+            _compare(prog, x64, ja)
+            prog.append(("label", f"x32_{i}"))
+            _compare(prog, x32, ja)
+        else:
+            _compare(prog, max(tops.values()), ja)
+    prog.append(("label", "enosys"))
+    prog.append((BPF_RET_K, 0, 0, RET_ERRNO | ENOSYS))
+    prog.append(("label", "filter"))
+    return _assemble(prog)
+
+
+def _compare(prog, top, ja):
+    if top is None:
+        ja("filter")
+        return
+    prog.append((BPF_JGT_K, 0, 1, top))
+    ja("enosys")
+    ja("filter")
+
+
+def _assemble(prog):
+    at, n = {}, 0
+    for item in prog:
+        if item[0] == "label":
+            at[item[1]] = n
+        else:
+            n += 1
+    out, n = [], 0
+    for item in prog:
+        if item[0] == "label":
+            continue
+        n += 1
+        if item[0] == "ja":
+            out.append(pack("=HBBI", BPF_JA, 0, 0, at[item[1]] - n))
+        else:
+            out.append(pack("=HBBI", *item))
+    return b"".join(out)
 
 
 def _export(f):

@@ -100,6 +100,7 @@ enum plan_flags {
     F_EXEC = 1u << 7,           /* exec into an existing container: no rootfs work, no fifo */
     F_SETSID = 1u << 8,
     F_HOME = 1u << 9,           /* look HOME up in the container's /etc/passwd (passwd.c) */
+    F_CPUSET = 1u << 16,        /* linux.resources.cpu.cpus is set: a refused scheduler says why (runc) */
 };
 
 enum mount_extra {
@@ -220,6 +221,7 @@ __attribute__((noreturn, format(printf, 1, 2))) void die_plain(const char *fmt, 
 
 /* sanitizer.c, linked only into the sanitizer build (scripts/sanitize.sh): NULL here */
 extern void pyr_sanitizer_new_process(void) __attribute__((weak));
+extern int pyr_sanitizer_report_fd(void) __attribute__((weak)); /* kept open like the init's own fds */
 
 /* ns.c */
 void enter_cgroups(const struct plan *p);
@@ -228,6 +230,7 @@ void stage1_namespaces(const struct plan *p);
 /* rootfs.c */
 void setup_rootfs(const struct plan *p);
 void finish_rootfs(const struct plan *p);   /* masks, readonly paths, pivot_root / chroot */
+void chdir_rootfs(const struct plan *p);    /* the createContainer hooks' working directory */
 int open_in_root(int rootfd, const char *path, int flags);
 
 /* lsm.c: AppArmor/SELinux attributes, written through the runtime's own procfs */
@@ -257,10 +260,13 @@ const char *lookup_home(uint32_t uid); /* "HOME=<home>", or "HOME=/" when there 
 int install_seccomp(const struct plan *p); /* the listener fd with NEW_LISTENER, else -1 */
 #define SECCOMP_NEW_LISTENER 8u
 void apply_scheduling(const struct plan *p);
-void set_affinity(const struct plan *p, int which);
+void initial_affinity(const struct plan *p);
+void final_affinity(const struct plan *p);
 void setup_console(const struct plan *p, int rootfd);
 void apply_identity(const struct plan *p);
 const char *resolve_exec(const struct plan *p, char *buf, size_t cap);
 void reset_signals(void);
+void close_fds_from(int from, const int *keep, int n);
+__attribute__((noreturn)) void exec_failed(const char *path);
 
 #endif

@@ -16,10 +16,6 @@
 #include <unistd.h>
 #include "init.h"
 
-#ifndef CLOSE_RANGE_CLOEXEC
-#define CLOSE_RANGE_CLOEXEC (1U << 2)
-#endif
-
 static struct plan plan;
 
 static void read_plan(int fd)
@@ -77,7 +73,7 @@ static void hold_fifo(const struct plan *p)
     close(p->statedir_fd);
 }
 
-static void wait_for_start(const struct plan *p)
+static void wait_for_start(struct plan *p)
 {
     char path[64];
     snprintf(path, sizeof path, "/proc/self/fd/%d", fifo_path_fd);
@@ -85,8 +81,27 @@ static void wait_for_start(const struct plan *p)
     if (fifo < 0)
         die("open exec fifo through the container's /proc (is /proc mounted?)");
     close(fifo_path_fd);
+    fifo_path_fd = -1;
     report_fd = fifo; /* from here on, errors go to `start` through the fifo */
     run_hooks(p, HOOK_START_CONTAINER, p->state_start_fd);
+    if (p->state_start_fd >= 0)
+        close(p->state_start_fd);
+    p->state_start_fd = -1;
+}
+
+static int sanitizer_fd(void)
+{
+    return pyr_sanitizer_report_fd ? pyr_sanitizer_report_fd() : -1;
+}
+
+/* Nothing of the runtime may reach the container (CVE-2024-21626): every fd above the preserved
+ * ones is closed, but the few the init still needs (none of them a directory), before the
+ * container's seccomp filter goes on. After it the init only closes those by number: a profile
+ * may refuse close_range (or return ENOSYS for it), and nothing may depend on it then. */
+static void close_runtime_fds(const struct plan *p)
+{
+    int keep[] = { sync_fd, fifo_path_fd, p->state_start_fd, sanitizer_fd() };
+    close_fds_from(3 + (int)p->preserve_fds, keep, (int)(sizeof keep / sizeof keep[0]));
 }
 
 /* Load the filter; a notify listener fd goes to the parent, which passes it to listenerPath. */
@@ -97,6 +112,17 @@ static void seccomp_step(const struct plan *p)
         sync_send_fd(MSG_SECCOMP_FD, fd);
         close(fd);
     }
+}
+
+/* The caller's fds beyond stdio and the preserved ones (a client's log file, its /dev/null) never
+ * reach the waiting init, let alone the container (CVE-2024-21626's class): all but our own. */
+static void close_inherited(const struct plan *p)
+{
+    int keep[5 + LIMIT_CGROUP_TASKS] = { sync_fd, p->console_fd, p->statedir_fd, p->cg2_fd, sanitizer_fd() };
+    int n = 5;
+    for (int i = 0; i < p->ncg_tasks && i < LIMIT_CGROUP_TASKS; i++)
+        keep[n++] = p->cg_tasks[i];
+    close_fds_from(3 + (int)p->preserve_fds, keep, n);
 }
 
 static void stage2(struct plan *p)
@@ -113,6 +139,7 @@ static void stage2(struct plan *p)
         setup_rootfs(p);
         if (p->flags & F_HOOKS_SYNC) {
             hooks_sync(p);
+            chdir_rootfs(p);
             run_hooks(p, HOOK_CREATE_CONTAINER, p->state_create_fd);
             close(p->state_create_fd);
             p->state_create_fd = -1;
@@ -132,7 +159,7 @@ static void stage2(struct plan *p)
     }
     if (exec_mode)
         apply_scheduling(p);
-    set_affinity(p, 1); /* "final": in the container's cgroup already (stage 1 was placed before GO) */
+    final_affinity(p); /* in the container's cgroup already (stage 1 was placed before GO) */
     if ((p->flags & F_TERMINAL) && ioctl(0, TIOCSCTTY, 0) < 0)
         die("make the console the controlling terminal");
     if (chdir(p->cwd ? p->cwd : "/") < 0)
@@ -149,8 +176,10 @@ static void stage2(struct plan *p)
      * `create`. From here on the startContainer hooks run confined too, as with runc. */
     lsm_write(p, LSM_EXEC);
     /* without no_new_privs, loading a filter needs CAP_SYS_ADMIN: before the capabilities go */
-    if (!(p->flags & F_NO_NEW_PRIVS))
+    if (!(p->flags & F_NO_NEW_PRIVS)) {
+        close_runtime_fds(p);
         seccomp_step(p);
+    }
     apply_identity(p);
     if (cwd_err && chdir(p->cwd) < 0)
         die("chdir to cwd (\"%s\") set in config.json failed", p->cwd);
@@ -160,14 +189,13 @@ static void stage2(struct plan *p)
     if ((p->flags & F_NO_NEW_PRIVS) && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
         die("set no_new_privs");
     path = resolve_exec(p, exe, sizeof exe);
-    /* nothing of the runtime may reach the container: mark every other fd close-on-exec */
-    if (syscall(SYS_close_range, 3 + p->preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
-        die("close_range");
     /* with no_new_privs the filter goes on here, before `start` is awaited (runc's order): the
      * startContainer hooks (binaries of the image) run under it, and its errors reach `create`;
      * a notify listener fd still needs the sync socket */
-    if (p->flags & F_NO_NEW_PRIVS)
+    if (p->flags & F_NO_NEW_PRIVS) {
+        close_runtime_fds(p);
         seccomp_step(p);
+    }
     sync_send(MSG_READY, NULL, 0);
     close(sync_fd);
     sync_fd = -1;
@@ -178,12 +206,11 @@ static void stage2(struct plan *p)
         close(report_fd);
         report_fd = -1;
     }
-    /* close, not just mark: the exec path itself must not resolve through a leaked fd */
-    if (syscall(SYS_close_range, 3 + p->preserve_fds, ~0U, 0) < 0)
-        die("close_range");
+    /* every fd of the runtime's is closed by now (close_runtime_fds, then each by number): the
+     * exec path cannot resolve through one */
     reset_signals();
     execve(path, (char *const *)p->argv, (char *const *)p->envp);
-    die("exec: \"%s\"", p->argv[0]);
+    exec_failed(path);
 }
 
 int main(int argc, char **argv)
@@ -198,7 +225,8 @@ int main(int argc, char **argv)
         return 1;
     read_plan(atoi(argv[2]));
     sync_fd_floor = 3 + (int)plan.preserve_fds; /* fds we receive must not land among them */
-    set_affinity(&plan, 0);
+    close_inherited(&plan);
+    initial_affinity(&plan);
     sync_expect(MSG_GO);
     enter_cgroups(&plan); /* first: the namespaces (cgroup ns too) are made from inside them */
     if (plan.flags & F_HAS_OOM) {

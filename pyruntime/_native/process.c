@@ -134,6 +134,24 @@ static void set_caps(const struct plan *p)
                 die("raise ambient capability %u", c);
 }
 
+/* The terminal the init allocated (F_TERMINAL: the peer of our own devpts pty on stdio) is handed
+ * to the process's uid, its group kept (devpts' gid=5), so a non-root process can use its console
+ * (runc's fixStdioPermissions). Only that: a caller's stdio (a host file, the caller's own
+ * terminal, /dev/null) is never chowned (docs/security.md §1.17; runc chowns all but /dev/null).
+ * Ignored as runc does: an unmapped id, an owner outside our user namespace, a read-only /dev. */
+static void give_terminal_to_user(const struct plan *p)
+{
+    struct stat st;
+    if (!(p->flags & F_TERMINAL))
+        return;
+    if (fstat(0, &st) < 0)
+        die("fstat the console");
+    if (st.st_uid == p->uid)
+        return;
+    if (fchown(0, p->uid, (gid_t)-1) < 0 && errno != EINVAL && errno != EPERM && errno != EROFS)
+        die("chown the console to uid %u", p->uid);
+}
+
 void apply_identity(const struct plan *p)
 {
     for (int i = 0; i < p->nrlimits; i++) {
@@ -152,6 +170,7 @@ void apply_identity(const struct plan *p)
     }
     if (p->has_user) {
         static gid_t groups[LIMIT_GROUPS]; /* .bss: pages touched only as far as used */
+        give_terminal_to_user(p);
         for (uint32_t i = 0; i < p->ngroups && i < LIMIT_GROUPS; i++) {
             uint32_t g;
             memcpy(&g, p->groups + (size_t)i * 4, 4); /* the plan buffer is not aligned */
@@ -178,6 +197,42 @@ void apply_identity(const struct plan *p)
         umask((mode_t)p->umask);
 }
 
+static int in_group(gid_t gid)
+{
+    static gid_t groups[LIMIT_GROUPS];
+    if (gid == getegid())
+        return 1;
+    int n = getgroups(LIMIT_GROUPS, groups);
+    for (int i = 0; i < n; i++)
+        if (groups[i] == gid)
+            return 1;
+    return 0;
+}
+
+/* X_OK for the effective ids. faccessat2 first; refused (ENOSYS: an old kernel or a seccomp
+ * profile's -ENOSYS stub; EPERM: a profile that denies it, and the filter may already be on
+ * here) the mode bits decide, as glibc's and Go's fallbacks do. glibc's faccessat returns EPERM
+ * as it is, which made every exec lookup fail under such a profile. */
+static int may_execute(const char *path, const struct stat *st)
+{
+#ifdef SYS_faccessat2
+    if (syscall(SYS_faccessat2, AT_FDCWD, path, X_OK, AT_EACCESS) == 0)
+        return 0;
+    if (errno != ENOSYS && errno != EPERM)
+        return -1;
+#else
+    (void)path;
+#endif
+    uid_t uid = geteuid();
+    mode_t bits = uid == 0 ? (st->st_mode | st->st_mode >> 3 | st->st_mode >> 6)
+                  : st->st_uid == uid ? st->st_mode >> 6
+                  : in_group(st->st_gid) ? st->st_mode >> 3 : st->st_mode;
+    if (bits & S_IXOTH)
+        return 0;
+    errno = EACCES;
+    return -1;
+}
+
 static int executable(const char *path, int *err)
 {
     struct stat st;
@@ -189,7 +244,7 @@ static int executable(const char *path, int *err)
         *err = EISDIR;
         return 0;
     }
-    if (faccessat(AT_FDCWD, path, X_OK, AT_EACCESS) < 0) {
+    if (may_execute(path, &st) < 0) {
         *err = errno;
         return 0;
     }
@@ -225,6 +280,52 @@ const char *resolve_exec(const struct plan *p, char *buf, size_t cap)
         path = *end ? end + 1 : end;
     }
     die_plain("exec: \"%s\": executable file not found in $PATH", name);
+}
+
+/* Close every fd >= from except the `n` in `keep` (-1 entries ignored): close_range over the
+ * gaps, or, where the kernel (before 5.9) or a filter of the caller's refuses it, close() for
+ * each number up to the RLIMIT_NOFILE soft limit. Never called once the container's own filter
+ * is on: nothing after it may need a syscall a profile can refuse. */
+void close_fds_from(int from, const int *keep, int n)
+{
+    int k[64], nk = 0;
+    if (n > 64)
+        die_plain("close_fds_from: more than 64 fds to keep");
+    for (int i = 0; i < n; i++) {
+        if (keep[i] < from)
+            continue;
+        int j = nk++;
+        while (j > 0 && k[j - 1] > keep[i]) { /* insertion sort: a handful of fds */
+            k[j] = k[j - 1];
+            j--;
+        }
+        k[j] = keep[i];
+    }
+    unsigned lo = (unsigned)from;
+    for (int i = 0; i <= nk; i++) {
+        unsigned hi = i < nk ? (unsigned)k[i] : ~0U; /* the gap is [lo, hi) */
+        if (hi > lo && syscall(SYS_close_range, lo, hi - 1, 0) < 0) {
+            struct rlimit rl;
+            unsigned top = getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < (1u << 20) ? (unsigned)rl.rlim_cur
+                           : (1u << 20);
+            for (unsigned fd = lo; fd < hi && fd < top; fd++)
+                close((int)fd);
+        }
+        if (i < nk)
+            lo = (unsigned)k[i] + 1;
+    }
+}
+
+/* execve failed after the runtime stopped listening: runc's line on the process's stderr
+ * ("exec /run.sh: no such file or directory") and its status, 255. */
+void exec_failed(const char *path)
+{
+    char text[128];
+    snprintf(text, sizeof text, "%s", strerror(errno));
+    if (text[0] >= 'A' && text[0] <= 'Z')
+        text[0] = (char)(text[0] - 'A' + 'a');
+    dprintf(2, "exec %s: %s\n", path, text);
+    _exit(255);
 }
 
 void reset_signals(void)
@@ -274,21 +375,43 @@ void apply_scheduling(const struct plan *p)
     if (p->has_personality && personality(p->personality) < 0)
         die("set personality 0x%x", p->personality);
     if (p->has_ioprio && syscall(SYS_ioprio_set, 1 /* IOPRIO_WHO_PROCESS */, 0, p->ioprio) < 0)
-        die("set I/O priority");
+        die("failed to set io priority");
     if (p->has_sched) {
         struct pyr_sched_attr a = {
             .size = sizeof a, .sched_policy = p->sched_policy, .sched_flags = p->sched_flags,
             .sched_nice = p->sched_nice, .sched_priority = p->sched_priority,
             .sched_runtime = p->sched_runtime, .sched_deadline = p->sched_deadline, .sched_period = p->sched_period,
         };
-        if (syscall(SYS_sched_setattr, 0, &a, 0) < 0)
-            die("set scheduler (policy %u)", p->sched_policy);
+        if (syscall(SYS_sched_setattr, 0, &a, 0) < 0) {
+            /* SCHED_DEADLINE needs every CPU of its root domain: a cpuset narrower than that is EPERM */
+            if (errno == EPERM && (p->flags & F_CPUSET))
+                die_plain("process scheduler can't be used together with AllowedCPUs");
+            die("error setting scheduler");
+        }
     }
 }
 
-void set_affinity(const struct plan *p, int which)
+/* exec's initial affinity: set before the cgroup is joined (the init starts on those CPUs) */
+void initial_affinity(const struct plan *p)
 {
-    if (p->affinity_len[which] &&
-        sched_setaffinity(0, p->affinity_len[which], (const cpu_set_t *)p->affinity[which]) < 0)
-        die("set %s CPU affinity", which ? "final" : "initial");
+    if (p->affinity_len[0] && sched_setaffinity(0, p->affinity_len[0], (const cpu_set_t *)p->affinity[0]) < 0)
+        die("error setting initial CPU affinity");
+}
+
+/* In the container's cgroup: exec's final affinity, or (nothing configured, and always for the
+ * container's init) every CPU, which the kernel narrows to the cgroup's cpuset. Since Linux 6.2
+ * joining a cpuset keeps an affinity the caller asked for (taskset, systemd's CPUAffinity=), so
+ * without this the container would inherit the runtime's (runc 1.3 resets it the same way). */
+void final_affinity(const struct plan *p)
+{
+    if (p->affinity_len[1]) {
+        if (sched_setaffinity(0, p->affinity_len[1], (const cpu_set_t *)p->affinity[1]) < 0)
+            die("error setting final CPU affinity");
+        return;
+    }
+    if (p->affinity_len[0])
+        return; /* an initial affinity alone stays */
+    static unsigned char all[8192 / 8]; /* every CPU the kernel can have */
+    memset(all, 0xff, sizeof all);
+    sched_setaffinity(0, sizeof all, (const cpu_set_t *)all); /* best effort, as runc */
 }

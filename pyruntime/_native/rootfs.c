@@ -1002,6 +1002,13 @@ static void reopen_dev_null(void)
         close(fd);
 }
 
+/* createContainer hooks run with the rootfs as their working directory (runc) */
+void chdir_rootfs(const struct plan *p)
+{
+    if (fchdir(rootfd) < 0)
+        die("chdir %s", p->rootfs);
+}
+
 void finish_rootfs(const struct plan *p)
 {
     int own_ns = own_mount_ns(p);

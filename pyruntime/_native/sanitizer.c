@@ -42,6 +42,11 @@ void pyr_sanitizer_new_process(void)
         __sanitizer_set_report_fd((void *)(long)report_fd_);
 }
 
+int pyr_sanitizer_report_fd(void)
+{
+    return report_fd_;
+}
+
 __attribute__((constructor)) static void report_file(void)
 {
     char path[512];
@@ -49,7 +54,7 @@ __attribute__((constructor)) static void report_file(void)
     int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
     if (fd < 0)
         return; /* then stderr, the runtime's */
-    /* high, out of the way of the preserved fds; the init's close before execve takes it */
+    /* high, out of the way of the preserved fds; close-on-exec: the execve closes it */
     int high = fcntl(fd, F_DUPFD_CLOEXEC, 512);
     if (high >= 0) {
         close(fd);

@@ -179,6 +179,37 @@ def test_exec_cap_adds_to_effective_never_inheritable(running, root):
     assert after["CapInh"] == 0 and after["CapAmb"] == 0
 
 
+def test_exec_cap_raises_ambient_when_the_config_has_inheritable(bundle, root, container_id):
+    """runc: with an inheritable set in config.json, `exec --cap X` adds X to ambient too; the
+    kernel raises it only when X is inheritable (CAP_SYSLOG here), so inheritable never grows."""
+    CAP_CHOWN, CAP_KILL, CAP_SYSLOG = 0, 5, 34
+    bundle.config["process"]["capabilities"] = {
+        "inheritable": ["CAP_SYSLOG", "CAP_CHOWN"], "permitted": ["CAP_KILL", "CAP_CHOWN"],
+        "effective": ["CAP_KILL", "CAP_CHOWN"], "bounding": ["CAP_KILL", "CAP_CHOWN", "CAP_SYSLOG"],
+        "ambient": ["CAP_CHOWN"]}
+    bundle.set_args("sleep", "1000")
+    cid = container_id()
+    proc, _ = rt_create(bundle, cid, root, command=("run", "-d"))
+    assert proc.returncode == 0, proc.stderr
+    base = _caps(exec_ok(root, cid, "cat", "/proc/self/status"))
+    assert base["CapAmb"] == 1 << CAP_CHOWN
+    got = _caps(exec_ok(root, cid, "cat", "/proc/self/status", flags=("--cap", "CAP_SYSLOG")))
+    assert got["CapAmb"] == 1 << CAP_CHOWN | 1 << CAP_SYSLOG
+    assert got["CapInh"] == 1 << CAP_CHOWN | 1 << CAP_SYSLOG
+    assert got["CapEff"] == 1 << CAP_CHOWN | 1 << CAP_KILL | 1 << CAP_SYSLOG
+
+
+def test_ambient_not_inheritable_warns_and_is_left_out(bundle, root, container_id):
+    bundle.config["process"]["capabilities"] = {
+        "inheritable": ["CAP_KILL"], "permitted": ["CAP_KILL", "CAP_CHOWN"], "effective": ["CAP_KILL"],
+        "bounding": ["CAP_KILL", "CAP_CHOWN"], "ambient": ["CAP_KILL", "CAP_CHOWN"]}
+    bundle.set_args("cat", "/proc/self/status")
+    proc = support.rt_run(bundle, container_id(), root)
+    assert proc.returncode == 0, proc.stderr
+    assert "can't raise ambient capability CAP_CHOWN: " in proc.stderr, proc.stderr
+    assert _caps(proc.stdout)["CapAmb"] == 1 << 5
+
+
 def test_exec_caps_default_to_the_config(running, root):
     cid, pid = running
     with open(f"/proc/{pid}/status") as f:
@@ -296,6 +327,18 @@ def test_exec_command_not_found(running, root):
     assert "/no/such/path" in proc.stderr
     time.sleep(0.1)
     assert _ns_pids(pid) == before  # nothing left running in the container
+
+
+def test_exec_execve_error_is_runcs_line(running, root, bundle):
+    """The lookup finds /run.sh, execve() then fails (its interpreter is missing): with no runtime
+    left to tell, the process prints runc's one line and exits 255, as runc's init does."""
+    cid, _ = running
+    script = bundle.rootfs / "run.sh"
+    script.write_text("#!/no/such/interpreter foo\nsh\n")
+    script.chmod(0o755)
+    proc = rt("exec", cid, "/run.sh", root=root)
+    assert proc.returncode == 255, proc
+    assert proc.stderr.splitlines() == ["exec /run.sh: no such file or directory"], proc.stderr
 
 
 def test_exec_requires_a_command(running, root):
@@ -464,3 +507,13 @@ def test_foreground_exec_forwards_signals(running, root, tmp_path):
                 p.wait()
     assert b"got-term" in out.read_bytes()
     assert code == 7
+
+
+def test_exec_takes_the_containers_personality(bundle, root, container_id):
+    """linux.personality applies to every process of the container (runc), exec too."""
+    bundle.config["linux"]["personality"] = {"domain": "LINUX32"}
+    bundle.set_args("sleep", "1000")
+    cid = container_id()
+    proc, _ = rt_create(bundle, cid, root, command=("run", "-d"))
+    assert proc.returncode == 0, proc.stderr
+    assert exec_ok(root, cid, "uname", "-m").strip() == "i686"

@@ -412,3 +412,94 @@ def test_start_container_runs_before_and_poststart_after_the_user_process(bundle
     assert proc.returncode == 0, proc.stderr
     assert (out / "sc").read_text().strip() == "before"
     assert (out / "cmdline").read_text().strip() == "sleep 1000"
+
+
+# -- runc's wording, the hook's output, env and cwd ------------------------------------------------
+
+FAILING = "echo to-out; echo to-err >&2; exit 3"
+
+
+def _create_or_start(bundle, root, cid, kind):
+    """create (and start, for startContainer) with a failing hook #1 of `kind`: the failing call."""
+    proc, _ = rt_create(bundle, cid, root)
+    if kind != "startContainer":
+        return proc
+    assert proc.returncode == 0, proc.stderr
+    return rt("start", cid, root=root)
+
+
+@pytest.mark.parametrize("kind", ["prestart", "createRuntime", "createContainer", "startContainer"])
+def test_failing_hook_error_quotes_its_output_in_runcs_words(kind, bundle, root, container_id):
+    """runc: "error running <kind> hook #1: exit status 3, stdout: ..., stderr: ..." (Go's
+    ExitError and the captured streams); clients and people match on it."""
+    bundle.set_args("true")
+    bundle.config["hooks"] = {kind: [{"path": "/bin/true"}, {"path": "/bin/sh", "args": ["sh", "-c", FAILING]}]}
+    proc = _create_or_start(bundle, root, container_id(), kind)
+    assert proc.returncode != 0
+    want = f"error running {kind} hook #1: exit status 3, stdout: to-out\\n, stderr: to-err\\n"
+    assert want in proc.stderr, proc.stderr
+
+
+@pytest.mark.parametrize("kind", ["prestart", "createContainer", "startContainer"])
+def test_hook_killed_by_a_signal_names_it_as_go_does(kind, bundle, root, container_id):
+    bundle.set_args("true")
+    bundle.config["hooks"] = {kind: [{"path": "/bin/sh", "args": ["sh", "-c", "kill -SYS $$"]}]}
+    proc = _create_or_start(bundle, root, container_id(), kind)
+    assert proc.returncode != 0
+    assert f"error running {kind} hook #0: signal: bad system call" in proc.stderr, proc.stderr
+
+
+@pytest.mark.parametrize("kind", ["prestart", "createContainer"])
+def test_hook_that_cannot_be_executed_is_fork_exec(kind, bundle, root, container_id):
+    bundle.set_args("true")
+    bundle.config["hooks"] = {kind: [{"path": "/no/such/hook"}]}
+    proc, _ = rt_create(bundle, container_id(), root)
+    assert proc.returncode != 0
+    assert f"error running {kind} hook #0: fork/exec /no/such/hook: no such file or directory" in proc.stderr, \
+        proc.stderr
+    assert _dirs(root) == []
+
+
+def test_hook_output_is_read_while_it_runs(bundle, root, container_id):
+    """A hook writing more than a pipe holds is not blocked; the error keeps the start of it."""
+    bundle.set_args("true")
+    loop = "i=0; while [ $i -lt 3000 ]; do echo line-$i-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx; i=$((i+1)); done"
+    bundle.config["hooks"] = {
+        "createContainer": [{"path": "/bin/sh", "args": ["sh", "-c", f"{loop}; exit 4"], "timeout": 20}],
+        "prestart": [{"path": "/bin/sh", "args": ["sh", "-c", f"{{ {loop}; }} >&2; exit 4"], "timeout": 20}]}
+    proc, _ = rt_create(bundle, container_id(), root, timeout=60)
+    assert proc.returncode != 0
+    assert "error running prestart hook #0: exit status 4, stdout: , stderr: line-0-" in proc.stderr, proc.stderr
+    bundle.config["hooks"].pop("prestart")
+    proc, _ = rt_create(bundle, container_id(), root, timeout=60)
+    assert "error running createContainer hook #0: exit status 4, stdout: line-0-" in proc.stderr, proc.stderr
+    assert "ran past" not in proc.stderr
+
+
+def test_start_container_hook_without_env_gets_the_process_env(bundle, root, container_id):
+    """runc (SetDefaultEnv): a startContainer hook without env gets the process's, HOME included;
+    a createContainer hook without env gets none."""
+    out = bundle.rootfs / "hookout"
+    out.mkdir()
+    bundle.set_args("true")
+    bundle.config["process"]["env"] = ["ONE=two", "FOO=bar", "PATH=/bin:/usr/bin"]
+    dump = 'cat /proc/self/environ | tr "\\0" "\\n" > {}'
+    bundle.config["hooks"] = {
+        "createContainer": [{"path": "/bin/sh", "args": ["sh", "-c", dump.format(f"{out}/cc")]}],
+        "startContainer": [{"path": "/bin/sh", "args": ["sh", "-c", dump.format("/hookout/sc")]}]}
+    cid = container_id()
+    proc, _ = rt_create(bundle, cid, root)
+    assert proc.returncode == 0, proc.stderr
+    assert rt("start", cid, root=root).returncode == 0
+    assert sorted(_env_lines(out / "sc")) == ["FOO=bar", "HOME=/root", "ONE=two", "PATH=/bin:/usr/bin"]
+    assert _env_lines(out / "cc") == []
+
+
+def test_create_container_hook_runs_in_the_rootfs(bundle, root, container_id):
+    out = bundle.rootfs / "hookout"
+    out.mkdir()
+    bundle.set_args("true")
+    bundle.config["hooks"] = {"createContainer": [{"path": "/bin/sh", "args": ["sh", "-c", f"pwd -P > {out}/cwd"]}]}
+    proc, _ = rt_create(bundle, container_id(), root)
+    assert proc.returncode == 0, proc.stderr
+    assert (out / "cwd").read_text().strip() == os.path.realpath(bundle.rootfs)

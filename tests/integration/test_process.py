@@ -39,6 +39,26 @@ def test_env(bundle, root, container_id):
     assert out.splitlines() == ["bar baz", "[]", "/custom", "/bin:/usr/bin"]
 
 
+def test_env_duplicates_last_wins(bundle, root, container_id):
+    """runc 1.3 (prepareEnv): each key once, its last value; an empty HOME= is looked up."""
+    bundle.config["process"]["env"] = ["ONE=two", "ONE=", "PATH=/usr/bin:/bin", "TWO=a", "HOME=/x", "HOME="]
+    bundle.set_args("env")
+    proc = rt_run(bundle, container_id(), root)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines() == ["ONE=", "PATH=/usr/bin:/bin", "TWO=a", "HOME=/root"]
+
+
+def test_exec_env_overrides_last_wins(bundle, root, container_id):
+    cid = container_id()
+    bundle.config["process"]["env"] = ["PATH=/usr/bin:/bin", "A=config"]
+    bundle.set_args("sleep", "100")
+    proc, _ = rt_create(bundle, cid, root, command=("run", "-d"))
+    assert proc.returncode == 0, proc.stderr
+    e = rt("exec", "--env", "A=one", "--env", "A=two", cid, "env", root=root)
+    assert e.returncode == 0, e.stderr
+    assert e.stdout.splitlines() == ["PATH=/usr/bin:/bin", "A=two", "HOME=/root"]
+
+
 def test_env_home_defaults_from_passwd(bundle, root, container_id):
     out = run_out(bundle, container_id(), root, 'echo "$HOME"')
     assert out.strip() == "/root"
@@ -175,6 +195,18 @@ def test_run_exit_code_zero_and_stdout(bundle, root, container_id):
     bundle.set_args("sh", "-c", "echo out; echo err >&2")
     proc = rt_run(bundle, container_id(), root)
     assert (proc.returncode, proc.stdout, proc.stderr) == (0, "out\n", "err\n")
+
+
+def test_run_execve_error_is_runcs_line(bundle, root, container_id):
+    """execve() fails after `start` (a script whose interpreter is missing): runc's line on the
+    process's stderr, nothing else, and 255 (runc's init exits 255)."""
+    script = bundle.rootfs / "run.sh"
+    script.write_text("#!/no/such/interpreter foo\nsh\n")
+    script.chmod(0o755)
+    bundle.set_args("/run.sh")
+    proc = rt_run(bundle, container_id(), root)
+    assert proc.returncode == 255, proc
+    assert proc.stderr.splitlines() == ["exec /run.sh: no such file or directory"], proc.stderr
 
 
 def test_run_killed_by_signal_is_128_plus(bundle, root, container_id):
@@ -373,3 +405,88 @@ def test_reused_pid_reads_stopped(bundle, root, container_id):
     finally:
         other.kill()
         other.wait()
+
+
+# -- CPU affinity (runc 1.3: reset to the cgroup's cpuset) ------------------------------------------
+
+ONLINE = open("/sys/devices/system/cpu/online").read().strip()
+needs_two_cpus = pytest.mark.skipif(os.cpu_count() < 2, reason="needs two CPUs")
+
+
+def pinned(*argv):
+    """Run argv pinned to CPU 0, as `taskset -c 0` (or systemd's CPUAffinity=) would."""
+    return subprocess.run(argv, capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=30,
+                          preexec_fn=lambda: os.sched_setaffinity(0, {0}))
+
+
+def cpus_allowed(text):
+    return re.search(r"^Cpus_allowed_list:\s*(\S+)", text, re.M).group(1)
+
+
+@needs_two_cpus
+@pytest.mark.parametrize("cpuset", [None, "1", "0-1"])
+def test_run_resets_an_inherited_cpu_affinity(bundle, root, container_id, cpuset):
+    """A runtime started on CPU 0 only: the container runs on every CPU its cgroup allows, not on
+    the runtime's CPU (Linux 6.2+ keeps a requested affinity across joining a cpuset)."""
+    cid = container_id()
+    if cpuset:
+        bundle.config["linux"]["cgroupsPath"] = f"/pyrt-test-{cid}"
+        bundle.config["linux"]["resources"] = {"cpu": {"cpus": cpuset, "mems": "0"}}
+    bundle.set_args("grep", "Cpus_allowed_list", "/proc/self/status")
+    bundle.write()
+    proc = pinned(support.RUNTIME, "--root", str(root), "run", "--bundle", str(bundle.path), cid)
+    assert proc.returncode == 0, proc.stderr
+    assert cpus_allowed(proc.stdout) == (cpuset or ONLINE)
+
+
+@needs_two_cpus
+def test_exec_resets_an_inherited_cpu_affinity_and_takes_the_configs(bundle, root, container_id):
+    cid = container_id()
+    bundle.set_args("sleep", "1000")
+    proc, _ = rt_create(bundle, cid, root, command=("run", "-d"))
+    assert proc.returncode == 0, proc.stderr
+    e = pinned(support.RUNTIME, "--root", str(root), "exec", cid, "grep", "Cpus_allowed_list", "/proc/self/status")
+    assert e.returncode == 0, e.stderr
+    assert cpus_allowed(e.stdout) == ONLINE
+    # a --process file with execCPUAffinity.final: that, whatever the runtime's own
+    proc_file = bundle.path.parent / "p.json"
+    proc_file.write_text(json.dumps({"args": ["grep", "Cpus_allowed_list", "/proc/self/status"], "cwd": "/",
+                                     "execCPUAffinity": {"initial": "0", "final": "1"}}))
+    e = rt("exec", "--process", proc_file, cid, root=root)
+    assert e.returncode == 0, e.stderr
+    assert cpus_allowed(e.stdout) == "1"
+    # an initial affinity alone is where the process starts and stays (no reset after it)
+    proc_file.write_text(json.dumps({"args": ["grep", "Cpus_allowed_list", "/proc/self/status"], "cwd": "/",
+                                     "execCPUAffinity": {"initial": "1"}}))
+    e = rt("exec", "--process", proc_file, cid, root=root)
+    assert e.returncode == 0, e.stderr
+    assert cpus_allowed(e.stdout) == "1"
+
+
+@needs_two_cpus
+def test_exec_cpu_affinity_from_config_json_applies_to_exec_not_the_init(bundle, root, container_id):
+    cid = container_id()
+    bundle.config["process"]["execCPUAffinity"] = {"initial": "0", "final": "1"}
+    bundle.set_args("sleep", "1000")
+    proc, _ = rt_create(bundle, cid, root, command=("run", "-d"))
+    assert proc.returncode == 0, proc.stderr
+    with open(f"/proc/{state(cid, root)['pid']}/status") as f:
+        assert cpus_allowed(f.read()) == ONLINE  # config.md: "not applicable to the container's init"
+    e = pinned(support.RUNTIME, "--root", str(root), "exec", cid, "grep", "Cpus_allowed_list", "/proc/self/status")
+    assert e.returncode == 0, e.stderr
+    assert cpus_allowed(e.stdout) == "1"
+
+
+@needs_two_cpus
+def test_deadline_scheduler_with_a_cpuset_fails_in_runcs_words(bundle, root, container_id):
+    """SCHED_DEADLINE needs every CPU of its root domain; with cpus narrowed by the cgroup the kernel
+    refuses it (EPERM) and runc says why."""
+    cid = container_id()
+    bundle.config["linux"]["cgroupsPath"] = f"/pyrt-test-{cid}"
+    bundle.config["linux"]["resources"] = {"cpu": {"cpus": "0", "mems": "0"}}
+    bundle.config["process"]["scheduler"] = {"policy": "SCHED_DEADLINE", "nice": 19, "runtime": 42000,
+                                             "deadline": 1000000, "period": 1000000}
+    bundle.set_args("true")
+    proc, _ = rt_create(bundle, cid, root)
+    assert proc.returncode == 1
+    assert "process scheduler can't be used together with AllowedCPUs" in proc.stderr, proc.stderr

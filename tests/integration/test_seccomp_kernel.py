@@ -18,6 +18,7 @@ import signal
 import socket
 import struct
 import threading
+import time
 import traceback
 from pathlib import Path
 
@@ -415,3 +416,93 @@ def test_container_notify_listener(seccomp_runtime, bundle, root, container_id, 
     assert state["fds"] == ["seccompFd"] and got["nfds"] == 1
     assert state["pid"] > 0 and state["state"]["id"]
     assert got["nr"] in (83, 258)
+
+
+# --- profiles that refuse what is newer than them (runc's -ENOSYS rule) ----------------------------
+
+PROBE_SRC = Path(__file__).parent / "data" / "syscall-probe.c"
+
+
+def install_probe(bundle):
+    """The static syscall-probe (data/syscall-probe.c) as /bin/syscall-probe of the bundle."""
+    out = bundle.rootfs / "bin" / "syscall-probe"
+    if not out.exists():
+        import subprocess  # noqa: PLC0415
+        subprocess.run(["gcc", "-static", "-O2", "-o", str(out), str(PROBE_SRC)], check=True)
+    return "/bin/syscall-probe"
+
+
+def allowlist_below(limit):
+    """podman's default profile with default ERRNO(EPERM) (no defaultErrnoRet) and every name whose
+    x86_64 number is >= limit taken out: the profile of an older engine on a newer kernel."""
+    import pyseccomp  # noqa: PLC0415
+    p = json.loads(PODMAN.read_text())
+    del p["defaultErrnoRet"]
+    rules = []
+    for r in p["syscalls"]:
+        names = [n for n in r["names"] if pyseccomp.resolve_syscall(pyseccomp.Arch.X86_64, n) < limit]
+        if names:
+            rules.append(dict(r, names=names))
+    p["syscalls"] = rules
+    return p
+
+
+@pytest.mark.parametrize("nnp", [False, True])
+def test_container_newer_syscalls_get_enosys(seccomp_runtime, bundle, root, container_id, nnp):
+    """close_range (436), faccessat2 (439) and anything above the profile's highest name (423 here)
+    answer ENOSYS, so libc falls back; an older name the profile leaves out answers the default
+    (kexec_load, 246: EPERM). The init itself runs under that filter to the execve."""
+    probe = install_probe(bundle)
+    bundle.config["process"]["noNewPrivileges"] = nnp
+    p = run_in(bundle, root, container_id(), f"{probe} 436 439 1000 246; echo done", allowlist_below(424))
+    assert p.returncode == 0, p.stderr
+    assert p.stdout.split() == ["436=ENOSYS", "439=ENOSYS", "1000=ENOSYS", "246=EPERM", "done"], p.stdout + p.stderr
+
+
+@pytest.mark.parametrize("refused", [["faccessat2"], ["close_range", "faccessat2", "openat2", "clone3"]])
+@pytest.mark.parametrize("nnp", [False, True])
+def test_init_needs_nothing_a_profile_refuses(seccomp_runtime, bundle, root, container_id, nnp, refused):
+    """A profile refusing close_range, faccessat2, openat2 and clone3 with EPERM (no -ENOSYS to fall
+    back on) still starts the container and execs into it: the init does not depend on them (the
+    exec lookup's X_OK check falls back to the mode bits, as glibc does only on ENOSYS)."""
+    cid = container_id()
+    bundle.config["process"]["noNewPrivileges"] = nnp
+    bundle.config["linux"]["seccomp"] = {
+        "defaultAction": "SCMP_ACT_ALLOW",
+        "syscalls": [rule(refused, "SCMP_ACT_ERRNO", errnoRet=errno.EPERM)]}
+    bundle.set_args("sh", "-c", "echo started; sleep 60")
+    proc, out = support.rt_create(bundle, cid, root, command=("run", "-d"))
+    assert proc.returncode == 0, proc.stderr
+    e = support.rt("exec", cid, "sh", "-c", "echo exec-ok", root=root)
+    assert e.returncode == 0 and e.stdout.strip() == "exec-ok", e.stderr
+    support.wait_status(cid, "running", root)
+    for _ in range(500):
+        if "started" in out.read_text():
+            break
+        time.sleep(0.01)
+    assert out.read_text().strip() == "started"
+
+
+def test_notify_without_an_agent_fails_with_runcs_words(seccomp_runtime, bundle, root, container_id, tmp_path):
+    p = run_in(bundle, root, container_id(), "true",
+               {"defaultAction": "SCMP_ACT_ALLOW", "listenerPath": str(tmp_path / "nobody.sock"),
+                "syscalls": [rule("mkdir", "SCMP_ACT_NOTIFY")]})
+    assert p.returncode != 0
+    assert ("failed to connect with seccomp agent specified in the seccomp profile: dial unix "
+            f"{tmp_path / 'nobody.sock'}: connect: no such file or directory") in p.stderr, p.stderr
+
+
+@pytest.mark.parametrize("flags, expected", [(None, 4), ([], 0), (["SECCOMP_FILTER_FLAG_LOG"], 2),
+                                             (["SECCOMP_FILTER_FLAG_TSYNC", "SECCOMP_FILTER_FLAG_SPEC_ALLOW"], 4)])
+def test_debug_names_the_filter_flags(seccomp_runtime, bundle, root, container_id, flags, expected):
+    """--debug says which SECCOMP_FILTER_FLAG_* bits go to seccomp(2) (runc's debug line, which
+    its suite checks): SPEC_ALLOW when `flags` is absent, TSYNC accepted and ignored."""
+    profile = {"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [rule("mkdir", "SCMP_ACT_ERRNO")]}
+    if flags is not None:
+        profile["flags"] = flags
+    bundle.config["linux"]["seccomp"] = profile
+    bundle.set_args("true")
+    bundle.write()
+    p = support.rt("--debug", "run", "--bundle", bundle.path, container_id(), root=root)
+    assert p.returncode == 0, p.stderr
+    assert f'"seccomp filter flags: {expected}"' in p.stderr, p.stderr

@@ -507,3 +507,44 @@ def test_foreground_exec_window_size_in_place_at_start(running, root):
             os.close(master)
         assert out == b"31 97\r\n", f"try {i}: {out!r}"
         assert code == 0
+
+
+# -- the terminal belongs to the process's user (runc's fixStdioPermissions) ------------------------
+
+def test_terminal_is_owned_by_the_process_user(bundle, root, container_id, tmp_path):
+    """uid 1000: the pty is chowned to it (its group stays devpts' gid=5), so the user can use
+    its console; the same for an exec with another user."""
+    terminal_bundle(bundle, "stat -c %u:%g $(tty); echo done", rows=24, cols=80)
+    bundle.config["process"]["user"] = {"uid": 1000, "gid": 100}
+    sock = tmp_path / "console.sock"
+    server = console_server(sock)
+    cid = container_id()
+    try:
+        proc, _ = rt_create(bundle, cid, root, extra=("--console-socket", sock))
+        assert proc.returncode == 0, proc.stderr
+        master = receive_pty(server)
+    finally:
+        server.close()
+    try:
+        assert rt("start", cid, root=root).returncode == 0
+        out = read_until(master, b"done")
+    finally:
+        os.close(master)
+    assert lines(out)[0] == b"1000:5", out
+
+
+def test_exec_terminal_is_owned_by_the_exec_user(running, root, tmp_path):
+    sock = tmp_path / "exec.sock"
+    server = console_server(sock)
+    try:
+        rc, err = _exec_detached_console(root, running, sock, tmp_path, "-t", "--user", "1234:100", running,
+                                         "sh", "-c", "stat -c %u:%g $(tty); echo done")
+        assert rc == 0, err
+        master = receive_pty(server)
+    finally:
+        server.close()
+    try:
+        out = read_until(master, b"done")
+    finally:
+        os.close(master)
+    assert lines(out)[0] == b"1234:5", out

@@ -174,5 +174,24 @@ def test_host_devnull_not_chowned(bundle, root, container_id):
     assert devnull() == before
 
 
+def test_callers_stdio_is_never_chowned(bundle, root, container_id, tmp_path):
+    """§1.17: only the terminal the init allocated goes to process.user; a caller's stdio (here a
+    host file of root's, 0600) keeps its owner, so the container user cannot fchmod it open (runc
+    chowns every stdio but /dev/null to the process's uid)."""
+    log = tmp_path / "client.log"
+    log.write_text("")
+    log.chmod(0o600)
+    bundle.config["process"]["user"] = {"uid": 1000, "gid": 1000}
+    bundle.set_args("sh", "-c", "echo written; chmod 666 /proc/self/fd/1 2>/dev/null; true")
+    bundle.write()
+    with open(log, "ab") as f:
+        r = subprocess.run([support.RUNTIME, "--root", str(root), "run", "--bundle", str(bundle.path), container_id()],
+                           stdin=subprocess.DEVNULL, stdout=f, stderr=f, timeout=30)
+    assert r.returncode == 0, log.read_text()
+    st = os.stat(log)
+    assert (st.st_uid, st.st_gid, stat.S_IMODE(st.st_mode)) == (0, 0, 0o600), (st, log.read_text())
+    assert "written" in log.read_text()
+
+
 def test_88264_console_readonly_rootfs(bundle, root, container_id, console_socket, host_uts):
     test_52565_console_target_symlink(True, bundle, root, container_id, console_socket, None)

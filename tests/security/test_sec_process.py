@@ -325,6 +325,41 @@ def test_21626_created_state_fd_audit(bundle, root, container_id):
     assert e.stdout.split() == ["0", "1", "2"], e.stdout
 
 
+def fcntl_dup(fd, at_least):
+    import fcntl  # noqa: PLC0415
+    return fcntl.fcntl(fd, fcntl.F_DUPFD, at_least)
+
+
+def test_21626_callers_fds_never_reach_the_waiting_init(bundle, root, container_id, tmp_path):
+    """runc create.bats "detect fd leak": fds a caller leaves open (a client's log file, its
+    /dev/null, a pipe) beyond stdio and --preserve-fds are closed by the init, not just marked
+    close-on-exec: the waiting init (which may wait for a long time) holds stdio and the exec
+    fifo's handle only."""
+    cid = container_id()
+    bundle.set_args("sleep", "100")
+    bundle.write()
+    log = os.open(tmp_path / "client.log", os.O_WRONLY | os.O_CREAT, 0o600)
+    null = os.open("/dev/null", os.O_RDWR)
+    r, w = os.pipe()
+    leaked = (log, null, r, fcntl_dup(null, 40))
+    try:
+        with open(tmp_path / "out", "wb") as f:  # (never a pipe: the container keeps its stdio)
+            proc = subprocess.run([support.RUNTIME, "--root", str(root), "create", "--bundle", str(bundle.path), cid],
+                                  stdin=subprocess.DEVNULL, stdout=f, stderr=f, pass_fds=leaked, timeout=30)
+    finally:
+        for fd in leaked + (w,):
+            os.close(fd)
+    assert proc.returncode == 0, (tmp_path / "out").read_text()
+    pid = state(cid, root)["pid"]
+    reports = os.environ.get("PYRUNTIME_SANITIZER_REPORTS") if os.environ.get("PYRUNTIME_INIT") else None
+    held = {}
+    for name in os.listdir(f"/proc/{pid}/fd"):
+        target = os.readlink(f"/proc/{pid}/fd/{name}")
+        if int(name) >= 3 and not (reports and target.startswith(reports.rstrip("/") + "/")):
+            held[int(name)] = target
+    assert list(held.values()) == [os.path.join(os.path.realpath(root), cid, "exec.fifo")], held
+
+
 def test_preserve_fds(bundle, root, container_id, tmp_path):
     """--preserve-fds 2 with fds 3, 4 and 5 open: the container sees 3 and 4, never 5."""
     bundle.set_args("sh", "-c", "ls /proc/self/fd/ | sort -n | tr '\\n' ' '")

@@ -234,6 +234,19 @@ def test_exec_overrides_caps_never_inheritable_or_ambient():
         assert "CAP_SYS_ADMIN" not in caps.get(k, []) and "CAP_NET_RAW" not in caps.get(k, [])
 
 
+def test_exec_cap_goes_to_ambient_when_the_config_has_inheritable():
+    """runc: `exec --cap` adds to ambient when config.json names an inheritable set (ambient is
+    raised only if inheritable there too); never to inheritable itself."""
+    from pyruntime.container import _exec_process
+    cfg = {"process": {"args": ["sleep", "1"], "cwd": "/", "capabilities": {
+        "bounding": ["CAP_KILL", "CAP_SYSLOG"], "effective": ["CAP_KILL"], "permitted": ["CAP_KILL"],
+        "inheritable": ["CAP_SYSLOG", "CAP_CHOWN"], "ambient": ["CAP_CHOWN"]}}}
+    caps = _exec_process(cfg, None, ["ls"], caps=["CAP_SYSLOG"])["capabilities"]
+    assert caps["ambient"] == ["CAP_CHOWN", "CAP_SYSLOG"]
+    assert caps["inheritable"] == ["CAP_SYSLOG", "CAP_CHOWN"]
+    assert "CAP_SYSLOG" in caps["permitted"] and "CAP_SYSLOG" in caps["effective"]
+
+
 def test_exec_overrides_env_cwd_user_tty():
     p = _exec_proc(args=["id"], env=["A=1"], cwd="/work", user="7:8", groups=["9"], tty=False, no_new_privs=True)
     assert p["args"] == ["id"]
@@ -306,7 +319,7 @@ def test_run_hook_timeout_kills():
     with pytest.raises(RuntimeFailure) as e:
         H.run_hook("prestart", 0, hook, "{}")
     assert time.monotonic() - t0 < 5
-    assert "prestart" in e.value.message and "timed out" in e.value.message
+    assert "prestart" in e.value.message and "hook ran past specified timeout of" in e.value.message
 
 
 def test_run_hook_that_ignores_stdin():

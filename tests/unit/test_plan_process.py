@@ -62,8 +62,10 @@ def test_scheduler_ioprio_affinity_personality(bundle):
     plan = build(c, bundle)
     assert plan.sched == (3, 5, 0, 1, 0, 0, 0)
     assert plan.ioprio == 3 << 13 | 7
-    assert plan.affinity == [(0b11).to_bytes(8, "little"), (0b1010).to_bytes(8, "little")]
+    assert plan.affinity == [b"", b""]  # execCPUAffinity is exec's (config.md): the init resets its own
     assert plan.personality == 8
+    plan = P.build_exec_plan(dict(c["process"]), c, 5, P.Host("", 40, False))
+    assert plan.affinity == [(0b11).to_bytes(8, "little"), (0b1010).to_bytes(8, "little")]
     tags = []
     data = encode(plan)
     off = 8
@@ -71,6 +73,15 @@ def test_scheduler_ioprio_affinity_personality(bundle):
         tags.append(int.from_bytes(data[off:off + 4], "little"))
         off += 8 + int.from_bytes(data[off + 4:off + 8], "little")
     assert {26, 27, 28, 29} <= set(tags) and tags.count(29) == 2
+
+
+def test_exec_takes_the_configs_exec_cpu_affinity_unless_it_names_one():
+    c = cfg()
+    c["process"]["execCPUAffinity"] = {"initial": "1", "final": "0"}
+    proc = {"args": ["true"], "cwd": "/"}
+    assert P.build_exec_plan(proc, c, 5, P.Host("", 40, False)).affinity == [b"\2" + bytes(7), b"\1" + bytes(7)]
+    proc["execCPUAffinity"] = {"final": "2"}
+    assert P.build_exec_plan(proc, c, 5, P.Host("", 40, False)).affinity == [b"", b"\4" + bytes(7)]
 
 
 @pytest.mark.parametrize("text", ["", "a", "3-1", "1-", "99999"])
@@ -109,6 +120,33 @@ def test_home_decision(bundle, env, want_env, lookup):
     assert bool(plan.flags & P.F_HOME) == lookup
 
 
+@pytest.mark.parametrize("env,want", [
+    (["ONE=two", "ONE=", "PATH=/bin"], ["ONE=", "PATH=/bin"]),          # runc's env.bats
+    (["ONE=two", "ONE=three"], ["ONE=three"]),
+    (["A=1", "B=2", "A=3", "C=4"], ["B=2", "A=3", "C=4"]),              # in the place of the last
+    (["X=a=b", "X=c=d"], ["X=c=d"]),                                    # the name ends at the first =
+])
+def test_env_duplicates_last_wins_for_every_key(bundle, env, want):
+    c = cfg()
+    c["process"]["env"] = env
+    assert build(c, bundle).env == want
+    exec_plan = P.build_exec_plan(dict(c["process"]), c, 5, P.Host("", 40, False))
+    assert exec_plan.env == want
+
+
+@pytest.mark.parametrize("entry,reason", [
+    ("NOEQUALS", "invalid environment variable: missing '='"),
+    ("=value", "invalid environment variable: name cannot be empty"),
+    ("K=a\0b", 'invalid environment variable "K": contains nul byte (\\x00)'),
+])
+def test_env_entries_runc_refuses(bundle, entry, reason):
+    c = cfg()
+    c["process"]["env"] = ["A=1", entry]
+    with pytest.raises(ConfigError) as e:
+        build(c, bundle)
+    assert (e.value.path, e.value.reason) == ("process.env[1]", reason)
+
+
 def test_plan_never_reads_the_rootfs_passwd(tmp_path):
     """Guards: plan.py opened <rootfs>/etc/passwd as host root (a FIFO there hung it forever)."""
     import os
@@ -141,6 +179,18 @@ def test_exec_without_capabilities_inherits_the_containers(bundle):
     assert P.build_exec_plan(proc, c, 5, P.Host("", 40, False)).caps == (0, 0, 0, 0, 0)
     del c["process"]["capabilities"], proc["capabilities"]
     assert P.build_exec_plan(proc, c, 5, P.Host("", 40, False)).caps == (0, 0, 0, 0, 0)
+
+
+def test_ambient_not_inheritable_is_dropped_with_runcs_warning(bundle):
+    c = cfg()
+    c["process"]["capabilities"] = {"bounding": ["CAP_KILL", "CAP_CHOWN"], "permitted": ["CAP_KILL", "CAP_CHOWN"],
+                                    "effective": ["CAP_KILL"], "inheritable": ["CAP_KILL"],
+                                    "ambient": ["CAP_KILL", "CAP_CHOWN"]}
+    warnings = []
+    plan = P.build_plan(c, str(bundle), P.Host("", 40, False), warn=warnings.append)
+    assert plan.caps[4] == 1 << 5  # CAP_KILL only
+    assert warnings == ["can't raise ambient capability CAP_CHOWN: operation not permitted "
+                        "(it is not in both the inheritable and permitted sets)"]
 
 
 # -- paths (docs/security.md §1.28) ----------------------------------------------------------------

@@ -142,7 +142,7 @@ def test_errno_ret_and_default_errno_ret():
     assert run_bpf(f.bpf, NR["umask"]) == 0x00050000 | errno.ENOSYS
     # no defaultErrnoRet: EPERM, as runc
     f = compile_nocache(profile(rule("getpid", "SCMP_ACT_ALLOW"), default="SCMP_ACT_ERRNO"))
-    assert run_bpf(f.bpf, NR["umask"]) == 0x00050000 | errno.EPERM
+    assert run_bpf(f.bpf, NR["write"]) == 0x00050000 | errno.EPERM  # below getpid: not the -ENOSYS stub's
     # TRACE carries errnoRet too
     f = compile_nocache(profile(rule("mkdir", "SCMP_ACT_TRACE", errnoRet=7)))
     assert run_bpf(f.bpf, NR["mkdir"]) == 0x7FF00007
@@ -238,6 +238,100 @@ def test_no_architectures_means_native():
     del p["architectures"]
     f = compile_nocache(p)
     assert run_bpf(f.bpf, NR["mkdir"]) == 0x00050001
+
+
+# --- the -ENOSYS stub (runc's patchbpf rule) ------------------------------------------------------
+
+ENOSYS_RET = 0x00050000 | errno.ENOSYS
+
+
+@pytest.mark.parametrize("default", ["SCMP_ACT_ERRNO", "SCMP_ACT_KILL", "SCMP_ACT_KILL_PROCESS", "SCMP_ACT_TRAP"])
+def test_syscalls_newer_than_the_profile_get_enosys(default):
+    f = compile_nocache(profile(rule(["read", "write", "getpid", "mkdir"], "SCMP_ACT_ALLOW"), default=default))
+    deny = sc.ACTIONS[default][0] | (errno.EPERM if default == "SCMP_ACT_ERRNO" else 0)
+    assert run_bpf(f.bpf, NR["mkdir"]) == sc.RET_ALLOW              # the highest named
+    assert run_bpf(f.bpf, NR["getpid"]) == sc.RET_ALLOW
+    assert run_bpf(f.bpf, 60) == deny                                # exit: older, not named
+    for nr in (NR["mkdir"] + 1, NR["clone3"], 436, 439, 1000, 0x3FFFFFFF):
+        assert run_bpf(f.bpf, nr) == ENOSYS_RET, nr                  # newer: "not implemented"
+    # the stub leaves foreign architectures and x32 calls to the filter (bad arch: kill)
+    assert run_bpf(f.bpf, 1000, arch=AUDIT_ARCH_I386) == sc.RET_KILL_THREAD
+    assert run_bpf(f.bpf, 1000 | X32_BIT) == sc.RET_KILL_THREAD
+
+
+def test_the_highest_name_counts_whatever_its_action():
+    # runc counts every name of the profile, a rule with the default action too
+    f = compile_nocache(profile(rule("getpid", "SCMP_ACT_ALLOW"), rule("quotactl_fd", "SCMP_ACT_ERRNO"),
+                                default="SCMP_ACT_ERRNO"))
+    assert run_bpf(f.bpf, NR["clone3"]) == 0x00050000 | errno.EPERM  # 435 < quotactl_fd (443)
+    assert run_bpf(f.bpf, NR["quotactl_fd"] + 1) == ENOSYS_RET
+    # and names the profile denies explicitly keep their own errno
+    f = compile_nocache(profile(rule("getpid", "SCMP_ACT_ALLOW"),
+                                rule("close_range", "SCMP_ACT_ERRNO", errnoRet=errno.ENOSYS),
+                                rule("openat2", "SCMP_ACT_ERRNO", errnoRet=errno.EPERM)))
+    assert run_bpf(f.bpf, 437) == 0x00050000 | errno.EPERM
+
+
+@pytest.mark.parametrize("default", ["SCMP_ACT_ALLOW", "SCMP_ACT_LOG", "SCMP_ACT_TRACE"])
+def test_no_stub_when_the_default_lets_calls_through(default):
+    f = compile_nocache(profile(rule("mkdir", "SCMP_ACT_ERRNO"), default=default))
+    stubless = sc.enosys_stub(sc._validate(profile(rule("mkdir", "SCMP_ACT_ERRNO"), default=default), []),
+                              lambda arch, name: 83)
+    assert stubless == b""
+    assert run_bpf(f.bpf, 1000) == sc.ACTIONS[default][0] | (errno.EPERM if default == "SCMP_ACT_TRACE" else 0)
+
+
+def test_no_stub_when_the_default_already_says_enosys():
+    rules = sc._validate(profile(rule("mkdir", "SCMP_ACT_ALLOW"), default="SCMP_ACT_ERRNO",
+                                 defaultErrnoRet=errno.ENOSYS), [])
+    assert sc.enosys_stub(rules, lambda arch, name: 83) == b""
+    rules = sc._validate(profile(rule("mkdir", "SCMP_ACT_ALLOW"), default="SCMP_ACT_ERRNO",
+                                 defaultErrnoRet=errno.ENXIO), [])
+    assert sc.enosys_stub(rules, lambda arch, name: 83) != b""
+
+
+def test_default_errno_ret_below_the_highest_name():
+    # runc's defaultErrnoRet=ENXIO case: an unnamed older call gets ENXIO, a newer one ENOSYS
+    f = compile_nocache(profile(rule(["read", "write", "mkdir"], "SCMP_ACT_ALLOW"),
+                                default="SCMP_ACT_ERRNO", defaultErrnoRet=errno.ENXIO))
+    assert run_bpf(f.bpf, 80) == 0x00050000 | errno.ENXIO  # chdir
+    assert run_bpf(f.bpf, 436) == ENOSYS_RET
+
+
+def test_stub_per_architecture_and_x32():
+    names = ["read", "write", "mkdir", "_llseek"]
+    p = profile(rule(names, "SCMP_ACT_ALLOW"), default="SCMP_ACT_ERRNO",
+                architectures=["SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"])
+    f = compile_nocache(p)
+    # i386: its own numbers (mkdir 39, _llseek 140 the highest)
+    assert run_bpf(f.bpf, I386_NR["_llseek"], arch=AUDIT_ARCH_I386) == sc.RET_ALLOW
+    assert run_bpf(f.bpf, 100, arch=AUDIT_ARCH_I386) == 0x00050000 | errno.EPERM
+    assert run_bpf(f.bpf, 141, arch=AUDIT_ARCH_I386) == ENOSYS_RET
+    # x32: the x86_64 audit arch with bit 30, compared with its own highest number
+    assert run_bpf(f.bpf, NR["mkdir"] | X32_BIT) == sc.RET_ALLOW
+    assert run_bpf(f.bpf, 60 | X32_BIT) == 0x00050000 | errno.EPERM
+    assert run_bpf(f.bpf, 400 | X32_BIT) == ENOSYS_RET
+    assert run_bpf(f.bpf, 400) == ENOSYS_RET
+    assert run_bpf(f.bpf, 60) == 0x00050000 | errno.EPERM
+
+
+def test_stub_covers_the_native_arch_even_when_not_listed():
+    p = profile(rule(["read", "mkdir"], "SCMP_ACT_ALLOW"), default="SCMP_ACT_ERRNO",
+                architectures=["SCMP_ARCH_AARCH64"])
+    f = compile_nocache(p)
+    assert run_bpf(f.bpf, 1000) == ENOSYS_RET
+    assert run_bpf(f.bpf, 60) == 0x00050000 | errno.EPERM
+
+
+def test_stub_long_programs_still_jump_right():
+    # podman's profile (default ERRNO), without its defaultErrnoRet ENOSYS (which needs no stub):
+    # hundreds of instructions behind the stub
+    p = podman_profile()
+    assert p.pop("defaultErrnoRet") == errno.ENOSYS
+    f = compile_nocache(p)
+    assert run_bpf(f.bpf, 1000) == ENOSYS_RET
+    assert run_bpf(f.bpf, NR["getpid"]) == sc.RET_ALLOW
+    assert run_bpf(f.bpf, NR["kexec_load"]) == 0x00050000 | errno.EPERM
 
 
 # --- unknown names, errors -----------------------------------------------------------------------
@@ -409,6 +503,14 @@ def test_cache_miss_then_hit(cache_dir, count_compiles):
     assert len(count_compiles) == 1
     assert (warm.bpf, warm.flags, warm.notify) == (cold.bpf, cold.flags, cold.notify)
     assert not [n for n in os.listdir(cache_dir) if n.endswith(".tmp")]
+
+
+def test_cache_holds_the_enosys_stub(cache_dir, count_compiles):
+    p = profile(rule(["read", "mkdir"], "SCMP_ACT_ALLOW"), default="SCMP_ACT_ERRNO")
+    cold = sc.compile_profile(p, cache_dir=cache_dir)
+    warm = sc.compile_profile(p, cache_dir=cache_dir)
+    assert len(count_compiles) == 1
+    assert warm.bpf == cold.bpf and run_bpf(warm.bpf, 1000) == ENOSYS_RET
 
 
 def test_cache_keeps_flags_notify_and_listener(cache_dir, count_compiles):
