@@ -128,6 +128,7 @@ def create(root, cid, bundle, *, pid_file=None, console_socket=None, no_pivot=Fa
                    "rootfs": plan.rootfs, "created": "", "cgroup": cgroup.to_state()}
     try:
         c.save(provisional)
+        cgroup.check_new()
         cgroup.create()
         cgroup_made = True
         c.save(dict(provisional, cgroup=cgroup.to_state()))

@@ -355,6 +355,23 @@ class Manager:
             return SystemdManager.restore(d)
         raise RuntimeFailure(f"unknown cgroup driver in state: {drv!r}")
 
+    def check_new(self):
+        """runc's refusals before a create: a cgroup that already holds processes (another
+        container's, or anything else's: they would share limits, freezing and kills), or one that
+        is frozen (the init would stop, in D state, the moment it joined)."""
+        try:
+            pids = self.pids()
+        except OSError:
+            pids = []
+        if pids:
+            raise RuntimeFailure(f"container's cgroup is not empty: {len(pids)} process(es) found")
+        try:
+            frozen = self.frozen()
+        except OSError:
+            frozen = False
+        if frozen:
+            raise RuntimeFailure("container's cgroup unexpectedly frozen")
+
     # subclasses implement these
     def create(self):
         raise NotImplementedError

@@ -482,33 +482,75 @@ def test_init_joins_every_hierarchy_itself_and_nothing_else_enters(bundle, root,
     assert not os.path.exists(f"/sys/fs/cgroup/unified/pyrt-test-{cid}")
 
 
-def test_a_cgroup_another_container_made_keeps_its_processes(make_bundle, root, container_id):
-    """Two containers name the same cgroupsPath: the second joins the first's cgroup. Its failed
-    create and its delete --force kill only its own processes; the cgroup (made by the first) stays
-    until the first is deleted."""
-    first, second, third = container_id(), container_id(), container_id()
+def test_a_cgroup_that_holds_processes_is_refused_and_left_alone(make_bundle, root, container_id):
+    """Two containers name the same cgroupsPath: the second is refused with runc's error (runc 1.2+:
+    they would share limits, freezing and kills), and neither its refusal nor anything else of it
+    touches the first container or its cgroup."""
+    first, second = container_id(), container_id()
     path = f"/pyrt-test-shared-{first}"
     bundles = {}
-    for cid, args in ((first, ("sleep", "1000")), (second, ("sleep", "1000")), (third, ("no-such-command",))):
+    for cid in (first, second):
         b = make_bundle(cid)
         b.config["linux"]["cgroupsPath"] = path
-        b.set_args(*args)
+        b.set_args("sleep", "1000")
         bundles[cid] = b
     res, _ = support.rt_create(bundles[first], first, root, command=("run", "-d"))
     assert res.returncode == 0, res.stderr
     try:
         init = support.state(first, root)["pid"]
-        res, _ = support.rt_create(bundles[third], third, root)  # joins, then fails at the exec lookup
-        assert res.returncode != 0 and "no-such-command" in res.stderr, res.stderr
-        assert support.pid_alive(init)
-        res, _ = support.rt_create(bundles[second], second, root, command=("run", "-d"))
-        assert res.returncode == 0, res.stderr
-        second_init = support.state(second, root)["pid"]
-        assert sorted(cat(f"/sys/fs/cgroup/pids{path}/cgroup.procs").split()) == sorted([str(init), str(second_init)])
-        assert support.rt("delete", "--force", second, root=root).returncode == 0
+        for command in (("run", "-d"), ("create",)):
+            res, _ = support.rt_create(bundles[second], second, root, command=command)
+            assert res.returncode == 1, res.stderr
+            assert "container's cgroup is not empty: 1 process(es) found" in res.stderr, res.stderr
+            assert not os.path.exists(os.path.join(root, second))
         assert support.pid_alive(init) and support.state(first, root)["status"] == "running"
-        assert os.path.isdir(f"/sys/fs/cgroup/memory{path}")
+        assert cat(f"/sys/fs/cgroup/pids{path}/cgroup.procs").split() == [str(init)]
     finally:
-        for cid in (second, third, first):
+        for cid in (second, first):
             support.rt("delete", "--force", cid, root=root)
     assert not os.path.exists(f"/sys/fs/cgroup/memory{path}")
+
+
+def test_an_empty_cgroup_made_by_someone_else_survives_a_failed_create(make_bundle, root, container_id):
+    """A cgroup that exists before the container (made by hand, empty) is joined; a create that
+    fails inside it leaves the directory, which is not the container's to remove."""
+    cid = container_id()
+    path = f"/pyrt-test-premade-{cid}"
+    dirs = [f"/sys/fs/cgroup/{h}{path}" for h in ("memory", "pids", "devices", "freezer")]
+    for d in dirs:
+        os.mkdir(d)
+    try:
+        b = make_bundle(cid)
+        b.config["linux"]["cgroupsPath"] = path
+        b.set_args("no-such-command")
+        res, _ = support.rt_create(b, cid, root)
+        assert res.returncode != 0 and "no-such-command" in res.stderr, res.stderr
+        assert all(os.path.isdir(d) for d in dirs)
+    finally:
+        support.rt("delete", "--force", cid, root=root)
+        for d in dirs:
+            os.rmdir(d)
+
+
+@pytest.mark.parametrize("command", [("run", "-d"), ("create",)])
+def test_a_frozen_cgroup_is_refused_never_joined(make_bundle, root, container_id, command):
+    """A pre-existing frozen cgroup: runc's error and exit 1 at once. Joining it would stop the
+    init in D state, where nothing (not even the caller's timeout) can kill it."""
+    cid = container_id()
+    path = f"/pyrt-test-frozen-{cid}"
+    freezer = f"/sys/fs/cgroup/freezer{path}"
+    os.mkdir(freezer)
+    try:
+        Path(freezer, "freezer.state").write_text("FROZEN")
+        b = make_bundle(cid)
+        b.config["linux"]["cgroupsPath"] = path
+        b.set_args("true")
+        res, _ = support.rt_create(b, cid, root, command=command, timeout=30)
+        assert res.returncode == 1, res.stderr
+        assert "container's cgroup unexpectedly frozen" in res.stderr, res.stderr
+        assert not os.path.exists(os.path.join(root, cid))
+        assert not os.path.exists(f"/sys/fs/cgroup/memory{path}")  # nothing made for it
+    finally:
+        Path(freezer, "freezer.state").write_text("THAWED")
+        support.rt("delete", "--force", cid, root=root)
+        os.rmdir(freezer)
