@@ -74,7 +74,8 @@ def create(root, cid, bundle, *, pid_file=None, console_socket=None, no_pivot=Fa
     from .trace import step  # noqa: PLC0415
     check_id(cid)
     bundle = os.path.abspath(bundle or ".")
-    config, raw = spec.load(bundle)
+    warn = log.warning if log else (lambda msg: None)
+    config, raw = spec.load(bundle, warn)
     step("validated")
     listen = _listen_fds()
     if listen:
@@ -91,7 +92,6 @@ def create(root, cid, bundle, *, pid_file=None, console_socket=None, no_pivot=Fa
         from .console import caller_size, internal_socket  # noqa: PLC0415
         internal_console, console_fd = internal_socket()
         size = caller_size()
-    warn = log.warning if log else (lambda msg: None)
     plan = build_plan(config, bundle, Host.read(), no_pivot=no_pivot,
                       console=bool(console_socket) or console_fd >= 0,
                       preserve_fds=preserve_fds, detached=detached, warn=warn)

@@ -227,10 +227,7 @@ def validate(r, flavor="v1"):
             raise ConfigError(f"{dp}.type", f"invalid device type {d.get('type')!r} (a, c or b)")
         for k in ("major", "minor"):
             _int(d.get(k), f"{dp}.{k}", -1, 0xFFFFFFFF)
-        acc = d.get("access")
-        _str(acc, f"{dp}.access")
-        if acc and (set(acc) - set("rwm")):
-            raise ConfigError(f"{dp}.access", f"invalid device access {acc!r} (letters of rwm)")
+        _str(d.get("access"), f"{dp}.access")  # letters other than r, w, m are ignored (runc's toSet)
 
     uni = _obj(r.get("unified"), f"{P}.unified")
     if uni and flavor != "v2":

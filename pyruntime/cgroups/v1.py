@@ -36,8 +36,7 @@ class V1Manager(Manager):
                 key = c or "unified"
                 m.paths[key] = p
                 m.mounts[key] = h[c][0]
-        m.linux_devices = [{"type": d.get("type"), "major": d.get("major"), "minor": d.get("minor")}
-                           for d in linux.get("devices") or [] if isinstance(d, dict)]
+        m.linux_devices = [{"path": d.get("path")} for d in linux.get("devices") or [] if isinstance(d, dict)]
         return m
 
     @classmethod

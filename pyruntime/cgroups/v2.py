@@ -26,8 +26,7 @@ class V2Manager(Manager):
         m.inner = inner_path(config, cid)
         m.path = resolve(m.inner, "", h, own_cgroups())
         m.mount = h[""][0]
-        m.linux_devices = [{"type": d.get("type"), "major": d.get("major"), "minor": d.get("minor")}
-                           for d in linux.get("devices") or [] if isinstance(d, dict)]
+        m.linux_devices = [{"path": d.get("path")} for d in linux.get("devices") or [] if isinstance(d, dict)]
         return m
 
     @classmethod

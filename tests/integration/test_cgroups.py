@@ -554,3 +554,31 @@ def test_a_frozen_cgroup_is_refused_never_joined(make_bundle, root, container_id
         Path(freezer, "freezer.state").write_text("THAWED")
         support.rt("delete", "--force", cid, root=root)
         os.rmdir(freezer)
+
+
+@pytest.mark.parametrize("allow", [False, True])
+def test_a_linux_devices_node_is_usable_only_where_resources_devices_allow_it(bundle, root, container_id, allow):
+    """linux.devices makes the node; linux.resources.devices decides access (runc). With a deny-all
+    and no allow, /dev/kmsg is refused by the devices cgroup, also after an update; with an allow
+    it opens (CAP_SYSLOG is given, so only the cgroup can refuse)."""
+    cid = container_id()
+    rules = [{"allow": False, "access": "rwm"}]
+    if allow:
+        rules.append({"allow": True, "type": "c", "major": 1, "minor": 11, "access": "rw"})
+    bundle.config["linux"]["resources"] = {"devices": rules}
+    bundle.config["linux"]["devices"] = [{"path": "/dev/kmsg", "type": "c", "major": 1, "minor": 11}]
+    for k in ("bounding", "effective", "permitted"):
+        bundle.config["process"]["capabilities"][k].append("CAP_SYSLOG")
+    bundle.set_args("sleep", "1000")
+    res, _ = support.rt_create(bundle, cid, root, command=("run", "-d"))
+    assert res.returncode == 0, res.stderr
+    try:
+        for step in ("created", "updated"):
+            r = support.rt("exec", cid, "sh", "-c", "head -c 1 /dev/kmsg >/dev/null && echo opened", root=root)
+            if allow:
+                assert r.returncode == 0 and r.stdout == "opened\n", (step, r.stderr)
+            else:
+                assert r.returncode == 1 and "Operation not permitted" in r.stderr, (step, r.stdout, r.stderr)
+            assert support.rt("update", "--pids-limit", "42", cid, root=root).returncode == 0
+    finally:
+        support.rt("delete", "--force", cid, root=root)
