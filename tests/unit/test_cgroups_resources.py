@@ -154,7 +154,7 @@ def test_v2_cpu_max_forms():
      "linux.resources.blockIO.throttleReadBpsDevice[0].minor"),
     ({"hugepageLimits": [{"pageSize": "2XB", "limit": 1}]}, "linux.resources.hugepageLimits[0].pageSize"),
     ({"devices": [{"allow": True, "type": "x"}]}, "linux.resources.devices[0].type"),
-    ({"devices": [{"allow": True, "access": "rwx"}]}, "linux.resources.devices[0].access"),
+    ({"devices": [{"allow": True, "access": 7}]}, "linux.resources.devices[0].access"),
     ({"devices": [{"type": "c"}]}, "linux.resources.devices[0].allow"),
     ({"unified": {"memory.max": "1"}}, "linux.resources.unified"),
     ({"network": {"priorities": [{"name": "a b", "priority": 1}]}}, "linux.resources.network.priorities[0].name"),
