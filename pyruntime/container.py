@@ -186,6 +186,9 @@ def create(root, cid, bundle, *, pid_file=None, console_socket=None, no_pivot=Fa
             "annotations": config.get("annotations") or {},
             "hooks": {k: v for k, v in hook_cfg.items() if k in ("poststart", "poststop") and v},
             "namespaces": [n["type"] for n in (config.get("linux") or {}).get("namespaces") or ()],
+            # no pid namespace of its own (none, or one joined by path): kill KILL empties the cgroup
+            "shared_pid": not any(n.get("type") == "pid" and not n.get("path")
+                                  for n in (config.get("linux") or {}).get("namespaces") or ()),
             "cgroup": cgroup.to_state(),
             "notify": notify_host or "",
         })
@@ -314,16 +317,33 @@ def _signal_all(c, sig):
             pass
 
 
+def _shared_pid(c):
+    d = c.data or {}
+    if "shared_pid" in d:
+        return bool(d["shared_pid"])
+    return "pid" not in (d.get("namespaces") or ())  # a state written before the flag
+
+
 def kill(root, cid, signal_text="SIGTERM", all_processes=False):
     from .signals import parse_signal  # noqa: PLC0415
     sig = parse_signal(signal_text)
     c = load(root, cid)
     status = c.status()
+    m = _cgroup(c)
+    if sig == 9 and m is not None and _shared_pid(c) and status != "creating":
+        # runc: without a pid namespace of its own the init is not special, and killing it takes
+        # nothing else with it: SIGKILL goes to the whole cgroup, also once the init is gone
+        pids = m.pids()
+        if pids or status in ("created", "running", "paused"):
+            m.signal_all(9)
+            return
+        if all_processes:
+            return
+        raise StateError("container not running")
     if status not in ("created", "running", "paused"):
         if all_processes and status == "stopped":
             return  # runc: --all on a stopped container succeeds
         raise StateError("container not running")
-    m = _cgroup(c)
     if all_processes:
         if m is not None:
             m.signal_all(sig)

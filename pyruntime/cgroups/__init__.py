@@ -421,7 +421,8 @@ class Manager:
 
     def signal_all(self, sig):
         """Signal every process of the cgroup: freeze, signal, thaw (runc's signalAllProcesses), so
-        nothing forks past the list. A frozen cgroup is left frozen except for SIGKILL."""
+        nothing forks past the list. A frozen cgroup is left frozen except for SIGKILL (a frozen
+        process cannot die: runc thaws it, and the container ends stopped, not paused)."""
         was_frozen = False
         try:
             was_frozen = self.frozen()
@@ -436,7 +437,7 @@ class Manager:
                 except ProcessLookupError:
                     pass
         finally:
-            if not was_frozen:
+            if not was_frozen or sig == 9:
                 try:
                     self.thaw()
                 except (RuntimeFailure, OSError):
