@@ -31,6 +31,7 @@ _CREATE = {
     "no-pivot": (("--no-pivot",), False),
     "no-new-keyring": (("--no-new-keyring",), False),
     "preserve-fds": (("--preserve-fds",), True),
+    "pidfd-socket": (("--pidfd-socket",), True),
 }
 
 COMMANDS = {
@@ -75,7 +76,7 @@ COMMANDS = {
               "no-new-privs": (("--no-new-privs",), False), "cap": (("--cap", "-c"), "multi"),
               "preserve-fds": (("--preserve-fds",), True), "pid-file": (("--pid-file",), True),
               "detach": (("--detach", "-d"), False), "ignore-paused": (("--ignore-paused",), False),
-              "cgroup": (("--cgroup",), True)},
+              "cgroup": (("--cgroup",), "multi"), "pidfd-socket": (("--pidfd-socket",), True)},
              (1, 1 << 30), "exec [command options] <container-id> <command> [command options]"),
 }
 
@@ -255,10 +256,17 @@ def _int_flag(flags, name, default=0):
     return n
 
 
+def _caller_path(path):
+    """A path given on the command line, relative to the caller's directory (create moves into the
+    bundle before it writes the pid file: runc makes --pid-file absolute first, too)."""
+    return os.path.abspath(path) if path else path
+
+
 def _dispatch(command, flags, args, root, log, gflags):
     from . import container as ct  # noqa: PLC0415
     if command in ("create", "run"):
-        opts = dict(pid_file=flags.get("pid-file"), console_socket=flags.get("console-socket"),
+        opts = dict(pid_file=_caller_path(flags.get("pid-file")), console_socket=flags.get("console-socket"),
+                    pidfd_socket=flags.get("pidfd-socket"),
                     no_pivot=flags.get("no-pivot", False), preserve_fds=_int_flag(flags, "preserve-fds"))
         opts["systemd_cgroup"] = gflags.get("systemd-cgroup", False)
         if command == "create":
@@ -272,7 +280,8 @@ def _dispatch(command, flags, args, root, log, gflags):
             raise RuntimeFailure("LSM labels are not supported by this runtime yet")
         return ct.exec_(root, args[0], args[1:], process_file=flags.get("process"),
                         console_socket=flags.get("console-socket"), detach=flags.get("detach", False),
-                        pid_file=flags.get("pid-file"), preserve_fds=_int_flag(flags, "preserve-fds"),
+                        pid_file=_caller_path(flags.get("pid-file")), preserve_fds=_int_flag(flags, "preserve-fds"),
+                        pidfd_socket=flags.get("pidfd-socket"), cgroups=flags.get("cgroup", ()),
                         ignore_paused=flags.get("ignore-paused", False), log=log,
                         cwd=flags.get("cwd"), env=flags.get("env", ()), tty=flags.get("tty", False),
                         user=flags.get("user"), groups=flags.get("additional-gids", ()),

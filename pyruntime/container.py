@@ -44,15 +44,33 @@ def _listen_fds():
     return int(n)
 
 
-def _connect_console(path):
+def _connect_console(path, what="console socket"):
     import _socket  # noqa: PLC0415
     s = _socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM | _socket.SOCK_CLOEXEC)
     try:
         s.connect(path)
     except OSError as e:
         s.close()
-        raise RuntimeFailure(f"failed to connect to console socket \"{path}\": {e.strerror}") from None
+        raise RuntimeFailure(f"failed to connect to {what} \"{path}\": {e.strerror}") from None
     return s.detach()
+
+
+def _send_pidfd(sock_fd, pid, kind):
+    """--pidfd-socket: a pidfd of the container's process, in one SCM_RIGHTS message whose data is
+    runc's init type ("standard" for the init, "setns" for an exec)."""
+    import _socket  # noqa: PLC0415
+    s = _socket.socket(fileno=sock_fd)
+    try:
+        fd = os.pidfd_open(pid)
+        try:
+            s.sendmsg([kind.encode()], [(_socket.SOL_SOCKET, _socket.SCM_RIGHTS, fd.to_bytes(4, "little"))])
+        finally:
+            os.close(fd)
+    except OSError as e:
+        raise RuntimeFailure(f"unable to start container process: failed to send pidfd on socket: "
+                             f"{os.strerror(e.errno).lower()}") from None
+    finally:
+        s.close()
 
 
 def _wait_gone(c, timeout=10.0):
@@ -65,7 +83,7 @@ def _wait_gone(c, timeout=10.0):
 
 
 def create(root, cid, bundle, *, pid_file=None, console_socket=None, no_pivot=False,
-           preserve_fds=0, detached=True, log=None, console_fd=-1, systemd_cgroup=False):
+           preserve_fds=0, detached=True, log=None, console_fd=-1, systemd_cgroup=False, pidfd_socket=None):
     from . import spec  # noqa: PLC0415
     from .launch import Launch, idmapped_trees, write_id_maps  # noqa: PLC0415
     from .plan import Host, build_plan  # noqa: PLC0415
@@ -147,6 +165,7 @@ def create(root, cid, bundle, *, pid_file=None, console_socket=None, no_pivot=Fa
             raise RuntimeFailure(f"cannot make the exec fifo {fifo}: {os.strerror(e.errno).lower()}") from None
         if console_socket:
             console_fd = _connect_console(console_socket)
+        pidfd_sock = _connect_console(pidfd_socket, "pidfd socket") if pidfd_socket else -1
         statedir_fd = os.open(c.dir, os.O_PATH | os.O_DIRECTORY | os.O_CLOEXEC)
         sync_hooks = any(hook_cfg.get(k) for k in ("prestart", "createRuntime", "createContainer", "startContainer"))
         trees = idmapped_trees(plan.mounts)
@@ -172,6 +191,9 @@ def create(root, cid, bundle, *, pid_file=None, console_socket=None, no_pivot=Fa
         pid = launch.run(on_maps=on_maps, on_hooks=on_hooks, on_seccomp=_listener(plan, state_base),
                          on_spawned=on_spawned, on_child=on_child)
         step("ready")
+        if pidfd_sock >= 0:
+            _send_pidfd(pidfd_sock, pid, "standard")
+            pidfd_sock = -1
         st = proc_start(pid)
         if st is None:
             raise RuntimeFailure("unable to start container process: container init exited unexpectedly")
@@ -618,7 +640,7 @@ def _id_number(text, whole):
 
 
 def exec_(root, cid, args=(), *, process_file=None, console_socket=None, detach=False, pid_file=None,
-          preserve_fds=0, ignore_paused=False, log=None, **overrides):
+          preserve_fds=0, ignore_paused=False, log=None, pidfd_socket=None, cgroups=(), **overrides):
     """Run a new process in a container's namespaces. Exit status: the process's (foreground)."""
     from . import fastjson  # noqa: PLC0415
     from .launch import Launch  # noqa: PLC0415
@@ -658,7 +680,15 @@ def exec_(root, cid, args=(), *, process_file=None, console_socket=None, detach=
         internal, console_fd = internal_socket()
         plan.console_size = caller_size() or plan.console_size
     m = _cgroup(c)
-    join = m.join_fds() if m is not None else None
+    if cgroups:
+        from .cgroups import parse_sub_cgroups  # noqa: PLC0415
+        sub = parse_sub_cgroups(cgroups)
+        if m is None:
+            raise RuntimeFailure("exec --cgroup: the container has no cgroup")
+        join = m.exec_join_fds(sub)
+    else:
+        join = m.join_fds() if m is not None else None
+    pidfd_sock = _connect_console(pidfd_socket, "pidfd socket") if pidfd_socket else -1
     launch = Launch(lambda cons, _sdir, cgs, _mnts: encode(plan, console_fd=cons, preserve_fds=preserve_fds,
                                                            cgroup_fds=cgs),
                     preserve_fds, console_fd, -1, join)
@@ -669,7 +699,11 @@ def exec_(root, cid, args=(), *, process_file=None, console_socket=None, detach=
                          on_spawned=m.add if m is not None and join is None else None)
     except BaseException:
         launch.abort()
+        if pidfd_sock >= 0:
+            os.close(pidfd_sock)
         raise
+    if pidfd_sock >= 0:
+        _send_pidfd(pidfd_sock, pid, "setns")
     if pid_file:
         _pidfile(pid_file, pid)
     if detach:

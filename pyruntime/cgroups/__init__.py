@@ -213,6 +213,48 @@ def open_join_fds(paths):
     return cg2, tasks
 
 
+def parse_sub_cgroups(args):
+    """exec --cgroup values -> {controller: path} ("" for one path given to every hierarchy),
+    with runc's rules and errors (exec.go getSubCgroupPaths)."""
+    paths = {}
+    for arg in args:
+        ctrs, colon, path = arg.partition(":")
+        if colon:
+            for ctrl in ctrs.split(","):
+                if not ctrl:
+                    raise RuntimeFailure(f"invalid --cgroup argument: {arg} (empty <controller> prefix)")
+                if ctrl in paths:
+                    raise RuntimeFailure(f"invalid --cgroup argument(s): controller {ctrl} specified multiple times")
+                paths[ctrl] = path
+        else:
+            if len(args) != 1:
+                raise RuntimeFailure(f"invalid --cgroup argument: {arg} (missing <controller>: prefix)")
+            paths[""] = arg
+    return paths
+
+
+def sub_cgroup_paths(paths, sub):
+    """The cgroups an exec joins: the container's `paths` ({key: dir}), with the sub-cgroups of
+    `sub` (parse_sub_cgroups()) below them. A path may not climb out of the container's cgroup."""
+    import posixpath  # noqa: PLC0415
+    out = dict(paths)
+
+    def below(base, add):
+        p = posixpath.normpath(posixpath.join(base, add.lstrip("/"))) if add.strip("/") else base
+        if p != base and not p.startswith(base.rstrip("/") + "/"):
+            raise RuntimeFailure(f"{add} is not a sub cgroup path")
+        return p
+    if "" in sub:
+        for key in out:
+            out[key] = below(out[key], sub[""])
+        return out
+    for ctrl, add in sub.items():
+        if ctrl not in out:
+            raise RuntimeFailure(f"unknown controller {ctrl} in SubCgroupPaths")
+        out[ctrl] = below(out[ctrl], add)
+    return out
+
+
 def read_file(path):
     with open(path) as f:
         return f.read()
@@ -378,6 +420,25 @@ class Manager:
 
     def add(self, pid):
         raise NotImplementedError
+
+    def exec_join_fds(self, sub):
+        """join_fds() for an exec into the sub-cgroups `sub` (parse_sub_cgroups()) of the container's
+        cgroups; each must exist (runc's error names the cgroup.procs it could not write)."""
+        paths = sub_cgroup_paths(self.cgroup_paths(), sub)
+        pairs, seen = [], set()
+        for key, path in paths.items():
+            if path in seen:
+                continue
+            seen.add(path)
+            if not os.path.isdir(path):
+                raise RuntimeFailure(f"unable to start container process: error adding pid to cgroups: "
+                                     f"open {path}/cgroup.procs: no such file or directory")
+            pairs.append(("unified" if key in ("", "unified") else key, path))
+        return open_join_fds(pairs)
+
+    def cgroup_paths(self):
+        """{controller (v1) or "" (cgroup v2) or "unified" (hybrid): directory}."""
+        return dict(self.paths)
 
     def join_fds(self):
         """(cgroup2 dir fd or -1, [v1 `tasks` fds]) for the init to join its cgroups itself, or

@@ -242,3 +242,31 @@ def test_single_dash_long_flag(tmp_path, bundle, root, container_id):
     proc = create_argv(["-root", root, "create", "-bundle", bundle.path, cid], tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert state(cid, root)["status"] == "created"
+
+
+def test_relative_pid_file_is_the_callers(tmp_path, bundle, root, container_id):
+    """A relative --pid-file names a file in the caller's directory, not the bundle's (runc makes it
+    absolute before it moves into the bundle); create, run -d and exec alike."""
+    bundle.set_args("sleep", "1000")
+    bundle.write()
+    cwd = tmp_path / "caller"
+    cwd.mkdir()
+    cid, cid2 = container_id(), container_id()
+    for argv, name in ((["--root", root, "create", "--pid-file", "c.pid", "-b", bundle.path, cid], "c.pid"),
+                       (["--root", root, "run", "-d", "--pid-file", "r.pid", "-b", bundle.path, cid2], "r.pid")):
+        out, err = tmp_path / f"{name}.out", tmp_path / f"{name}.err"
+        with open(out, "wb") as o, open(err, "wb") as e:
+            proc = subprocess.run([support.RUNTIME, *map(str, argv)], stdin=subprocess.DEVNULL, stdout=o,
+                                  stderr=e, cwd=cwd, timeout=30)
+        assert proc.returncode == 0, err.read_text()
+        assert not (bundle.path / name).exists()
+    try:
+        assert int((cwd / "c.pid").read_text()) == state(cid, root)["pid"]
+        assert int((cwd / "r.pid").read_text()) == state(cid2, root)["pid"]
+        proc = subprocess.run([support.RUNTIME, "--root", str(root), "exec", "-d", "--pid-file", "e.pid", cid2,
+                               "sleep", "1"], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL, cwd=cwd, timeout=30)
+        assert proc.returncode == 0 and (cwd / "e.pid").read_text().isdigit()
+    finally:
+        for c in (cid, cid2):
+            rt("delete", "--force", c, root=root)

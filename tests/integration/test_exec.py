@@ -447,3 +447,95 @@ def test_foreground_exec_forwards_signals(running, root, tmp_path):
                 p.wait()
     assert b"got-term" in out.read_bytes()
     assert code == 7
+
+
+def _cgroup_lines(text):
+    return {line.split(":", 2)[1]: line.split(":", 2)[2] for line in text.splitlines() if line.count(":") >= 2}
+
+
+def test_exec_cgroup_joins_sub_cgroups(bundle, root, container_id):
+    """exec --cgroup [CONTROLLERS:]PATH runs the process in sub-cgroups of the container's (runc):
+    the others stay the container's; a path out of it, a missing one or an unknown controller is
+    refused with runc's errors, before anything starts."""
+    cid = container_id()
+    base = f"/pyrt-test-{cid}"
+    bundle.config["linux"]["cgroupsPath"] = base
+    bundle.set_args("sleep", "1000")
+    res, _ = rt_create(bundle, cid, root, command=("run", "-d"))
+    assert res.returncode == 0, res.stderr
+    made = []
+    try:
+        for h in ("memory", "pids", "cpu", "cpuacct"):
+            d = f"/sys/fs/cgroup/{h}{base}/sub"
+            os.mkdir(d)
+            made.append(d)
+        lines = _cgroup_lines(exec_ok(root, cid, "cat", "/proc/self/cgroup",
+                                      flags=("--cgroup", "memory:sub", "--cgroup", "cpu,cpuacct:/sub")))
+        assert lines["memory"] == f"{base}/sub" and lines["pids"] == base, lines
+        assert lines["cpu"] == lines["cpuacct"] == f"{base}/sub" and lines["cpuset"] == base, lines
+        lines = _cgroup_lines(exec_ok(root, cid, "cat", "/proc/self/cgroup", flags=("--cgroup", "/")))
+        assert lines["memory"] == base and lines["pids"] == base, lines
+        for flags, want in ((("--cgroup", ".."), ".. is not a sub cgroup path"),
+                            (("--cgroup", "pids:../x"), "../x is not a sub cgroup path"),
+                            (("--cgroup", "nonexistent"), "/nonexistent/cgroup.procs: no such file or directory"),
+                            (("--cgroup", "cpu:nonexistent"), f"cpu{base}/nonexistent/cgroup.procs: no such file"),
+                            (("--cgroup", "whaaat:/"), "unknown controller whaaat"),
+                            (("--cgroup", "a", "--cgroup", "b"), "(missing <controller>: prefix)"),
+                            (("--cgroup", "pids:a", "--cgroup", "pids:b"), "controller pids specified multiple times")):
+            r = rt("exec", *flags, cid, "true", root=root)
+            assert r.returncode == 255 and want in r.stderr, (flags, r.stderr)
+        assert os.listdir(f"/sys/fs/cgroup/pids{base}/sub") and \
+            open(f"/sys/fs/cgroup/pids{base}/sub/cgroup.procs").read() == ""
+    finally:
+        rt("delete", "--force", cid, root=root)
+        for d in made:
+            try:
+                os.rmdir(d)
+            except OSError:
+                pass
+
+
+def test_pidfd_socket_gets_a_pidfd_of_the_init_and_of_an_exec(bundle, root, container_id, tmp_path):
+    """--pidfd-socket (create, run, exec): one SCM_RIGHTS message with a pidfd of the process
+    (runc's data: "standard" for the init, "setns" for an exec); signalling it reaches that process."""
+    import socket
+    import _signal
+    cid = container_id()
+    bundle.set_args("sleep", "1000")
+    path = str(tmp_path / "pidfd.sock")
+    srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    srv.bind(path)
+    srv.listen(4)
+    srv.settimeout(30)
+
+    def receive():
+        conn, _ = srv.accept()
+        with conn:
+            data, anc, _, _ = conn.recvmsg(64, socket.CMSG_SPACE(4))
+        fds = [int.from_bytes(d[:4], "little") for lvl, kind, d in anc if kind == socket.SCM_RIGHTS]
+        assert len(fds) == 1, anc
+        return data, fds[0]
+    try:
+        res, _ = rt_create(bundle, cid, root, extra=("--pidfd-socket", path))
+        assert res.returncode == 0, res.stderr
+        data, fd = receive()
+        init = state(cid, root)["pid"]
+        assert data == b"standard"
+        assert f"Pid:\t{init}" in open(f"/proc/self/fdinfo/{fd}").read()
+        assert rt("start", cid, root=root).returncode == 0
+        r = subprocess.run([support.RUNTIME, "--root", str(root), "exec", "-d", "--pidfd-socket", path,
+                            "--pid-file", str(tmp_path / "exec.pid"), cid, "sleep", "1000"],
+                           stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=30)
+        assert r.returncode == 0
+        data, efd = receive()
+        epid = int((tmp_path / "exec.pid").read_text())
+        assert data == b"setns" and f"Pid:\t{epid}" in open(f"/proc/self/fdinfo/{efd}").read()
+        _signal.pidfd_send_signal(efd, 9)
+        assert _gone(epid)
+        _signal.pidfd_send_signal(fd, 9)
+        wait_status(cid, "stopped", root)
+        os.close(fd)
+        os.close(efd)
+    finally:
+        srv.close()
+        rt("delete", "--force", cid, root=root)
