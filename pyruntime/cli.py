@@ -114,6 +114,24 @@ GLOBAL OPTIONS:
 """
 
 
+def _command_help(command, usage):
+    """`pyruntime COMMAND --help` in runc's (urfave/cli's) shape: NAME, USAGE, OPTIONS."""
+    summary = ""
+    for line in USAGE.splitlines():
+        word, _, rest = line.strip().partition(" ")
+        if word == command and rest.strip():
+            summary = rest.strip()
+            break
+    out = [f"NAME:\n   pyruntime {command} - {summary}\n", f"USAGE:\n   pyruntime {usage}\n"]
+    flags = COMMANDS[command][0]
+    if flags:
+        out.append("OPTIONS:")
+        for _, (aliases, takes) in flags.items():
+            out.append("   " + ", ".join(aliases) + (" value" if takes else ""))
+        out.append("")
+    return "\n".join(out) + "\n"
+
+
 def _lookup(spec, word):
     for name, (aliases, takes) in spec.items():
         for a in aliases:
@@ -206,7 +224,7 @@ def main(argv=None):
             return 3
         spec, (lo, hi), usage = COMMANDS[command]
         if "-h" in words or "--help" in words:
-            sys.stdout.write(f"USAGE:\n   pyruntime {usage}\n")
+            sys.stdout.write(_command_help(command, usage))
             return 0
         # runc stops reading flags at the container ID for exec (the rest is the command)
         flags, args = parse(spec, words, stop_at_first_arg=command in ("exec", "ps"))
@@ -344,13 +362,16 @@ def _list(states, fmt, quiet):
         sys.stdout.write("".join(s["id"] + "\n" for s in states))
         return
     if fmt == "json":
-        from . import fastjson as json  # noqa: PLC0415
-        sys.stdout.write((json.dumps(states) if states else "null") + "\n")
+        import json  # noqa: PLC0415 (list is not on the hot path)
+        # Go's json.Encoder: compact, one line, null for no containers
+        sys.stdout.write((json.dumps(states, separators=(",", ":"), ensure_ascii=False) if states else "null")
+                         + "\n")
         return
     if fmt != "table":
         raise UsageError(f"invalid format option: {fmt}")
     rows = [("ID", "PID", "STATUS", "BUNDLE", "CREATED", "OWNER")]
     rows += [(s["id"], str(s["pid"]), s["status"], s["bundle"], s["created"], s["owner"]) for s in states]
-    widths = [max(len(r[i]) for r in rows) for i in range(6)]
+    # Go's tabwriter as runc sets it up: cells padded by 3, at least 12 wide; the last not padded
+    widths = [max(max(len(r[i]) for r in rows) + 3, 12) for i in range(5)]
     for r in rows:
-        sys.stdout.write("   ".join(v.ljust(w) for v, w in zip(r, widths)).rstrip() + "\n")
+        sys.stdout.write("".join(v.ljust(w) for v, w in zip(r, widths)) + r[5] + "\n")

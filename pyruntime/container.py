@@ -23,6 +23,15 @@ def _pidfile(path, pid):
     os.rename(tmp, path)
 
 
+def _write_pidfile(path, pid):
+    """_pidfile() with runc's one-line error (the Go PathError) instead of a traceback."""
+    try:
+        _pidfile(path, pid)
+    except OSError as e:
+        where = e.filename or path
+        raise RuntimeFailure(f"open {where}: {os.strerror(e.errno).lower()}") from None
+
+
 def _listener(plan, state):
     """The callback that hands a seccomp notify fd to linux.seccomp.listenerPath."""
     if not plan.seccomp_listener:
@@ -113,8 +122,11 @@ def create(root, cid, bundle, *, pid_file=None, console_socket=None, no_pivot=Fa
     plan = build_plan(config, bundle, Host.read(), no_pivot=no_pivot,
                       console=bool(console_socket) or console_fd >= 0,
                       preserve_fds=preserve_fds, detached=detached, warn=warn)
-    if internal_console is not None and size:
-        plan.console_size = size  # the caller's terminal, in place before the process starts
+    if internal_console is not None:
+        from .plan import F_RELAY  # noqa: PLC0415
+        plan.flags |= F_RELAY
+        if size:
+            plan.console_size = size  # the caller's terminal, in place before the process starts
     step("planned")
     if log:
         for note in plan.notes:
@@ -216,7 +228,7 @@ def create(root, cid, bundle, *, pid_file=None, console_socket=None, no_pivot=Fa
         })
         step("saved")
         if pid_file:
-            _pidfile(pid_file, pid)
+            _write_pidfile(pid_file, pid)
             step("pidfile")
     except BaseException:
         if launch:
@@ -632,6 +644,20 @@ def _exec_process(config, process_file, args, *, cwd=None, env=(), tty=False, us
     return base
 
 
+def _kill_exec(pid, reap):
+    """SIGKILL an exec'd process; reap it when we are its subreaper (a foreground exec)."""
+    try:
+        os.kill(pid, 9)
+    except ProcessLookupError:
+        return
+    if not reap:
+        return
+    try:
+        os.waitpid(pid, 0)
+    except ChildProcessError:
+        pass
+
+
 def _id_number(text, whole):
     """A uid/gid exactly as written: decimal digits only, in range (CVE-2026-30892's class)."""
     if not text.isascii() or not text.isdigit() or int(text) > 0xFFFFFFFE:
@@ -646,6 +672,7 @@ def exec_(root, cid, args=(), *, process_file=None, console_socket=None, detach=
     from .launch import Launch  # noqa: PLC0415
     from .plan import Host, build_exec_plan  # noqa: PLC0415
     from .plan_wire import encode  # noqa: PLC0415
+    from .trace import step  # noqa: PLC0415
     c = load(root, cid)
     status = c.status()
     if status in ("stopped", "creating"):
@@ -668,6 +695,7 @@ def exec_(root, cid, args=(), *, process_file=None, console_socket=None, detach=
     warn = log.warning if log else (lambda msg: None)
     plan = build_exec_plan(process, config, c.pid, Host.read(), rootfs=c.data.get("rootfs"),
                            console=bool(console_socket) or terminal, preserve_fds=preserve_fds, warn=warn)
+    step("exec planned")
     if not detach:
         from ._native._ext import lib  # noqa: PLC0415
         lib.pyr_set_child_subreaper()
@@ -677,8 +705,10 @@ def exec_(root, cid, args=(), *, process_file=None, console_socket=None, detach=
         console_fd = _connect_console(console_socket)
     elif terminal:
         from .console import caller_size, internal_socket  # noqa: PLC0415
+        from .plan import F_RELAY  # noqa: PLC0415
         internal, console_fd = internal_socket()
         plan.console_size = caller_size() or plan.console_size
+        plan.flags |= F_RELAY
     m = _cgroup(c)
     if cgroups:
         from .cgroups import parse_sub_cgroups  # noqa: PLC0415
@@ -694,18 +724,24 @@ def exec_(root, cid, args=(), *, process_file=None, console_socket=None, detach=
                     preserve_fds, console_fd, -1, join)
     state = {"ociVersion": config.get("ociVersion", OCI_VERSION), "id": cid, "status": status,
              "pid": c.pid, "bundle": c.data.get("bundle", ""), "annotations": c.data.get("annotations") or {}}
+    step("exec spawned")
     try:
         pid = launch.run(on_seccomp=_listener(plan, state),
                          on_spawned=m.add if m is not None and join is None else None)
+        step(f"exec ready: process {pid} joined the namespaces of {c.pid} and is about to exec")
     except BaseException:
         launch.abort()
         if pidfd_sock >= 0:
             os.close(pidfd_sock)
         raise
-    if pidfd_sock >= 0:
-        _send_pidfd(pidfd_sock, pid, "setns")
-    if pid_file:
-        _pidfile(pid_file, pid)
+    try:
+        if pidfd_sock >= 0:
+            _send_pidfd(pidfd_sock, pid, "setns")
+        if pid_file:
+            _write_pidfile(pid_file, pid)
+    except BaseException:
+        _kill_exec(pid, not detach)  # runc terminates the process it could not report
+        raise
     if detach:
         return 0
     forward = _forward_signals(pid)

@@ -69,6 +69,7 @@ enum plan_flags {
     F_HAS_OOM = 1u << 6,
     F_EXEC = 1u << 7,           /* exec into an existing container: no rootfs work, no fifo */
     F_SETSID = 1u << 8,
+    F_RELAY = 1u << 14,         /* the runtime relays this terminal itself: ONLCR off (runc) */
 };
 
 enum mount_extra {

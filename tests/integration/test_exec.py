@@ -539,3 +539,31 @@ def test_pidfd_socket_gets_a_pidfd_of_the_init_and_of_an_exec(bundle, root, cont
     finally:
         srv.close()
         rt("delete", "--force", cid, root=root)
+
+
+def test_exec_pid_file_in_a_missing_directory(running, root):
+    """runc's exit status (255 for any exec failure) and its one-line error, and the process that
+    was started is killed, not left behind (runc terminates it too)."""
+    cid, _ = running
+    for detach in ((), ("-d",)):
+        r = subprocess.run([support.RUNTIME, "--root", str(root), "exec", *detach, "--pid-file",
+                            "/non-existent/directory", cid, "sleep", "4242"], stdin=subprocess.DEVNULL,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, timeout=30)
+        assert r.returncode == 255, r.stderr
+        assert r.stderr.strip().endswith('msg="exec failed: open /non-existent/.directory: no such file or '
+                                          'directory"'), r.stderr
+        assert "internal error" not in r.stderr and "Traceback" not in r.stderr
+    time.sleep(0.2)
+    ps = subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True).stdout
+    assert "sleep 4242" not in ps
+
+
+def test_debug_exec_logs_its_steps(running, root, tmp_path):
+    """--debug exec writes debug records (to stderr, or only to --log when given)."""
+    cid, _ = running
+    r = rt("--debug", "exec", cid, "true", root=root)
+    assert r.returncode == 0 and 'level=debug msg="step exec ready' in r.stderr, r.stderr
+    log = tmp_path / "log.out"
+    r = rt("--debug", "--log", str(log), "exec", cid, "true", root=root)
+    assert r.returncode == 0 and "level=debug" not in r.stderr, r.stderr
+    assert "level=debug" in log.read_text() and "exec ready" in log.read_text()

@@ -78,3 +78,35 @@ def test_kill_KILL_of_a_paused_container_leaves_it_stopped(bundle, root, contain
         wait_status(cid, "stopped", root)
     finally:
         rt("delete", "--force", cid, root=root)
+
+
+@pytest.mark.parametrize("sig", ["TERM", "INT", "HUP"])
+def test_a_created_container_dies_of_TERM_INT_HUP(bundle, root, container_id, sig):
+    """runc's init (Go) dies of these while it waits for `start`; ours is PID 1 of its pid namespace,
+    where the default action would ignore them."""
+    cid = container_id()
+    bundle.set_args("sleep", "1000")
+    res, _ = rt_create(bundle, cid, root)
+    assert res.returncode == 0, res.stderr
+    try:
+        assert state(cid, root)["status"] == "created"
+        r = rt("kill", cid, sig, root=root)
+        assert r.returncode == 0, r.stderr
+        wait_status(cid, "stopped", root)
+    finally:
+        rt("delete", "--force", cid, root=root)
+
+
+def test_a_started_process_keeps_the_default_actions(bundle, root, container_id):
+    """The handlers are the init's while it waits only: the container's process (PID 1 of its pid
+    namespace, no handler of its own) still ignores TERM, as under runc."""
+    cid = container_id()
+    bundle.set_args("sleep", "1000")
+    res, _ = rt_create(bundle, cid, root, command=("run", "-d"))
+    assert res.returncode == 0, res.stderr
+    try:
+        assert rt("kill", cid, "TERM", root=root).returncode == 0
+        time.sleep(0.5)
+        assert state(cid, root)["status"] == "running"
+    finally:
+        rt("delete", "--force", cid, root=root)

@@ -86,3 +86,33 @@ def test_version(capsys):
 def test_checkpoint_is_not_claimed(capsys):
     # podman probes `checkpoint --help`: exit 0 would make it claim checkpoint support
     assert cli.main(["checkpoint", "--help"]) != 0
+
+
+@pytest.mark.parametrize("command", ["delete", "events", "exec", "kill", "list", "pause", "resume", "spec", "start",
+                                     "run", "state", "update"])
+def test_command_help_in_runcs_shape(capsys, command):
+    """urfave/cli's layout (NAME, then "   <program> <command> - <summary>"): what people and the
+    suite read; only the program's name differs from runc's."""
+    assert cli.main([command, "-h"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "NAME:" and lines[1].startswith(f"   pyruntime {command} - ") and len(lines[1]) > 20
+    assert "USAGE:" in lines
+
+
+def test_list_json_is_compact_like_go(capsys, monkeypatch):
+    states = [{"ociVersion": "1.2.0", "id": "a", "pid": 1, "status": "running", "bundle": "/b", "rootfs": "/b/r",
+               "created": "2026-01-01T00:00:00Z", "owner": "root"}]
+    cli._list(states, "json", False)
+    assert capsys.readouterr().out == (
+        '[{"ociVersion":"1.2.0","id":"a","pid":1,"status":"running","bundle":"/b","rootfs":"/b/r",'
+        '"created":"2026-01-01T00:00:00Z","owner":"root"}]\n')
+    cli._list([], "json", False)
+    assert capsys.readouterr().out == "null\n"
+
+
+def test_list_table_like_gos_tabwriter(capsys):
+    cli._list([{"id": "a", "pid": 7, "status": "running", "bundle": "/b", "created": "c", "owner": "root"}],
+              "table", False)
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "ID" + " " * 10 + "PID" + " " * 9 + "STATUS" + " " * 6 + "BUNDLE" + " " * 6 + "CREATED" + " " * 5 + "OWNER"
+    assert out[1] == "a" + " " * 11 + "7" + " " * 11 + "running" + " " * 5 + "/b" + " " * 10 + "c" + " " * 11 + "root"
