@@ -16,6 +16,7 @@ from .mounts import MS_REC
 MSG_GO, MSG_NEED_MAPS, MSG_MAPS_DONE, MSG_CHILD_PID = 1, 2, 3, 4
 MSG_HOOKS, MSG_HOOKS_DONE, MSG_READY, MSG_ERROR = 5, 6, 7, 8
 MSG_SECCOMP_FD = 9
+MSG_NEED_TIMENS, MSG_TIMENS_DONE = 20, 21
 
 INIT_PROGRAM = os.environ.get("PYRUNTIME_INIT") or os.path.join(os.path.dirname(__file__), "_native", "pyruntime-init")
 ALL_SIGNALS = [s for s in range(1, 65) if s not in (32, 33)]  # 32, 33: glibc-private
@@ -109,7 +110,7 @@ class Launch:
             self.stage1 = 0
         return status
 
-    def run(self, on_maps=None, on_hooks=None, on_spawned=None, on_seccomp=None, on_child=None):
+    def run(self, on_maps=None, on_hooks=None, on_spawned=None, on_seccomp=None, on_child=None, on_timens=None):
         """Step the protocol until MSG_READY; returns the container init's host pid.
 
         on_spawned(stage1 pid) runs before the child does anything: it is where the child joins the
@@ -139,6 +140,9 @@ class Launch:
             if msg == MSG_NEED_MAPS:
                 on_maps(unpack("<I", payload[:4])[0])
                 self.send(MSG_MAPS_DONE)
+            elif msg == MSG_NEED_TIMENS:
+                on_timens(unpack("<I", payload[:4])[0])
+                self.send(MSG_TIMENS_DONE)
             elif msg == MSG_CHILD_PID:
                 self.pid = unpack("<I", payload[:4])[0]
                 self.reap_stage1()
@@ -215,6 +219,19 @@ def write_id_maps(pid, uid_mappings, gid_mappings):
             raise RuntimeFailure(f"unable to start container process: write {name}: {e.strerror}") from None
         finally:
             os.close(fd)
+
+
+def write_timens_offsets(pid, offsets):
+    """linux.timeOffsets into the new time namespace of stage 1, before anything enters it."""
+    text = "".join(f"{clock} {secs} {nsecs}\n" for clock, secs, nsecs in offsets).encode()
+    fd = os.open(f"/proc/{pid}/timens_offsets", os.O_WRONLY | os.O_CLOEXEC)
+    try:
+        os.write(fd, text)
+    except OSError as e:
+        raise RuntimeFailure(f"unable to start container process: failed to update /proc/{pid}/timens_offsets: "
+                             f"{os.strerror(e.errno).lower()}") from None
+    finally:
+        os.close(fd)
 
 
 def send_seccomp_listener(listener, fd, pid, state):

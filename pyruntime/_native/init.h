@@ -91,6 +91,8 @@ enum sync_msg {
     MSG_READY = 7,       /* stage 2 -> parent: set up, about to wait on the exec fifo */
     MSG_ERROR = 8,       /* any -> parent: u32 errno, then text */
     MSG_SECCOMP_FD = 9,  /* stage 2 -> parent: the seccomp notify listener fd (SCM_RIGHTS) */
+    MSG_NEED_TIMENS = 20, /* stage 1 -> parent: u32 pid; write /proc/pid/timens_offsets now */
+    MSG_TIMENS_DONE = 21, /* parent -> stage 1 */
 };
 
 struct mnt {
