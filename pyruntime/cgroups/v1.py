@@ -71,7 +71,12 @@ class V1Manager(Manager):
                 made = mkdirs(path, self.mounts[key])
                 self.created.extend(made)
                 if key == "cpuset":
-                    for d in made:
+                    # every level from the mount down, not only the new ones: a parent made by
+                    # someone else (a pod cgroup) with empty cpus/mems takes no tasks either (runc)
+                    rel = path[len(self.mounts[key]):].strip("/")
+                    d = self.mounts[key]
+                    for part in rel.split("/") if rel else ():
+                        d = os.path.join(d, part)
                         _init_cpuset(d)
             self._apply(self.resources, writes, devices=True)
         except BaseException:
@@ -169,7 +174,9 @@ class V1Manager(Manager):
             if swap == -1 or cur < swap:  # raise memsw first or the kernel rejects limit > memsw
                 i, j = writes.index(mem_limit[0]), writes.index(mem_swap[0])
                 writes[i], writes[j] = writes[j], writes[i]
-        pending_period = None
+        pending = {}  # a period the kernel refused before its runtime/quota: retried after it (runc)
+        partner = {"cpu.cfs_period_us": "cpu.cfs_quota_us", "cpu.rt_period_us": "cpu.rt_runtime_us"}
+        names = {w[1] for w in writes}
         for ctrl, name, value, jpath in writes:
             path = self.paths[ctrl]
             f = os.path.join(path, name)
@@ -188,11 +195,11 @@ class V1Manager(Manager):
                 continue
             if name == "memory.memsw.limit_in_bytes" and value == "-1" and not os.path.exists(f):
                 continue  # no swap accounting: "unlimited" is already true
-            if name == "cpu.cfs_period_us" and any(w[1] == "cpu.cfs_quota_us" for w in writes):
+            if name in partner and partner[name] in names:
                 try:
                     write_file(f, value)
                 except RuntimeFailure:
-                    pending_period = (f, value)  # runc: retry after the quota (EINVAL on old/new ratio)
+                    pending[partner[name]] = (f, value)  # EINVAL on the old/new ratio
                 continue
             try:
                 write_file(f, value)
@@ -210,11 +217,10 @@ class V1Manager(Manager):
                     raise ConfigError(jpath, f"the minimum allowed cpu-shares is {got}")
                 if got < want:
                     raise ConfigError(jpath, f"the maximum allowed cpu-shares is {got}")
-            if name == "cpu.cfs_quota_us" and pending_period:
-                write_file(*pending_period)
-                pending_period = None
-        if pending_period:
-            write_file(*pending_period)
+            if name in pending:
+                write_file(*pending.pop(name))
+        for f, value in pending.values():
+            write_file(f, value)
         if devices and "devices" in self.paths:
             rules = dev.effective_rules(self.linux_devices, r.get("devices"))
             dpath = self.paths["devices"]

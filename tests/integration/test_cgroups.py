@@ -582,3 +582,97 @@ def test_a_linux_devices_node_is_usable_only_where_resources_devices_allow_it(bu
             assert support.rt("update", "--pids-limit", "42", cid, root=root).returncode == 0
     finally:
         support.rt("delete", "--force", cid, root=root)
+
+
+def _run_in(bundle, root, cid, path, resources=None):
+    bundle.config["linux"]["cgroupsPath"] = path
+    if resources:
+        bundle.config["linux"]["resources"] = resources
+    bundle.set_args("sleep", "1000")
+    res, _ = support.rt_create(bundle, cid, root, command=("run", "-d"))
+    assert res.returncode == 0, res.stderr
+
+
+def _rmdirs(*dirs):
+    for d in dirs:
+        for _ in range(50):
+            try:
+                os.rmdir(d)
+                break
+            except FileNotFoundError:
+                break
+            except OSError:
+                time.sleep(0.05)
+
+
+def test_a_pod_cpuset_with_empty_cpus_and_mems_is_filled(bundle, root, container_id):
+    """A parent cgroup made by someone else (a pod) has empty cpuset.cpus/mems: every level from the
+    mount down is filled from its parent (runc), or joining fails with ENOSPC."""
+    cid = container_id()
+    pod = f"/sys/fs/cgroup/cpuset/pyrt-test-pod-{cid}"
+    os.mkdir(pod)
+    try:
+        assert cat(f"{pod}/cpuset.cpus") == ""
+        _run_in(bundle, root, cid, f"/pyrt-test-pod-{cid}/ct")
+        assert cat(f"{pod}/cpuset.cpus") == cat("/sys/fs/cgroup/cpuset/cpuset.cpus")
+        assert cat(f"{pod}/ct/cpuset.mems") == cat("/sys/fs/cgroup/cpuset/cpuset.mems")
+    finally:
+        support.rt("delete", "--force", cid, root=root)
+        _rmdirs(f"{pod}/ct", pod)
+
+
+def test_update_rt_period_and_runtime_both_down(bundle, root, container_id):
+    """cpu.rt_period_us and cpu.rt_runtime_us depend on each other: a period the kernel refuses
+    first (below the current runtime) is written again after the runtime (runc's order)."""
+    cid = container_id()
+    base = "/sys/fs/cgroup/cpu"
+    parent = f"{base}/pyrt-test-rt-{cid}"
+    os.mkdir(parent)
+    try:
+        Path(parent, "cpu.rt_runtime_us").write_text(cat(f"{base}/cpu.rt_runtime_us"))
+        _run_in(bundle, root, cid, f"/pyrt-test-rt-{cid}/ct",
+                {"cpu": {"realtimePeriod": 900001, "realtimeRuntime": 600001}})
+        for period, runtime in (("10000", "3000"), ("100000", "20000")):
+            r = support.rt("update", cid, "--cpu-rt-period", period, "--cpu-rt-runtime", runtime, root=root)
+            assert r.returncode == 0, r.stderr
+            assert (cat(f"{parent}/ct/cpu.rt_period_us"), cat(f"{parent}/ct/cpu.rt_runtime_us")) == (period, runtime)
+    finally:
+        support.rt("delete", "--force", cid, root=root)
+        _rmdirs(f"{parent}/ct", parent)
+
+
+def test_update_cpu_burst_and_idle_flags(bundle, root, container_id):
+    cid = container_id()
+    path = f"/pyrt-test-{cid}"
+    _run_in(bundle, root, cid, path)
+    cpu = f"/sys/fs/cgroup/cpu{path}"
+    try:
+        for argv, f, want in ((("--cpu-period", "900000", "--cpu-burst", "500000"), "cpu.cfs_burst_us", "500000"),
+                              (("--memory", "100M"), "cpu.cfs_burst_us", "500000"),
+                              (("--cpu-burst", "0"), "cpu.cfs_burst_us", "0"),
+                              (("--cpu-idle", "1"), "cpu.idle", "1"),
+                              (("--cpu-idle", "0"), "cpu.idle", "0")):
+            r = support.rt("update", cid, *argv, root=root)
+            assert r.returncode == 0, (argv, r.stderr)
+            assert cat(f"{cpu}/{f}") == want, argv
+        r = support.rt("update", cid, "--cpu-idle", "x", root=root)
+        assert r.returncode == 1 and 'invalid value for cpu-idle: strconv.ParseInt: parsing \\"x\\": invalid syntax' \
+            in r.stderr, r.stderr
+    finally:
+        support.rt("delete", "--force", cid, root=root)
+
+
+def test_update_of_a_stopped_container_and_without_intel_rdt(bundle, root, container_id):
+    cid = container_id()
+    _run_in(bundle, root, cid, f"/pyrt-test-{cid}")
+    try:
+        for flag, want in (("--l3-cache-schema", "Intel RDT/CAT: l3 cache schema is not enabled"),
+                           ("--mem-bw-schema", "Intel RDT/MBA: memory bandwidth schema is not enabled")):
+            r = support.rt("update", cid, flag, "L3:0=f", root=root)
+            assert r.returncode == 1 and want in r.stderr, r.stderr
+        assert support.rt("kill", cid, "KILL", root=root).returncode == 0
+        support.wait_status(cid, "stopped", root)
+        r = support.rt("update", cid, "--pids-limit", "10", root=root)
+        assert r.returncode == 1 and "container not running" in r.stderr, r.stderr
+    finally:
+        support.rt("delete", "--force", cid, root=root)
