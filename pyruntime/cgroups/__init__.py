@@ -511,7 +511,46 @@ _CPUSET_ZERO = (("cpu_exclusive", 0), ("mem_hardwall", 0), ("mem_exclusive", 0),
                 ("sched_load_balance", 0), ("sched_relax_domain_level", 0))
 
 
-def stats_doc(cpu_usage=None, throttling=None, memory=None, pids=None, blkio=None, hugetlb=None):
+def parse_cpu_list(text):
+    """"0-3,5" (cpuset.cpus / cpuset.mems) -> [0, 1, 2, 3, 5]."""
+    out = []
+    for part in text.strip().split(","):
+        if not part:
+            continue
+        a, _, b = part.partition("-")
+        out.extend(range(int(a), int(b or a) + 1))
+    return out
+
+
+def cpuset_stats(path):
+    """runc's CPUSetStats of a v1 cpuset directory (cpus/mems omitted when empty, as omitempty)."""
+    out = {}
+    for key, name in (("cpus", "cpus"), ("cpu_exclusive", "cpu_exclusive"), ("mems", "mems"),
+                      ("mem_hardwall", "mem_hardwall"), ("mem_exclusive", "mem_exclusive"),
+                      ("memory_migrate", "memory_migrate"), ("memory_spread_page", "memory_spread_page"),
+                      ("memory_spread_slab", "memory_spread_slab"), ("memory_pressure", "memory_pressure"),
+                      ("sched_load_balance", "sched_load_balance"),
+                      ("sched_relax_domain_level", "sched_relax_domain_level")):
+        try:
+            text = read_file(os.path.join(path, f"cpuset.{name}"))
+        except OSError:
+            text = ""
+        if key in ("cpus", "mems"):
+            try:
+                values = parse_cpu_list(text)
+            except ValueError:
+                values = []
+            if values:
+                out[key] = values
+        else:
+            try:
+                out[key] = int(text.strip() or 0)
+            except ValueError:
+                out[key] = 0
+    return out
+
+
+def stats_doc(cpu_usage=None, throttling=None, memory=None, pids=None, blkio=None, hugetlb=None, cpuset=None):
     u = cpu_usage or {}
     usage = {}
     for k in ("total", "percpu", "percpu_kernel", "percpu_user"):
@@ -537,7 +576,7 @@ def stats_doc(cpu_usage=None, throttling=None, memory=None, pids=None, blkio=Non
         mem["raw"] = m["raw"]
     return {
         "cpu": {"usage": usage, "throttling": thr},
-        "cpuset": dict(_CPUSET_ZERO),
+        "cpuset": cpuset if cpuset is not None else dict(_CPUSET_ZERO),
         "memory": mem,
         "pids": {k: v for k, v in (pids or {}).items() if v},
         "blkio": {k: v for k, v in (blkio or {}).items() if v},

@@ -8,7 +8,7 @@ import os
 
 from ..errors import ConfigError, RuntimeFailure
 from ..state import frozen as state_frozen
-from . import (Manager, blkio_entries, hierarchies, inner_path, mkdirs, open_join_fds, own_cgroups, read_file,
+from . import (Manager, blkio_entries, cpuset_stats, hierarchies, inner_path, mkdirs, open_join_fds, own_cgroups, read_file,
                read_int, read_kv, read_pids, resolve, rmdir_tree, stats_doc, write_file)
 from . import devices as dev
 from . import resources as res
@@ -285,7 +285,8 @@ class V1Manager(Manager):
                         ent["max"] = mx
                     ent["failcnt"] = read_int(f"{h}/hugetlb.{ps}.failcnt")
                     huge[ps] = ent
-        return stats_doc(cpu_usage, thr, mem, pids, blkio, huge)
+        cpuset = cpuset_stats(p["cpuset"]) if "cpuset" in p else None
+        return stats_doc(cpu_usage, thr, mem, pids, blkio, huge, cpuset)
 
 
 def _ints(path):

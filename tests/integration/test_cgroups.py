@@ -289,6 +289,14 @@ def test_stats_document_shape(made):
     assert st["pids"] == {"current": 1, "limit": 7}
     assert set(st["cpu"]["usage"]) >= {"kernel", "user"}
     assert "raw" in st["memory"] and "limit" in st["memory"]["swap"]
+    # runc's CPUSetStats, read from the container's cpuset (it was all zeros)
+    host_cpus = cat("/sys/fs/cgroup/cpuset/cpuset.cpus")
+    assert st["cpuset"]["cpus"] == list(range(int(host_cpus.split("-")[0]), int(host_cpus.split("-")[-1]) + 1))
+    assert st["cpuset"]["mems"] == [0]
+    assert list(st["cpuset"]) == ["cpus", "cpu_exclusive", "mems", "mem_hardwall", "mem_exclusive",
+                                  "memory_migrate", "memory_spread_page", "memory_spread_slab", "memory_pressure",
+                                  "sched_load_balance", "sched_relax_domain_level"]
+    assert st["cpuset"]["sched_load_balance"] == int(cat(f"{m.paths['cpuset']}/cpuset.sched_load_balance"))
 
 
 def test_state_round_trip(made):
