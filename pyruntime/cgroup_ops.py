@@ -178,6 +178,8 @@ def ps(root, cid, fmt="table", ps_args=()):
     _, m = _load(root, cid)
     pids = m.pids()
     if fmt == "json":
+        if not pids:
+            return "null\n"  # Go encodes runc's empty (nil) list so: clients parse it as such
         return "[" + ",".join(str(p) for p in pids) + "]\n"
     import subprocess  # noqa: PLC0415
     args = list(ps_args) or ["-ef"]

@@ -438,6 +438,7 @@ def test_ops_pause_resume_ps_update_events(fake_container):
     with pytest.raises(RuntimeFailure, match=f"container with id {cid} is not running"):
         cgroup_ops.events(root, cid, stats=True, out=io.StringIO())
     container.kill(root, cid, "KILL", all_processes=True)  # stopped: still a success
+    assert cgroup_ops.ps(root, cid, "json") == "null\n"  # runc (Go's encoding of its empty list)
 
 
 def test_events_stream_reports_oom_and_stops(fake_container):
