@@ -44,6 +44,7 @@ def generate_validator():
 ffibuilder = FFI()
 ffibuilder.cdef("""
     int pyr_set_child_subreaper(void);
+    int pyr_clear_child_subreaper(void);
     long pyr_bpf(int cmd, void *attr, unsigned int size);
     int pyr_idmapped_tree(const char *src, int rbind, int ridmap, const char *uid_map, const char *gid_map,
                           const char **step);

@@ -498,10 +498,13 @@ def run(root, cid, bundle, *, detach=False, keep=False, no_subreaper=False, log=
         create(root, cid, bundle, log=log, **create_opts)
         start(root, cid)
         return 0
-    if not no_subreaper:
-        from ._native._ext import lib  # noqa: PLC0415
-        lib.pyr_set_child_subreaper()
+    # the init is orphaned by stage 1: it must be reparented to us, or we cannot wait for it
+    from ._native._ext import lib  # noqa: PLC0415
+    lib.pyr_set_child_subreaper()
     c = create(root, cid, bundle, detached=False, log=log, **create_opts)
+    if no_subreaper:
+        # runc's init is its own child; ours is now too: what orphans later is not ours to reap
+        lib.pyr_clear_child_subreaper()
     pid = c.pid
     master = -1
     if c.console is not None:

@@ -270,3 +270,12 @@ def test_relative_pid_file_is_the_callers(tmp_path, bundle, root, container_id):
     finally:
         for c in (cid, cid2):
             rt("delete", "--force", c, root=root)
+
+
+def test_run_no_subreaper_waits_for_the_init(bundle, root, container_id):
+    """--no-subreaper (runc): the foreground run still gets the process's exit status and output (the
+    init is orphaned by stage 1 and must be adopted first; it failed with 255)."""
+    bundle.set_args("sh", "-c", "echo out-of-the-box; exit 7")
+    proc = support.rt_run(bundle, container_id(), root, extra=("--no-subreaper",))
+    assert proc.returncode == 7, proc.stderr
+    assert proc.stdout == "out-of-the-box\n"
