@@ -92,7 +92,8 @@ def _wait_gone(c, timeout=10.0):
 
 
 def create(root, cid, bundle, *, pid_file=None, console_socket=None, no_pivot=False,
-           preserve_fds=0, detached=True, log=None, console_fd=-1, systemd_cgroup=False, pidfd_socket=None):
+           preserve_fds=0, detached=True, log=None, console_fd=-1, systemd_cgroup=False, pidfd_socket=None,
+           no_new_keyring=False):
     from . import spec  # noqa: PLC0415
     from .launch import Launch, idmapped_trees, write_id_maps, write_timens_offsets  # noqa: PLC0415
     from .plan import Host, build_plan  # noqa: PLC0415
@@ -122,6 +123,8 @@ def create(root, cid, bundle, *, pid_file=None, console_socket=None, no_pivot=Fa
     plan = build_plan(config, bundle, Host.read(), no_pivot=no_pivot,
                       console=bool(console_socket) or console_fd >= 0,
                       preserve_fds=preserve_fds, detached=detached, warn=warn)
+    if not no_new_keyring:
+        plan.keyring = f"_ses.{cid}"  # runc's name: the caller's session keyring stays out of reach
     if internal_console is not None:
         from .plan import F_RELAY  # noqa: PLC0415
         plan.flags |= F_RELAY

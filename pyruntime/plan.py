@@ -100,6 +100,7 @@ class Plan:
         self.console_size = (0, 0)
         self.oom_score_adj = None
         self.time_offsets = []      # [(clock id, secs, nsecs)]
+        self.keyring = None         # session keyring the init joins ("_ses.<id>"; None: the caller's)
         self.seccomp = b""          # classic BPF (struct sock_filter[]), installed last by the child
         self.seccomp_flags = 0
         self.seccomp_listener = None  # (listenerPath, listenerMetadata) with SCMP_ACT_NOTIFY

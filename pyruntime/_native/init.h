@@ -48,6 +48,7 @@ enum plan_tag {
     T_AFFINITY = 29,  /* u32 which (0 initial, 1 final), then the cpu mask bytes */
     T_CGROUP = 30,    /* i32 cgroup2 dir fd (-1: none), u32 n, i32 v1 `tasks` fds[n]: join them ourselves */
     T_MOUNT_FD = 31,  /* u32 index of a T_MOUNT with M_IDMAP, i32 fd of its detached idmapped tree */
+    T_KEYRING = 60,   /* str name of the session keyring to join (absent: keep the caller's) */
 };
 
 enum hook_kind { HOOK_CREATE_CONTAINER = 0, HOOK_START_CONTAINER = 1 };
@@ -148,6 +149,7 @@ struct plan {
     uint64_t sched_flags, sched_runtime, sched_deadline, sched_period;
     const unsigned char *affinity[2]; size_t affinity_len[2];
     int cg2_fd; int cg_tasks[16]; int ncg_tasks;
+    const char *keyring;
 };
 
 /* plan.c */
@@ -171,6 +173,9 @@ void stage1_namespaces(const struct plan *p);
 void setup_rootfs(const struct plan *p);
 void finish_rootfs(const struct plan *p);   /* masks, readonly paths, pivot_root / chroot */
 int open_in_root(int rootfd, const char *path, int flags);
+
+/* keyring.c */
+void join_session_keyring(const char *name);
 
 /* hooks.c */
 void run_hooks(const struct plan *p, uint32_t kind, const char *state);

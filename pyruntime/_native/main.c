@@ -120,6 +120,8 @@ static void stage2(struct plan *p)
     if ((p->flags & F_SETSID) && setsid() < 0)
         die("setsid");
     if (!exec_mode) {
+        if (p->keyring)
+            join_session_keyring(p->keyring);
         hold_fifo(p);
         setup_rootfs(p);
         if (p->flags & F_HOOKS_SYNC) {

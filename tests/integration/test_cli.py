@@ -279,3 +279,25 @@ def test_run_no_subreaper_waits_for_the_init(bundle, root, container_id):
     proc = support.rt_run(bundle, container_id(), root, extra=("--no-subreaper",))
     assert proc.returncode == 7, proc.stderr
     assert proc.stdout == "out-of-the-box\n"
+
+
+def _host_keyrings():
+    with open("/proc/keys") as f:
+        return f.read()
+
+
+def test_session_keyring_of_its_own_unless_no_new_keyring(bundle, root, container_id):
+    """runc's default: the init joins a new session keyring "_ses.<id>" (the caller's keys are out of
+    the container's reach); --no-new-keyring keeps the caller's."""
+    bundle.set_args("sleep", "1000")
+    own, kept = container_id(), container_id()
+    try:
+        proc, _ = rt_create(bundle, own, root, command=("run", "-d"))
+        assert proc.returncode == 0, proc.stderr
+        assert f" keyring   _ses.{own}: " in _host_keyrings()
+        proc, _ = rt_create(bundle, kept, root, command=("run", "-d"), extra=("--no-new-keyring",))
+        assert proc.returncode == 0, proc.stderr
+        assert f"_ses.{kept}" not in _host_keyrings()
+    finally:
+        for c in (own, kept):
+            rt("delete", "--force", c, root=root)
