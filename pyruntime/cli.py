@@ -278,6 +278,20 @@ def _int_flag(flags, name, default=0):
     return n
 
 
+_GO_BOOLS = {"1": True, "t": True, "T": True, "TRUE": True, "true": True, "True": True,
+             "0": False, "f": False, "F": False, "FALSE": False, "false": False, "False": False}
+
+
+def _rootless(value):
+    """--rootless true|false|auto (runc's parseBoolOrAuto, checked by create and run). As root the
+    cgroups are always ours to manage, so every value behaves as runc's "auto" does for root."""
+    if value is None or value == "" or value.lower() == "auto":
+        return None
+    if value not in _GO_BOOLS:
+        raise UsageError(f"strconv.ParseBool: parsing \"{value}\": invalid syntax")
+    return _GO_BOOLS[value]
+
+
 def _caller_path(path):
     """A path given on the command line, relative to the caller's directory (create moves into the
     bundle before it writes the pid file: runc makes --pid-file absolute first, too)."""
@@ -287,6 +301,7 @@ def _caller_path(path):
 def _dispatch(command, flags, args, root, log, gflags):
     from . import container as ct  # noqa: PLC0415
     if command in ("create", "run"):
+        _rootless(gflags.get("rootless"))
         opts = dict(pid_file=_caller_path(flags.get("pid-file")), console_socket=flags.get("console-socket"),
                     pidfd_socket=flags.get("pidfd-socket"), no_new_keyring=flags.get("no-new-keyring", False),
                     no_pivot=flags.get("no-pivot", False), preserve_fds=_int_flag(flags, "preserve-fds"))

@@ -116,3 +116,14 @@ def test_list_table_like_gos_tabwriter(capsys):
     out = capsys.readouterr().out.splitlines()
     assert out[0] == "ID" + " " * 10 + "PID" + " " * 9 + "STATUS" + " " * 6 + "BUNDLE" + " " * 6 + "CREATED" + " " * 5 + "OWNER"
     assert out[1] == "a" + " " * 11 + "7" + " " * 11 + "running" + " " * 5 + "/b" + " " * 10 + "c" + " " * 11 + "root"
+
+
+@pytest.mark.parametrize("value", ["true", "false", "auto", "AUTO", "1", "F", "TRUE", ""])
+def test_rootless_values_runc_takes(value):
+    cli._rootless(value)
+
+
+@pytest.mark.parametrize("value", ["yes", "tRuE", "2"])
+def test_rootless_bad_value_is_runcs_error(capsys, value):
+    assert cli.main(["--root", "/nonexistent-root", f"--rootless={value}", "create", "x"]) == 1
+    assert f'strconv.ParseBool: parsing \\"{value}\\": invalid syntax' in capsys.readouterr().err
