@@ -209,6 +209,13 @@ def main(argv=None):
         bad = validate_format(fmt)
         if gflags.get("log"):
             log = Log(os.path.abspath(gflags["log"]), fmt if not bad else "text", gflags.get("debug", False))
+            try:
+                log.open()
+            except OSError as e:
+                # runc: one error line on stderr (the log cannot take it), exit 1 whatever the command
+                where, log = log.path, Log(None, "text")
+                log.fatal(f"open {where}: {os.strerror(e.errno).lower()}")
+                return 1
         else:
             log = Log(None, fmt if not bad else "text", gflags.get("debug", False))
         if bad:

@@ -127,3 +127,11 @@ def test_rootless_values_runc_takes(value):
 def test_rootless_bad_value_is_runcs_error(capsys, value):
     assert cli.main(["--root", "/nonexistent-root", f"--rootless={value}", "create", "x"]) == 1
     assert f'strconv.ParseBool: parsing \\"{value}\\": invalid syntax' in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("command", [["list"], ["state", "x"], ["exec", "x", "true"]])
+def test_log_in_a_missing_directory(capsys, command):
+    """runc opens --log first: a missing directory is one error line on stderr and exit 1."""
+    assert cli.main(["--root", "/nonexistent-root", "--log", "/nonexistent-dir/log.json", *command]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and 'msg="open /nonexistent-dir/log.json: no such file or directory"' in err
