@@ -325,7 +325,7 @@ def _dispatch(command, flags, args, root, log, gflags):
         return ct.exec_(root, args[0], args[1:], process_file=flags.get("process"),
                         console_socket=flags.get("console-socket"), detach=flags.get("detach", False),
                         pid_file=_caller_path(flags.get("pid-file")), preserve_fds=_int_flag(flags, "preserve-fds"),
-                        pidfd_socket=flags.get("pidfd-socket"), no_new_keyring=flags.get("no-new-keyring", False), cgroups=flags.get("cgroup", ()),
+                        pidfd_socket=flags.get("pidfd-socket"), cgroups=flags.get("cgroup", ()),
                         ignore_paused=flags.get("ignore-paused", False), log=log,
                         cwd=flags.get("cwd"), env=flags.get("env", ()), tty=flags.get("tty", False),
                         user=flags.get("user"), groups=flags.get("additional-gids", ()),

@@ -120,9 +120,11 @@ def create(root, cid, bundle, *, pid_file=None, console_socket=None, no_pivot=Fa
         from .console import caller_size, internal_socket  # noqa: PLC0415
         internal_console, console_fd = internal_socket()
         size = caller_size()
+    from .cgroups import Manager  # noqa: PLC0415
+    cgroup = Manager.for_container(config, cid, systemd_cgroup)
     plan = build_plan(config, bundle, Host.read(), no_pivot=no_pivot,
                       console=bool(console_socket) or console_fd >= 0,
-                      preserve_fds=preserve_fds, detached=detached, warn=warn)
+                      preserve_fds=preserve_fds, detached=detached, warn=warn, cgroup_dirs=cgroup.host_dirs())
     if not no_new_keyring:
         plan.keyring = f"_ses.{cid}"  # runc's name: the caller's session keyring stays out of reach
     if internal_console is not None:
@@ -146,8 +148,6 @@ def create(root, cid, bundle, *, pid_file=None, console_socket=None, no_pivot=Fa
         hooks.run("prestart", hook_cfg, text)
         hooks.run("createRuntime", hook_cfg, text)
         return text.encode() + b"\0" + hooks.state_json(state_base, "created").encode() + b"\0"
-    from .cgroups import Manager  # noqa: PLC0415
-    cgroup = Manager.for_container(config, cid, systemd_cgroup)
     c = Container(root, cid)
     c.claim()
     step("claimed")

@@ -178,18 +178,23 @@ def host_cgroup_layout(mountinfo_text):
     return found
 
 
-def make_cgroup_mounts(layout, new_cgroupns):
+def make_cgroup_mounts(layout, new_cgroupns, cgroup_dirs=None):
     """Expand an OCI `cgroup` mount into the mounts that give the container its cgroup view.
 
     With its own cgroup namespace the container gets fresh cgroup/cgroup2 mounts (the kernel
-    roots them at its cgroup); without one, the host hierarchies are bind-mounted read-only.
+    roots them at its cgroup); without one, the container's own cgroup directory of each
+    hierarchy (`cgroup_dirs`: host mountpoint -> directory) is bound there, as runc does; a
+    hierarchy the container has no directory in is bound whole.
     """
+    dirs = cgroup_dirs or {}
+
     def expand(dest, opts):
         base = opts.flags & (M.MS_NOSUID | M.MS_NODEV | M.MS_NOEXEC | M.MS_RDONLY | M.MS_RELATIME)
         if len(layout) == 1 and layout[0][1] == "cgroup2" and layout[0][0] == "/sys/fs/cgroup":
             if new_cgroupns:
                 return [Mount("cgroup", dest, "cgroup2", base)]
-            return [Mount("/sys/fs/cgroup", dest, "", base | M.MS_BIND | M.MS_REC, extra=M_BIND)]
+            return [Mount(dirs.get("/sys/fs/cgroup", "/sys/fs/cgroup"), dest, "", base | M.MS_BIND | M.MS_REC,
+                          extra=M_BIND)]
         out = [Mount("tmpfs", dest, "tmpfs", base & ~M.MS_RDONLY, data="mode=755")]
         for mountpoint, fstype, superopts in layout:
             if not mountpoint.startswith("/sys/fs/cgroup/"):
@@ -199,7 +204,8 @@ def make_cgroup_mounts(layout, new_cgroupns):
                 data = ",".join(o for o in superopts.split(",") if o not in ("rw", "ro"))
                 out.append(Mount("cgroup", sub, fstype, base, data=data))
             else:
-                out.append(Mount(mountpoint, sub, "", base | M.MS_BIND | M.MS_REC, extra=M_BIND))
+                out.append(Mount(dirs.get(mountpoint, mountpoint), sub, "", base | M.MS_BIND | M.MS_REC,
+                                 extra=M_BIND))
         if base & M.MS_RDONLY:
             # the tmpfs holding the hierarchies turns read-only last, as runc does
             out.append(Mount("", dest, "", base, extra=M_REMOUNT))
@@ -351,7 +357,7 @@ def _home(rootfs, uid):
 
 
 def build_plan(config, bundle, host, *, no_pivot=False, console=False, preserve_fds=0,
-               detached=True, warn=lambda msg: None):
+               detached=True, warn=lambda msg: None, cgroup_dirs=None):
     """Resolve a validated config.json (dict) into a Plan. `bundle` is absolute."""
     plan = Plan()
     linux = config.get("linux") or {}
@@ -390,7 +396,7 @@ def build_plan(config, bundle, host, *, no_pivot=False, console=False, preserve_
 
     # mounts, in order; then devices and links unless /dev comes from a bind mount
     layout = host_cgroup_layout(host.mountinfo)
-    cg = make_cgroup_mounts(layout, "cgroup" in ns and not ns["cgroup"])
+    cg = make_cgroup_mounts(layout, "cgroup" in ns and not ns["cgroup"], cgroup_dirs)
     userns_maps = (plan.uid_mappings, plan.gid_mappings) if plan.new_userns else None
     plan.mounts = _mount_entries(config.get("mounts") or (), cg, userns_maps)
     dev_bound = any(m.destination == "/dev" and m.extra & M_BIND for m in plan.mounts)

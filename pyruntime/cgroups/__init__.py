@@ -436,6 +436,14 @@ class Manager:
             pairs.append(("unified" if key in ("", "unified") else key, path))
         return open_join_fds(pairs)
 
+    def host_dirs(self):
+        """{hierarchy mountpoint: the container's directory in it}: what a container without a
+        cgroup namespace sees at /sys/fs/cgroup (runc binds these)."""
+        mounts = getattr(self, "mounts", None)
+        if isinstance(mounts, dict):
+            return {mounts[k]: p for k, p in self.paths.items() if k in mounts}
+        return {self.mount: self.path}
+
     def cgroup_paths(self):
         """{controller (v1) or "" (cgroup v2) or "unified" (hybrid): directory}."""
         return dict(self.paths)

@@ -685,3 +685,26 @@ def test_update_of_a_stopped_container_and_without_intel_rdt(bundle, root, conta
         assert r.returncode == 1 and "container not running" in r.stderr, r.stderr
     finally:
         support.rt("delete", "--force", cid, root=root)
+
+
+def test_without_a_cgroup_namespace_the_container_sees_its_own_cgroups(bundle, root, container_id):
+    """A `cgroup` mount without a cgroup namespace binds the container's own directory of each
+    hierarchy (runc), not the host's whole tree: its limit is at the top, and (writable mount)
+    a sub-cgroup made inside lands below the container's, where exec --cgroup finds it."""
+    cid = container_id()
+    path = f"/pyrt-test-{cid}"
+    bundle.config["linux"]["namespaces"] = [n for n in bundle.config["linux"]["namespaces"] if n["type"] != "cgroup"]
+    bundle.config["mounts"].append({"destination": "/sys/fs/cgroup", "type": "cgroup", "source": "cgroup",
+                                    "options": ["nosuid", "noexec", "nodev", "relatime"]})
+    _run_in(bundle, root, cid, path, {"memory": {"limit": 48 * MB}})
+    try:
+        r = support.rt("exec", cid, "sh", "-c", "cat /sys/fs/cgroup/memory/memory.limit_in_bytes; "
+                       "mkdir /sys/fs/cgroup/memory/sub && ls /sys/fs/cgroup/pids/ | grep -c pyrt-test", root=root)
+        assert r.returncode == 0 or r.stdout.splitlines()[-1:] == ["0"], r.stderr
+        assert r.stdout.splitlines()[0] == str(48 * MB), r.stdout
+        assert os.path.isdir(f"/sys/fs/cgroup/memory{path}/sub")
+        r = support.rt("exec", "--cgroup", "memory:sub", cid, "cat", "/proc/self/cgroup", root=root)
+        assert r.returncode == 0 and f":memory:{path}/sub\n" in r.stdout, (r.stdout, r.stderr)
+    finally:
+        support.rt("delete", "--force", cid, root=root)
+        _rmdirs(f"/sys/fs/cgroup/memory{path}/sub")
