@@ -625,6 +625,11 @@ def _exec_process(config, process_file, args, *, cwd=None, env=(), tty=False, us
     base["terminal"] = bool(tty)
     if cwd:
         base["cwd"] = cwd
+    for kv in env:  # runc's prepareEnv wording
+        if "=" not in kv:
+            raise RuntimeFailure("invalid environment variable: missing '='")
+        if kv.startswith("="):
+            raise RuntimeFailure("invalid environment variable: name cannot be empty")
     if env:
         base["env"] = list(base.get("env") or ()) + list(env)
     if user:

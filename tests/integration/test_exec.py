@@ -567,3 +567,11 @@ def test_debug_exec_logs_its_steps(running, root, tmp_path):
     r = rt("--debug", "--log", str(log), "exec", cid, "true", root=root)
     assert r.returncode == 0 and "level=debug" not in r.stderr, r.stderr
     assert "level=debug" in log.read_text() and "exec ready" in log.read_text()
+
+
+def test_exec_env_without_equals_is_refused(running, root):
+    cid, _ = running
+    for value, want in (("NAME", "invalid environment variable: missing '='"),
+                        ("=x", "invalid environment variable: name cannot be empty")):
+        r = rt("exec", "-e", value, cid, "true", root=root)
+        assert r.returncode == 255 and want in r.stderr, r.stderr
