@@ -321,6 +321,9 @@ def v1_writes(r):
     for i, h in enumerate(r.get("hugepageLimits") or []):
         w(("hugetlb", f"hugetlb.{h['pageSize']}.limit_in_bytes", str(h.get("limit", 0)),
            f"{P}.hugepageLimits[{i}]"))
+        # the reservation limit too, where the kernel has it (runc; the drivers skip a missing one)
+        w(("hugetlb", f"hugetlb.{h['pageSize']}.rsvd.limit_in_bytes", str(h.get("limit", 0)),
+           f"{P}.hugepageLimits[{i}]"))
     n = r.get("network") or {}
     if n.get("classID"):
         w(("net_cls", "net_cls.classid", str(n["classID"]), f"{P}.network.classID"))
@@ -400,6 +403,7 @@ def v2_writes(r, bfq=False):
                f"{P}.blockIO.{key}[{i}]"))
     for i, h in enumerate(r.get("hugepageLimits") or []):
         w(("hugetlb", f"hugetlb.{h['pageSize']}.max", str(h.get("limit", 0)), f"{P}.hugepageLimits[{i}]"))
+        w(("hugetlb", f"hugetlb.{h['pageSize']}.rsvd.max", str(h.get("limit", 0)), f"{P}.hugepageLimits[{i}]"))
     for name, lim in (r.get("rdma") or {}).items():
         w(("rdma", "rdma.max", _rdma(name, lim), f"{P}.rdma.{name}"))
     for k, v in (r.get("unified") or {}).items():

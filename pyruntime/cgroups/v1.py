@@ -180,6 +180,8 @@ class V1Manager(Manager):
         for ctrl, name, value, jpath in writes:
             path = self.paths[ctrl]
             f = os.path.join(path, name)
+            if ctrl == "hugetlb" and ".rsvd." in name and not os.path.exists(f):
+                continue  # a kernel without reservation accounting
             if ctrl == "hugetlb" and not os.path.exists(f):
                 ps = name.split(".")[1]
                 raise ConfigError(f"{jpath}.pageSize", f"hugetlb page size {ps} is not supported by this host "

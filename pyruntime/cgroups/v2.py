@@ -164,6 +164,8 @@ class V2Manager(Manager):
         for ctrl, name, value, jpath in res.v2_writes(r, bfq=bfq):
             f = os.path.join(self.path, name)
             if not os.path.exists(f):
+                if ctrl == "hugetlb" and ".rsvd." in name and not jpath.startswith(f"{res.P}.unified"):
+                    continue  # a kernel without reservation accounting
                 if ctrl == "hugetlb" and not jpath.startswith(f"{res.P}.unified"):
                     ps = name.split(".")[1]
                     raise ConfigError(f"{jpath}.pageSize", f"hugetlb page size {ps} is not supported by this host")

@@ -708,3 +708,19 @@ def test_without_a_cgroup_namespace_the_container_sees_its_own_cgroups(bundle, r
     finally:
         support.rt("delete", "--force", cid, root=root)
         _rmdirs(f"/sys/fs/cgroup/memory{path}/sub")
+
+
+@pytest.mark.skipif(not os.path.isdir("/sys/fs/cgroup/hugetlb"), reason="no v1 hugetlb hierarchy")
+def test_hugepage_limits_as_runc_takes_and_writes_them(bundle, root, container_id):
+    """`pagesize` (Go reads JSON field names in any case) is taken; the limit goes to
+    limit_in_bytes and, where the kernel has it, to the reservation limit too (runc)."""
+    cid = container_id()
+    path = f"/pyrt-test-{cid}"
+    _run_in(bundle, root, cid, path, {"hugepageLimits": [{"pagesize": "2MB", "limit": 2 * MB}]})
+    try:
+        h = f"/sys/fs/cgroup/hugetlb{path}"
+        assert cat(f"{h}/hugetlb.2MB.limit_in_bytes") == str(2 * MB)
+        if os.path.exists(f"{h}/hugetlb.2MB.rsvd.limit_in_bytes"):
+            assert cat(f"{h}/hugetlb.2MB.rsvd.limit_in_bytes") == str(2 * MB)
+    finally:
+        support.rt("delete", "--force", cid, root=root)
