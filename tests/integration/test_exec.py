@@ -575,3 +575,26 @@ def test_exec_env_without_equals_is_refused(running, root):
                         ("=x", "invalid environment variable: name cannot be empty")):
         r = rt("exec", "-e", value, cid, "true", root=root)
         assert r.returncode == 255 and want in r.stderr, r.stderr
+
+
+def test_a_failed_exec_leaves_no_process_behind(running, root, tmp_path):
+    """Whatever fails (the command, the cwd, the user, the pid file, the process file), nothing of
+    the exec stays in the container's cgroup: only the init is left."""
+    cid, init = running
+    procs = None
+    for line in open(f"/proc/{init}/cgroup"):
+        _, ctrls, path = line.rstrip("\n").split(":", 2)
+        if "pids" in ctrls.split(","):
+            procs = f"/sys/fs/cgroup/pids{path}/cgroup.procs"
+    assert procs
+    for flags, command in (((), ("no-such-binary",)), (("--cwd", "/no/such/dir"), ("true",)),
+                           (("--user", "x"), ("true",)), (("-d", "--pid-file", "/no/such/dir/p"), ("sleep", "99")),
+                           (("-p", str(tmp_path / "missing.json")), ())):
+        r = subprocess.run([support.RUNTIME, "--root", str(root), "exec", *flags, cid, *command],
+                           stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                           text=True, timeout=30)
+        assert r.returncode == 255, (flags, r.stderr)
+        deadline = time.monotonic() + 5
+        while open(procs).read().split() != [str(init)] and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert open(procs).read().split() == [str(init)], flags
