@@ -110,3 +110,37 @@ def test_a_started_process_keeps_the_default_actions(bundle, root, container_id)
         assert state(cid, root)["status"] == "running"
     finally:
         rt("delete", "--force", cid, root=root)
+
+
+def test_delete_force_of_an_init_frozen_in_a_foreign_freezer_cgroup(bundle, root, container_id):
+    """crun's suite moves a container's init into a frozen v1 freezer cgroup of its own, then runs
+    `delete -f`: SIGKILL cannot reach a frozen task, and the init outlived the delete (with its
+    cgroups, reparented to PID 1 once the freezer thawed). Back in its own thawed cgroup it dies."""
+    if not os.path.isdir("/sys/fs/cgroup/freezer") or os.path.exists("/sys/fs/cgroup/cgroup.controllers"):
+        pytest.skip("a v1 freezer hierarchy is needed")
+    cid = container_id()
+    frozen = f"/sys/fs/cgroup/freezer/pyrt-test-frozen-{cid}"
+    bundle.set_args("sleep", "1000")
+    res, _ = rt_create(bundle, cid, root, command=("run", "-d"))
+    assert res.returncode == 0, res.stderr
+    init = state(cid, root)["pid"]
+    os.mkdir(frozen)
+    try:
+        with open(f"{frozen}/tasks", "w") as f:
+            f.write(str(init))
+        with open(f"{frozen}/freezer.state", "w") as f:
+            f.write("FROZEN")
+        r = rt("delete", "-f", cid, root=root)
+        assert r.returncode == 0, r.stderr
+        assert gone([init], timeout=5)
+        assert not (root / cid).exists()
+    finally:
+        with open(f"{frozen}/freezer.state", "w") as f:
+            f.write("THAWED")
+        rt("delete", "-f", cid, root=root)
+        for _ in range(100):
+            try:
+                os.rmdir(frozen)
+                break
+            except OSError:
+                time.sleep(0.05)
