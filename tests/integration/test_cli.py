@@ -301,3 +301,15 @@ def test_session_keyring_of_its_own_unless_no_new_keyring(bundle, root, containe
     finally:
         for c in (own, kept):
             rt("delete", "--force", c, root=root)
+
+
+def test_create_pid_file_in_a_missing_directory(bundle, root, container_id):
+    """One error line (the Go PathError runc prints), exit 1, and nothing of the container left."""
+    bundle.set_args("sleep", "1000")
+    cid = container_id()
+    proc, _ = rt_create(bundle, cid, root, extra=("--pid-file", "/no/such/dir/c.pid"))
+    assert proc.returncode == 1, proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and 'msg="open /no/such/dir/' in lines[0], proc.stderr
+    assert lines[0].endswith(': no such file or directory"'), proc.stderr
+    assert not (root / cid).exists()
