@@ -366,6 +366,7 @@ class Manager:
         self.cid = cid
         self.resources = resources or {}
         self.created = []  # directories we made, outermost first per hierarchy
+        self.claimed = False  # check_new() passed: the leaf was empty and is this container's now
 
     @staticmethod
     def for_container(config, cid, systemd=False):
@@ -413,6 +414,7 @@ class Manager:
             frozen = False
         if frozen:
             raise RuntimeFailure("container's cgroup unexpectedly frozen")
+        self.claimed = True
 
     # subclasses implement these
     def create(self):

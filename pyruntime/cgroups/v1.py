@@ -46,12 +46,14 @@ class V1Manager(Manager):
         m.paths = d.get("paths") or {}
         m.mounts = d.get("mounts") or {}
         m.created = d.get("created") or []
+        m.claimed = bool(d.get("claimed"))
         m.linux_devices = d.get("linuxDevices") or []
         return m
 
     def to_state(self):
         return {"driver": self.driver, "id": self.cid, "inner": self.inner, "paths": self.paths,
-                "mounts": self.mounts, "created": self.created, "resources": self.resources,
+                "mounts": self.mounts, "created": self.created, "claimed": self.claimed,
+                "resources": self.resources,
                 "linuxDevices": self.linux_devices}
 
     # -- lifecycle ------------------------------------------------------------------------------
@@ -103,7 +105,10 @@ class V1Manager(Manager):
 
     def destroy(self):
         leaves = set(self.paths.values())
-        for d in sorted(set(self.created), key=lambda p: p.count("/"), reverse=True):
+        # a leaf someone else made (empty when the container claimed it) goes too, as with runc;
+        # its parents, never ours, stay
+        todo = set(self.created) | (leaves if self.claimed else set())
+        for d in sorted(todo, key=lambda p: p.count("/"), reverse=True):
             if d in leaves:
                 rmdir_tree(d)
             else:  # a parent we made: other containers may share it now
@@ -115,7 +120,7 @@ class V1Manager(Manager):
 
     def owns_leaf(self):
         # any, not all: after one leaf was removed by hand (damaged state) the cgroup is still ours
-        return any(p in self.created for p in set(self.paths.values()))
+        return self.claimed or any(p in self.created for p in set(self.paths.values()))
 
     def _pids_path(self):
         for key in ("pids", "freezer", "devices", "memory", "cpu"):

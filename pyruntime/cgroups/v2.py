@@ -36,12 +36,13 @@ class V2Manager(Manager):
         m.path = d["path"]
         m.mount = d.get("mount", "/sys/fs/cgroup")
         m.created = d.get("created") or []
+        m.claimed = bool(d.get("claimed"))
         m.linux_devices = d.get("linuxDevices") or []
         return m
 
     def to_state(self):
         return {"driver": self.driver, "id": self.cid, "inner": self.inner, "path": self.path,
-                "mount": self.mount, "created": self.created, "resources": self.resources,
+                "mount": self.mount, "created": self.created, "claimed": self.claimed, "resources": self.resources,
                 "linuxDevices": self.linux_devices}
 
     @property
@@ -107,7 +108,8 @@ class V2Manager(Manager):
         return open_join_fds([("v2", self.path)])
 
     def destroy(self):
-        for d in sorted(set(self.created), key=lambda p: p.count("/"), reverse=True):
+        todo = set(self.created) | ({self.path} if self.claimed else set())  # see V1Manager.destroy
+        for d in sorted(todo, key=lambda p: p.count("/"), reverse=True):
             if d == self.path:
                 rmdir_tree(d)
             else:
@@ -118,7 +120,7 @@ class V2Manager(Manager):
         self.created = [d for d in self.created if os.path.isdir(d)]
 
     def owns_leaf(self):
-        return self.path in self.created
+        return self.claimed or self.path in self.created
 
     def pids(self):
         return read_pids(self.path)
