@@ -67,7 +67,9 @@ def go_lenient(config, raw, warn):
     if b"null" in raw:
         _drop_nulls(config)
     version = config.get("ociVersion")
-    if isinstance(version, str) and not _version_known(version):
+    if "ociVersion" not in config:
+        warn("config.json: no ociVersion (the runtime-spec requires one): reading it as 1.3")
+    elif isinstance(version, str) and not _version_known(version):
         warn(f"config.json: ociVersion {version!r} is not a runtime-spec version this runtime implements "
              f"(1.0.x to 1.3.x): reading it as 1.3")
     linux = config.get("linux")

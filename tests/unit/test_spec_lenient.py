@@ -19,7 +19,7 @@ def test_no_oci_version():
     doc = dict(BASE)
     del doc["ociVersion"]
     config, notes = parse(doc)
-    assert "ociVersion" not in config and notes == []
+    assert "ociVersion" not in config and len(notes) == 1 and "no ociVersion" in notes[0]
 
 
 @pytest.mark.parametrize("version", ["1.4.0", "2.0.0", "0.5.0-dev", "banana"])
