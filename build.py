@@ -3,7 +3,7 @@
 Builds two things from pyruntime/_native/:
   * the extension pyruntime._native._ext (ext.c): small primitives the Python parent calls;
   * the init program pyruntime/_native/pyruntime-init (main.c, plan.c, sync.c, ns.c, rootfs.c,
-    process.c): what a container's processes run from exec until the final execve.
+    process.c, hooks.c, keyring.c): what a container's processes run from exec until the final execve.
 It also regenerates pyruntime/_config_validator.py from schema/config-schema.json.
 setuptools imports this module when the distribution is set up, before the package files are
 copied, so the init program and the validator land in the wheel as package data.
@@ -18,7 +18,8 @@ from cffi import FFI
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 NATIVE = os.path.join(HERE, "pyruntime", "_native")
-INIT_SOURCES = ["main.c", "plan.c", "sync.c", "cgroup.c", "ns.c", "rootfs.c", "process.c", "hooks.c", "lsm.c", "passwd.c"]
+INIT_SOURCES = ["main.c", "plan.c", "sync.c", "cgroup.c", "ns.c", "rootfs.c", "process.c", "hooks.c", "lsm.c", "passwd.c",
+                "keyring.c"]
 INIT_BINARY = os.path.join(NATIVE, "pyruntime-init")
 
 
@@ -44,6 +45,7 @@ def generate_validator():
 ffibuilder = FFI()
 ffibuilder.cdef("""
     int pyr_set_child_subreaper(void);
+    int pyr_clear_child_subreaper(void);
     long pyr_bpf(int cmd, void *attr, unsigned int size);
     int pyr_mount_source(int mntns, const char *src, const char *root, int tree, int recursive,
                          const char **step);

@@ -175,7 +175,6 @@ def _set(path, value):
 _DELETE = object()
 
 INVALID = [
-    ("ociVersion-missing", _set(["ociVersion"], _DELETE), "ociVersion"),
     ("ociVersion-number", _set(["ociVersion"], 1), "ociVersion"),
     ("args-string", _set(["process", "args"], "sh"), "process.args"),
     ("cwd-number", _set(["process", "cwd"], 5), "process.cwd"),
@@ -213,3 +212,19 @@ def test_invalid_config_rejected_with_json_path(config_schema, bundle, root, con
     assert proc.returncode != 0
     assert json_path in proc.stderr, f"JSON path {json_path!r} not in: {proc.stderr.strip()}"
     assert not (root / cid).exists()
+
+
+@pytest.mark.runc_compat
+def test_config_without_oci_version_is_taken(bundle, root, container_id):
+    """The runtime-spec calls ociVersion REQUIRED, but runc (and every config it takes) runs without
+    one: a drop-in takes it too, and pyruntime says so in a warning."""
+    bundle.config.pop("ociVersion", None)
+    bundle.set_args("true")
+    cid = container_id()
+    proc, _ = support.rt_create(bundle, cid, root)
+    try:
+        assert proc.returncode == 0, proc.stderr
+        if not support.IS_RUNC and not support.IS_CRUN:
+            assert "ociVersion" in proc.stderr and "warning" in proc.stderr, proc.stderr
+    finally:
+        support.rt("delete", "--force", cid, root=root)

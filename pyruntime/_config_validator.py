@@ -82,8 +82,8 @@ def _pat(i):
         p = _PATTERNS[i] = re.compile(p)
     return p
 
-SCHEMA_SHA256 = '8239c0ace0edddf3ecbfa117a06851dd903b74891df9459b891a5072381b81d3'
-_PATTERNS = ['.{1,}', '^RLIMIT_[A-Z]+$', '^[0-9, -]*$', '^[cbup]$', '^MB:[^\\n]*$', '^1\\.[0-3]\\.(0|[1-9][0-9]*)(-[0-9A-Za-z.-]+)?(\\+[0-9A-Za-z.-]+)?$']
+SCHEMA_SHA256 = '7d5e2b1e5b9e427428ba7b077b56cfa680fbce17a7076e3fdd5ffc981cdcfcb1'
+_PATTERNS = ['.{1,}', '^RLIMIT_[A-Z]+$', '^[0-9, -]*$', '^[cbup]$', '^MB:[^\\n]*$']
 _C0 = frozenset(['IOPRIO_CLASS_BE', 'IOPRIO_CLASS_IDLE', 'IOPRIO_CLASS_RT'])
 _C1 = frozenset(['SCHED_BATCH', 'SCHED_DEADLINE', 'SCHED_FIFO', 'SCHED_IDLE', 'SCHED_ISO', 'SCHED_OTHER', 'SCHED_RR'])
 _C2 = frozenset(['SCHED_FLAG_DL_OVERRUN', 'SCHED_FLAG_KEEP_PARAMS', 'SCHED_FLAG_KEEP_POLICY', 'SCHED_FLAG_RECLAIM', 'SCHED_FLAG_RESET_ON_FORK', 'SCHED_FLAG_UTIL_CLAMP_MAX', 'SCHED_FLAG_UTIL_CLAMP_MIN'])
@@ -172,56 +172,6 @@ def _p4(s):
     j1 = i
     while i < n and s[i] != '\n':
         i += 1
-    return i == n or (i == n - 1 and s[i] == '\n')
-
-
-def _p5(s):
-    # ^1\\.[0-3]\\.(0|[1-9][0-9]*)(-[0-9A-Za-z.-]+)?(\\+[0-9A-Za-z.-]+)?$
-    n = len(s)
-    i = 0
-    if i >= n or not (s[i] == '1'):
-        return False
-    i += 1
-    if i >= n or not (s[i] == '.'):
-        return False
-    i += 1
-    if i >= n or not (s[i] in '0123'):
-        return False
-    i += 1
-    if i >= n or not (s[i] == '.'):
-        return False
-    i += 1
-    if i < n and (s[i] == '0'):
-        if i >= n or not (s[i] == '0'):
-            return False
-        i += 1
-    elif i < n and (s[i] in '123456789'):
-        if i >= n or not (s[i] in '123456789'):
-            return False
-        i += 1
-        j1 = i
-        while i < n and s[i] in '0123456789':
-            i += 1
-    else:
-        return False
-    if i < n and (s[i] == '-'):
-        if i >= n or not (s[i] == '-'):
-            return False
-        i += 1
-        j2 = i
-        while i < n and s[i] in '-.0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz':
-            i += 1
-        if i - j2 < 1:
-            return False
-    if i < n and (s[i] == '+'):
-        if i >= n or not (s[i] == '+'):
-            return False
-        i += 1
-        j3 = i
-        while i < n and s[i] in '-.0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz':
-            i += 1
-        if i - j3 < 1:
-            return False
     return i == n or (i == n - 1 and s[i] == '\n')
 
 
@@ -1513,14 +1463,10 @@ def validate(doc):
     v = doc
     if not (isinstance(v, dict)):
         return ('', 'must be an object')
-    if 'ociVersion' not in v:
-        return ('ociVersion', 'is required')
     if 'ociVersion' in v:
         x354 = v['ociVersion']
         if not (isinstance(x354, str)):
             return ('ociVersion', 'must be a string')
-        if not _p5(x354):
-            return ('ociVersion', 'must match pattern ^1\\.[0-3]\\.(0|[1-9][0-9]*)(-[0-9A-Za-z.-]+)?(\\+[0-9A-Za-z.-]+)?$')
     if 'hooks' in v:
         x355 = v['hooks']
         r356 = _d_Hooks(x355)

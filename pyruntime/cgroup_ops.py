@@ -35,6 +35,8 @@ def update(root, cid, resources):
     c.lock()
     try:
         c.load()
+        if c.status() not in ("created", "running", "paused"):
+            raise StateError("container not running")
         m = Manager.from_state(c.data["cgroup"])
         m.update(resources)
         _save(c, m)
@@ -60,8 +62,8 @@ def read_resources(path):
         raise RuntimeFailure(f"unable to parse resources: {e}") from None
 
 
-_U64 = ("cpu-shares", "cpu-period", "cpu-rt-period")
-_I64 = ("cpu-quota", "cpu-rt-runtime")
+_U64 = ("cpu-shares", "cpu-period", "cpu-rt-period", "cpu-burst")
+_I64 = ("cpu-quota", "cpu-rt-runtime", "cpu-idle")
 _RAM = ("memory", "memory-swap", "memory-reservation", "kernel-memory", "kernel-memory-tcp")
 FLAGS = _U64 + _I64 + _RAM + ("cpuset-cpus", "cpuset-mems", "pids-limit", "blkio-weight")
 _WHERE = {
@@ -69,6 +71,7 @@ _WHERE = {
     "memory-reservation": ("memory", "reservation"), "kernel-memory": ("memory", "kernel"),
     "kernel-memory-tcp": ("memory", "kernelTCP"),
     "cpu-shares": ("cpu", "shares"), "cpu-quota": ("cpu", "quota"), "cpu-period": ("cpu", "period"),
+    "cpu-burst": ("cpu", "burst"), "cpu-idle": ("cpu", "idle"),
     "cpu-rt-runtime": ("cpu", "realtimeRuntime"), "cpu-rt-period": ("cpu", "realtimePeriod"),
     "cpuset-cpus": ("cpu", "cpus"), "cpuset-mems": ("cpu", "mems"),
     "pids-limit": ("pids", "limit"), "blkio-weight": ("blockIO", "weight"),
@@ -120,7 +123,28 @@ def resources_from_flags(flags):
     return out
 
 
+def _rdt_enabled(feature):
+    """runc's intelrdt.IsCATEnabled/IsMBAEnabled: the CPU has it and resctrl is mounted with it."""
+    try:
+        with open("/proc/cpuinfo") as f:
+            flags = next((line.split(":", 1)[1].split() for line in f if line.startswith("flags")), [])
+        with open("/proc/self/mountinfo") as f:
+            mounted = any(" - resctrl " in line for line in f)
+    except OSError:
+        return False
+    want = {"cat": ("rdt_a", "cat_l3"), "mba": ("rdt_a", "mba")}[feature]
+    return mounted and all(w in flags for w in want)
+
+
 def update_from_flags(root, cid, flags):
+    flags = dict(flags)
+    l3, mb = flags.pop("l3-cache-schema", None), flags.pop("mem-bw-schema", None)
+    if l3 and not _rdt_enabled("cat"):
+        raise RuntimeFailure("Intel RDT/CAT: l3 cache schema is not enabled")
+    if mb and not _rdt_enabled("mba"):
+        raise RuntimeFailure("Intel RDT/MBA: memory bandwidth schema is not enabled")
+    if l3 or mb:
+        raise RuntimeFailure("Intel RDT is not supported by this runtime")
     update(root, cid, resources_from_flags(flags))
 
 
@@ -159,6 +183,8 @@ def ps(root, cid, fmt="table", ps_args=()):
     else:  # rootless without a cgroup: the processes of its pid namespace
         pids = namespace_pids(c.pid) if c.alive() else []
     if fmt == "json":
+        if not pids:
+            return "null\n"  # Go encodes runc's empty (nil) list so: clients parse it as such
         return "[" + ",".join(str(p) for p in pids) + "]\n"
     import subprocess  # noqa: PLC0415
     args = list(ps_args) or ["-ef"]

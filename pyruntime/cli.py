@@ -31,6 +31,7 @@ _CREATE = {
     "no-pivot": (("--no-pivot",), False),
     "no-new-keyring": (("--no-new-keyring",), False),
     "preserve-fds": (("--preserve-fds",), True),
+    "pidfd-socket": (("--pidfd-socket",), True),
 }
 
 COMMANDS = {
@@ -56,6 +57,10 @@ COMMANDS = {
                 "cpu-shares": (("--cpu-shares", "--cpu-share"), True),
                 "cpu-quota": (("--cpu-quota",), True),
                 "cpu-period": (("--cpu-period",), True),
+                "cpu-burst": (("--cpu-burst",), True),
+                "cpu-idle": (("--cpu-idle",), True),
+                "l3-cache-schema": (("--l3-cache-schema",), True),
+                "mem-bw-schema": (("--mem-bw-schema",), True),
                 "cpu-rt-runtime": (("--cpu-rt-runtime",), True),
                 "cpu-rt-period": (("--cpu-rt-period",), True),
                 "cpuset-cpus": (("--cpuset-cpus",), True),
@@ -97,7 +102,7 @@ COMMANDS = {
               "no-new-privs": (("--no-new-privs",), False), "cap": (("--cap", "-c"), "multi"),
               "preserve-fds": (("--preserve-fds",), True), "pid-file": (("--pid-file",), True),
               "detach": (("--detach", "-d"), False), "ignore-paused": (("--ignore-paused",), False),
-              "cgroup": (("--cgroup",), True)},
+              "cgroup": (("--cgroup",), "multi"), "pidfd-socket": (("--pidfd-socket",), True)},
              (1, 1 << 30), "exec [command options] <container-id> <command> [command options]"),
 }
 
@@ -135,6 +140,24 @@ GLOBAL OPTIONS:
    --help, -h          show help
    --version, -v       print the version
 """
+
+
+def _command_help(command, usage):
+    """`pyruntime COMMAND --help` in runc's (urfave/cli's) shape: NAME, USAGE, OPTIONS."""
+    summary = ""
+    for line in USAGE.splitlines():
+        word, _, rest = line.strip().partition(" ")
+        if word == command and rest.strip():
+            summary = rest.strip()
+            break
+    out = [f"NAME:\n   pyruntime {command} - {summary}\n", f"USAGE:\n   pyruntime {usage}\n"]
+    flags = COMMANDS[command][0]
+    if flags:
+        out.append("OPTIONS:")
+        for _, (aliases, takes) in flags.items():
+            out.append("   " + ", ".join(aliases) + (" value" if takes else ""))
+        out.append("")
+    return "\n".join(out) + "\n"
 
 
 def _lookup(spec, word):
@@ -210,6 +233,13 @@ def main(argv=None):
         bad = validate_format(fmt)
         if gflags.get("log"):
             log = Log(os.path.abspath(gflags["log"]), fmt if not bad else "text", gflags.get("debug", False))
+            try:
+                log.open()
+            except OSError as e:
+                # runc: one error line on stderr (the log cannot take it), exit 1 whatever the command
+                where, log = log.path, Log(None, "text")
+                log.fatal(f"open {where}: {os.strerror(e.errno).lower()}")
+                return 1
         else:
             log = Log(None, fmt if not bad else "text", gflags.get("debug", False))
         if bad:
@@ -229,7 +259,7 @@ def main(argv=None):
             return 3
         spec, (lo, hi), usage = COMMANDS[command]
         if "-h" in words or "--help" in words:
-            sys.stdout.write(f"USAGE:\n   pyruntime {usage}\n")
+            sys.stdout.write(_command_help(command, usage))
             return 0
         # runc stops reading flags at the container ID for exec (the rest is the command)
         flags, args = parse(spec, words, stop_at_first_arg=command in ("exec", "ps"))
@@ -286,10 +316,32 @@ def _int_flag(flags, name, default=0):
     return n
 
 
+_GO_BOOLS = {"1": True, "t": True, "T": True, "TRUE": True, "true": True, "True": True,
+             "0": False, "f": False, "F": False, "FALSE": False, "false": False, "False": False}
+
+
+def _rootless(value):
+    """--rootless true|false|auto (runc's parseBoolOrAuto, checked by create and run). As root the
+    cgroups are always ours to manage, so every value behaves as runc's "auto" does for root."""
+    if value is None or value == "" or value.lower() == "auto":
+        return None
+    if value not in _GO_BOOLS:
+        raise UsageError(f"strconv.ParseBool: parsing \"{value}\": invalid syntax")
+    return _GO_BOOLS[value]
+
+
+def _caller_path(path):
+    """A path given on the command line, relative to the caller's directory (create moves into the
+    bundle before it writes the pid file: runc makes --pid-file absolute first, too)."""
+    return os.path.abspath(path) if path else path
+
+
 def _dispatch(command, flags, args, root, log, gflags):
     from . import container as ct  # noqa: PLC0415
     if command in ("create", "run"):
-        opts = dict(pid_file=flags.get("pid-file"), console_socket=flags.get("console-socket"),
+        _rootless(gflags.get("rootless"))
+        opts = dict(pid_file=_caller_path(flags.get("pid-file")), console_socket=flags.get("console-socket"),
+                    pidfd_socket=flags.get("pidfd-socket"), no_new_keyring=flags.get("no-new-keyring", False),
                     no_pivot=flags.get("no-pivot", False), preserve_fds=_int_flag(flags, "preserve-fds"))
         opts["systemd_cgroup"] = gflags.get("systemd-cgroup", False)
         if command == "create":
@@ -301,7 +353,8 @@ def _dispatch(command, flags, args, root, log, gflags):
     if command == "exec":
         return ct.exec_(root, args[0], args[1:], process_file=flags.get("process"),
                         console_socket=flags.get("console-socket"), detach=flags.get("detach", False),
-                        pid_file=flags.get("pid-file"), preserve_fds=_int_flag(flags, "preserve-fds"),
+                        pid_file=_caller_path(flags.get("pid-file")), preserve_fds=_int_flag(flags, "preserve-fds"),
+                        pidfd_socket=flags.get("pidfd-socket"), cgroups=flags.get("cgroup", ()),
                         ignore_paused=flags.get("ignore-paused", False), log=log,
                         cwd=flags.get("cwd"), env=flags.get("env", ()), tty=flags.get("tty", False),
                         user=flags.get("user"), groups=flags.get("additional-gids", ()),
@@ -383,13 +436,16 @@ def _list(states, fmt, quiet):
         sys.stdout.write("".join(s["id"] + "\n" for s in states))
         return
     if fmt == "json":
-        from . import fastjson as json  # noqa: PLC0415
-        sys.stdout.write((json.dumps(states) if states else "null") + "\n")
+        import json  # noqa: PLC0415 (list is not on the hot path)
+        # Go's json.Encoder: compact, one line, null for no containers
+        sys.stdout.write((json.dumps(states, separators=(",", ":"), ensure_ascii=False) if states else "null")
+                         + "\n")
         return
     if fmt != "table":
         raise UsageError(f"invalid format option: {fmt}")
     rows = [("ID", "PID", "STATUS", "BUNDLE", "CREATED", "OWNER")]
     rows += [(s["id"], str(s["pid"]), s["status"], s["bundle"], s["created"], s["owner"]) for s in states]
-    widths = [max(len(r[i]) for r in rows) for i in range(6)]
+    # Go's tabwriter as runc sets it up: cells padded by 3, at least 12 wide; the last not padded
+    widths = [max(max(len(r[i]) for r in rows) + 3, 12) for i in range(5)]
     for r in rows:
-        sys.stdout.write("   ".join(v.ljust(w) for v, w in zip(r, widths)).rstrip() + "\n")
+        sys.stdout.write("".join(v.ljust(w) for v, w in zip(r, widths)) + r[5] + "\n")

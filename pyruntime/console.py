@@ -31,7 +31,8 @@ def caller_size():
 
 
 def receive_master(sock):
-    """The pty master the init sent (exactly one fd in one SCM_RIGHTS message)."""
+    """The pty master the init sent (exactly one fd in one SCM_RIGHTS message). The init turned
+    ONLCR off on it (plan flag F_RELAY) before the process could write, as runc's ClearONLCR."""
     space = _socket.CMSG_SPACE(4)
     _, ancdata, _, _ = sock.recvmsg(4096, space)
     sock.close()

@@ -27,6 +27,15 @@ def _pidfile(path, pid):
     os.rename(tmp, path)
 
 
+def _write_pidfile(path, pid):
+    """_pidfile() with runc's one-line error (the Go PathError) instead of a traceback."""
+    try:
+        _pidfile(path, pid)
+    except OSError as e:
+        where = e.filename or path
+        raise RuntimeFailure(f"open {where}: {os.strerror(e.errno).lower()}") from None
+
+
 def _listener(plan, state):
     """The callback that hands a seccomp notify fd to linux.seccomp.listenerPath."""
     if not plan.seccomp_listener:
@@ -48,15 +57,33 @@ def _listen_fds():
     return int(n)
 
 
-def _connect_console(path):
+def _connect_console(path, what="console socket"):
     import _socket  # noqa: PLC0415
     s = _socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM | _socket.SOCK_CLOEXEC)
     try:
         s.connect(path)
     except OSError as e:
         s.close()
-        raise RuntimeFailure(f"failed to connect to console socket \"{path}\": {e.strerror}") from None
+        raise RuntimeFailure(f"failed to connect to {what} \"{path}\": {e.strerror}") from None
     return s.detach()
+
+
+def _send_pidfd(sock_fd, pid, kind):
+    """--pidfd-socket: a pidfd of the container's process, in one SCM_RIGHTS message whose data is
+    runc's init type ("standard" for the init, "setns" for an exec)."""
+    import _socket  # noqa: PLC0415
+    s = _socket.socket(fileno=sock_fd)
+    try:
+        fd = os.pidfd_open(pid)
+        try:
+            s.sendmsg([kind.encode()], [(_socket.SOL_SOCKET, _socket.SCM_RIGHTS, fd.to_bytes(4, "little"))])
+        finally:
+            os.close(fd)
+    except OSError as e:
+        raise RuntimeFailure(f"unable to start container process: failed to send pidfd on socket: "
+                             f"{os.strerror(e.errno).lower()}") from None
+    finally:
+        s.close()
 
 
 def _wait_gone(c, timeout=10.0):
@@ -69,16 +96,18 @@ def _wait_gone(c, timeout=10.0):
 
 
 def create(root, cid, bundle, *, pid_file=None, console_socket=None, no_pivot=False,
-           preserve_fds=0, detached=True, log=None, console_fd=-1, systemd_cgroup=False):
+           preserve_fds=0, detached=True, log=None, console_fd=-1, systemd_cgroup=False, pidfd_socket=None,
+           no_new_keyring=False):
     from . import spec  # noqa: PLC0415
-    from .launch import Launch, write_id_maps  # noqa: PLC0415
+    from .launch import Launch, write_id_maps, write_timens_offsets  # noqa: PLC0415
     from .plan import Host, build_plan  # noqa: PLC0415
     from .plan_wire import encode  # noqa: PLC0415
 
     from .trace import step  # noqa: PLC0415
     check_id(cid)
     bundle = os.path.abspath(bundle or ".")
-    config, raw = spec.load(bundle)
+    warn = log.warning if log else (lambda msg: None)
+    config, raw = spec.load(bundle, warn)
     step("validated")
     listen = _listen_fds()
     if listen:
@@ -95,12 +124,18 @@ def create(root, cid, bundle, *, pid_file=None, console_socket=None, no_pivot=Fa
         from .console import caller_size, internal_socket  # noqa: PLC0415
         internal_console, console_fd = internal_socket()
         size = caller_size()
-    warn = log.warning if log else (lambda msg: None)
+    from .cgroups import Manager  # noqa: PLC0415
+    cgroup = Manager.for_container(config, cid, systemd_cgroup)
     plan = build_plan(config, bundle, Host.read(), no_pivot=no_pivot,
                       console=bool(console_socket) or console_fd >= 0,
-                      preserve_fds=preserve_fds, detached=detached, warn=warn)
-    if internal_console is not None and size:
-        plan.console_size = size  # the caller's terminal, in place before the process starts
+                      preserve_fds=preserve_fds, detached=detached, warn=warn, cgroup_dirs=cgroup.host_dirs())
+    if not no_new_keyring:
+        plan.keyring = f"_ses.{cid}"  # runc's name: the caller's session keyring stays out of reach
+    if internal_console is not None:
+        from .plan import F_RELAY  # noqa: PLC0415
+        plan.flags |= F_RELAY
+        if size:
+            plan.console_size = size  # the caller's terminal, in place before the process starts
     step("planned")
     if log:
         for note in plan.notes:
@@ -123,8 +158,6 @@ def create(root, cid, bundle, *, pid_file=None, console_socket=None, no_pivot=Fa
         except BaseException:
             os.close(first)
             raise
-    from .cgroups import Manager  # noqa: PLC0415
-    cgroup = Manager.for_container(config, cid, systemd_cgroup)
     c = Container(root, cid)
     c.claim()
     step("claimed")
@@ -138,6 +171,7 @@ def create(root, cid, bundle, *, pid_file=None, console_socket=None, no_pivot=Fa
                    "rootfs": plan.rootfs, "created": "", "cgroup": cgroup.to_state()}
     try:
         c.save(provisional)
+        cgroup.check_new()
         cgroup.create()
         cgroup_made = True
         if cgroup.skipped:  # rootless without a cgroup it may write: go on, say so once
@@ -157,6 +191,7 @@ def create(root, cid, bundle, *, pid_file=None, console_socket=None, no_pivot=Fa
             raise RuntimeFailure(f"cannot make the exec fifo {fifo}: {os.strerror(e.errno).lower()}") from None
         if console_socket:
             console_fd = _connect_console(console_socket)
+        pidfd_sock = _connect_console(pidfd_socket, "pidfd socket") if pidfd_socket else -1
         statedir_fd = os.open(c.dir, os.O_PATH | os.O_DIRECTORY | os.O_CLOEXEC)
         sync_hooks = any(hook_cfg.get(k) for k in ("prestart", "createRuntime", "createContainer", "startContainer"))
         join = cgroup.join_fds()
@@ -178,8 +213,12 @@ def create(root, cid, bundle, *, pid_file=None, console_socket=None, no_pivot=Fa
             write_id_maps(pid, plan.uid_mappings, plan.gid_mappings)
             step("mapped")
         pid = launch.run(on_maps=on_maps, on_hooks=on_hooks, on_seccomp=_listener(plan, state_base),
-                         on_spawned=on_spawned, on_child=on_child)
+                         on_spawned=on_spawned, on_child=on_child,
+                         on_timens=lambda pid: write_timens_offsets(pid, plan.time_offsets))
         step("ready")
+        if pidfd_sock >= 0:
+            _send_pidfd(pidfd_sock, pid, "standard")
+            pidfd_sock = -1
         st = proc_start(pid)
         if st is None:
             raise RuntimeFailure("unable to start container process: container init exited unexpectedly")
@@ -194,12 +233,15 @@ def create(root, cid, bundle, *, pid_file=None, console_socket=None, no_pivot=Fa
             "annotations": config.get("annotations") or {},
             "hooks": {k: v for k, v in hook_cfg.items() if k in ("poststart", "poststop") and v},
             "namespaces": [n["type"] for n in (config.get("linux") or {}).get("namespaces") or ()],
+            # no pid namespace of its own (none, or one joined by path): kill KILL empties the cgroup
+            "shared_pid": not any(n.get("type") == "pid" and not n.get("path")
+                                  for n in (config.get("linux") or {}).get("namespaces") or ()),
             "cgroup": cgroup.to_state(),
             "notify": notify_host or "",
         })
         step("saved")
         if pid_file:
-            _pidfile(pid_file, pid)
+            _write_pidfile(pid_file, pid)
             step("pidfile")
     except BaseException:
         if launch:
@@ -307,16 +349,33 @@ def _signal_all(c, sig):
             pass
 
 
+def _shared_pid(c):
+    d = c.data or {}
+    if "shared_pid" in d:
+        return bool(d["shared_pid"])
+    return "pid" not in (d.get("namespaces") or ())  # a state written before the flag
+
+
 def kill(root, cid, signal_text="SIGTERM", all_processes=False):
     from .signals import parse_signal  # noqa: PLC0415
     sig = parse_signal(signal_text)
     c = load(root, cid)
     status = c.status()
+    m = _cgroup(c)
+    if sig == 9 and m is not None and _shared_pid(c) and status != "creating":
+        # runc: without a pid namespace of its own the init is not special, and killing it takes
+        # nothing else with it: SIGKILL goes to the whole cgroup, also once the init is gone
+        pids = m.pids()
+        if pids or status in ("created", "running", "paused"):
+            m.signal_all(9)
+            return
+        if all_processes:
+            return
+        raise StateError("container not running")
     if status not in ("created", "running", "paused"):
         if all_processes and status == "stopped":
             return  # runc: --all on a stopped container succeeds
         raise StateError("container not running")
-    m = _cgroup(c)
     if all_processes:
         if m is not None:
             m.signal_all(sig)
@@ -397,6 +456,15 @@ def _destroy(c):
                 m.thaw()
             except (RuntimeFailure, OSError):
                 pass
+        if not _wait_gone(c, 1.0) and m is not None:
+            # frozen where SIGKILL cannot reach it: moved into a frozen v1 freezer cgroup that is
+            # not the container's (crun's suite does that). Back in its own thawed cgroups it thaws
+            # and dies; left there it outlives the delete, with its cgroups
+            try:
+                m.add(c.pid)
+                m.thaw()
+            except (RuntimeFailure, OSError):
+                pass
         if not _wait_gone(c):
             raise RuntimeFailure("container init still running")
     if m is not None:
@@ -436,10 +504,13 @@ def run(root, cid, bundle, *, detach=False, keep=False, no_subreaper=False, log=
         create(root, cid, bundle, log=log, **create_opts)
         start(root, cid)
         return 0
-    if not no_subreaper:
-        from ._native._ext import lib  # noqa: PLC0415
-        lib.pyr_set_child_subreaper()
+    # the init is orphaned by stage 1: it must be reparented to us, or we cannot wait for it
+    from ._native._ext import lib  # noqa: PLC0415
+    lib.pyr_set_child_subreaper()
     c = create(root, cid, bundle, detached=False, log=log, **create_opts)
+    if no_subreaper:
+        # runc's init is its own child; ours is now too: what orphans later is not ours to reap
+        lib.pyr_clear_child_subreaper()
     pid = c.pid
     master = -1
     if c.console is not None:
@@ -560,6 +631,11 @@ def _exec_process(config, process_file, args, *, cwd=None, env=(), tty=False, us
     base["terminal"] = bool(tty)
     if cwd:
         base["cwd"] = cwd
+    for kv in env:  # runc's prepareEnv wording
+        if "=" not in kv:
+            raise RuntimeFailure("invalid environment variable: missing '='")
+        if kv.startswith("="):
+            raise RuntimeFailure("invalid environment variable: name cannot be empty")
     if env:
         base["env"] = list(base.get("env") or ()) + list(env)
     if user:
@@ -592,6 +668,20 @@ def _exec_process(config, process_file, args, *, cwd=None, env=(), tty=False, us
     return base
 
 
+def _kill_exec(pid, reap):
+    """SIGKILL an exec'd process; reap it when we are its subreaper (a foreground exec)."""
+    try:
+        os.kill(pid, 9)
+    except ProcessLookupError:
+        return
+    if not reap:
+        return
+    try:
+        os.waitpid(pid, 0)
+    except ChildProcessError:
+        pass
+
+
 def _id_number(text, whole):
     """A uid/gid exactly as written: decimal digits only, in range (CVE-2026-30892's class)."""
     if not text.isascii() or not text.isdigit() or int(text) > 0xFFFFFFFE:
@@ -600,12 +690,13 @@ def _id_number(text, whole):
 
 
 def exec_(root, cid, args=(), *, process_file=None, console_socket=None, detach=False, pid_file=None,
-          preserve_fds=0, ignore_paused=False, log=None, **overrides):
+          preserve_fds=0, ignore_paused=False, log=None, pidfd_socket=None, cgroups=(), **overrides):
     """Run a new process in a container's namespaces. Exit status: the process's (foreground)."""
     from . import fastjson  # noqa: PLC0415
     from .launch import Launch  # noqa: PLC0415
     from .plan import Host, build_exec_plan  # noqa: PLC0415
     from .plan_wire import encode  # noqa: PLC0415
+    from .trace import step  # noqa: PLC0415
     c = load(root, cid)
     status = c.status()
     if status in ("stopped", "creating"):
@@ -626,8 +717,9 @@ def exec_(root, cid, args=(), *, process_file=None, console_socket=None, detach=
     if console_socket and not terminal:
         raise RuntimeFailure("cannot use console socket if runc will not detach or allocate tty")
     warn = log.warning if log else (lambda msg: None)
-    plan = build_exec_plan(process, config, c.pid, Host.read(), console=bool(console_socket) or terminal,
-                           preserve_fds=preserve_fds, warn=warn)
+    plan = build_exec_plan(process, config, c.pid, Host.read(), rootfs=c.data.get("rootfs"),
+                           console=bool(console_socket) or terminal, preserve_fds=preserve_fds, warn=warn)
+    step("exec planned")
     if not detach:
         from ._native._ext import lib  # noqa: PLC0415
         lib.pyr_set_child_subreaper()
@@ -637,27 +729,43 @@ def exec_(root, cid, args=(), *, process_file=None, console_socket=None, detach=
         console_fd = _connect_console(console_socket)
     elif terminal:
         from .console import caller_size, internal_socket  # noqa: PLC0415
+        from .plan import F_RELAY  # noqa: PLC0415
         internal, console_fd = internal_socket()
         plan.console_size = caller_size() or plan.console_size
+        plan.flags |= F_RELAY
     m = _cgroup(c)
-    join = m.join_fds() if m is not None else None
+    if cgroups:
+        from .cgroups import parse_sub_cgroups  # noqa: PLC0415
+        sub = parse_sub_cgroups(cgroups)
+        if m is None:
+            raise RuntimeFailure("exec --cgroup: the container has no cgroup")
+        join = m.exec_join_fds(sub)
+    else:
+        join = m.join_fds() if m is not None else None
+    pidfd_sock = _connect_console(pidfd_socket, "pidfd socket") if pidfd_socket else -1
     launch = Launch(lambda cons, _sdir, cgs: encode(plan, console_fd=cons, preserve_fds=preserve_fds,
                                                     cgroup_fds=cgs),
                     preserve_fds, console_fd, -1, join)
     state = {"ociVersion": config.get("ociVersion", OCI_VERSION), "id": cid, "status": status,
              "pid": c.pid, "bundle": c.data.get("bundle", ""), "annotations": c.data.get("annotations") or {}}
+    step("exec spawned")
     try:
         pid = launch.run(on_seccomp=_listener(plan, state),
                          on_spawned=m.add if m is not None and join is None else None)
+        step(f"exec ready: process {pid} joined the namespaces of {c.pid} and is about to exec")
     except BaseException:
         launch.abort()
+        if pidfd_sock >= 0:
+            os.close(pidfd_sock)
         raise
-    if pid_file:
-        try:
-            _pidfile(pid_file, pid)
-        except BaseException:
-            os.kill(pid, 9)  # runc terminates the process when its pid file cannot be written
-            raise
+    try:
+        if pidfd_sock >= 0:
+            _send_pidfd(pidfd_sock, pid, "setns")
+        if pid_file:
+            _write_pidfile(pid_file, pid)
+    except BaseException:
+        _kill_exec(pid, not detach)  # runc terminates the process it could not report
+        raise
     if detach:
         return 0
     forward = _forward_signals(pid)

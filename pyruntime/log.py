@@ -27,6 +27,11 @@ class Log:
         self.min = LEVELS["debug"] if debug else LEVELS["info"]
         self._fd = None
 
+    def open(self):
+        """Open the --log file now (runc opens it before the command runs): OSError if it cannot."""
+        if self.path and self._fd is None:
+            self._fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_CLOEXEC, 0o644)
+
     def _line(self, level, msg):
         if self.fmt == "json":
             return '{"level":%s,"msg":%s,"time":%s}\n' % (_quote(level), _quote(msg), _quote(_now()))

@@ -36,6 +36,7 @@ DEVICE_TYPES = {"c": S_IFCHR, "u": S_IFCHR, "b": S_IFBLK, "p": S_IFIFO}
 # flags shared with init.h (enum plan_flags)
 F_NO_PIVOT, F_ROOT_READONLY, F_TERMINAL, F_SETUP_DEV = 1, 2, 4, 8
 F_NO_NEW_PRIVS, F_HOOKS_SYNC, F_HAS_OOM, F_EXEC, F_SETSID, F_HOME = 16, 32, 64, 128, 256, 512
+F_RELAY = 1 << 14  # the terminal goes to our own relay (foreground run/exec): ONLCR off, as runc
 F_CPUSET = 1 << 16  # linux.resources.cpu.cpus set: the init words a refused scheduler as runc
 M_BIND, M_TMPCOPYUP, M_PROCLIKE, M_REMOUNT, M_IDMAP, M_LATE_RO, M_SRC_IN_ROOT = 1, 2, 4, 8, 16, 32, 64
 HOOK_CREATE_CONTAINER, HOOK_START_CONTAINER = 0, 1
@@ -110,6 +111,7 @@ class Plan:
         self.console_size = (0, 0)
         self.oom_score_adj = None
         self.time_offsets = []      # [(clock id, secs, nsecs)]
+        self.keyring = None         # session keyring the init joins ("_ses.<id>"; None: the caller's)
         self.seccomp = b""          # classic BPF (struct sock_filter[]), installed last by the child
         self.seccomp_flags = 0
         self.seccomp_listener = None  # (listenerPath, listenerMetadata) with SCMP_ACT_NOTIFY
@@ -261,13 +263,17 @@ def host_cgroup_layout(mountinfo_text):
     return found
 
 
-def make_cgroup_mounts(layout, new_cgroupns, label=None):
+def make_cgroup_mounts(layout, new_cgroupns, cgroup_dirs=None, label=None):
     """Expand an OCI `cgroup` mount into the mounts that give the container its cgroup view.
 
     With its own cgroup namespace the container gets fresh cgroup/cgroup2 mounts (the kernel
-    roots them at its cgroup); without one, the host hierarchies are bind-mounted read-only.
+    roots them at its cgroup); without one, the container's own cgroup directory of each
+    hierarchy (`cgroup_dirs`: host mountpoint -> directory) is bound there read-only, as runc
+    does; a hierarchy the container has no directory in is bound whole.
     Only the tmpfs holding v1 hierarchies takes the mount label (as in runc).
     """
+    dirs = cgroup_dirs or {}
+
     def expand(dest, opts):
         base = opts.flags & (M.MS_NOSUID | M.MS_NODEV | M.MS_NOEXEC | M.MS_RDONLY | M.MS_RELATIME)
         # the host's hierarchies bound in: read-only down to every submount (CVE-2023-25809's class),
@@ -276,7 +282,8 @@ def make_cgroup_mounts(layout, new_cgroupns, label=None):
         if len(layout) == 1 and layout[0][1] == "cgroup2" and layout[0][0] == "/sys/fs/cgroup":
             if new_cgroupns:
                 return [Mount("cgroup", dest, "cgroup2", base)]
-            return [Mount("/sys/fs/cgroup", dest, "", base | M.MS_BIND | M.MS_REC, extra=M_BIND, attr_set=rro)]
+            return [Mount(dirs.get("/sys/fs/cgroup", "/sys/fs/cgroup"), dest, "", base | M.MS_BIND | M.MS_REC,
+                          extra=M_BIND, attr_set=rro)]
         out = [_label(Mount("tmpfs", dest, "tmpfs", base & ~M.MS_RDONLY, data="mode=755"), label)]
         for mountpoint, fstype, superopts in layout:
             if not mountpoint.startswith("/sys/fs/cgroup/"):
@@ -286,7 +293,8 @@ def make_cgroup_mounts(layout, new_cgroupns, label=None):
                 data = ",".join(o for o in superopts.split(",") if o not in ("rw", "ro"))
                 out.append(Mount("cgroup", sub, fstype, base, data=data))
             else:
-                out.append(Mount(mountpoint, sub, "", base | M.MS_BIND | M.MS_REC, extra=M_BIND, attr_set=rro))
+                out.append(Mount(dirs.get(mountpoint, mountpoint), sub, "", base | M.MS_BIND | M.MS_REC,
+                                 extra=M_BIND, attr_set=rro))
         if base & M.MS_RDONLY:
             # the tmpfs holding the hierarchies turns read-only last, as runc does
             out.append(Mount("", dest, "", base, extra=M_REMOUNT))
@@ -434,7 +442,7 @@ def _capabilities(plan, caps, last_cap, warn, warn_ambient=lambda msg: None):
 
 
 def build_plan(config, bundle, host, *, no_pivot=False, console=False, preserve_fds=0,
-               detached=True, warn=lambda msg: None):
+               detached=True, warn=lambda msg: None, cgroup_dirs=None):
     """Resolve a validated config.json (dict) into a Plan. `bundle` is absolute."""
     plan = Plan()
     linux = config.get("linux") or {}
@@ -475,7 +483,7 @@ def build_plan(config, bundle, host, *, no_pivot=False, console=False, preserve_
     # mounts, in order; then devices and links unless /dev comes from a bind mount
     layout = host_cgroup_layout(host.mountinfo)
     label = linux.get("mountLabel") or None
-    cg = make_cgroup_mounts(layout, "cgroup" in ns and not ns["cgroup"], label)
+    cg = make_cgroup_mounts(layout, "cgroup" in ns and not ns["cgroup"], cgroup_dirs, label)
     userns = (plan.uid_mappings, plan.gid_mappings) if plan.new_userns else ns.get("user") or None
     roots = [os.path.normpath(os.path.join(bundle, path)), rootfs]
     plan.mounts = _mount_entries(config.get("mounts") or (), cg, userns, roots, label)

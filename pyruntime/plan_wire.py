@@ -13,6 +13,7 @@ MAGIC, VERSION = 0x50525950, 1
  T_DOMAINNAME, T_RLIMIT, T_USER, T_CAPS, T_ARG, T_ENV, T_CWD, T_CONSOLE, T_OOM, T_FDS, T_TIMEOFF,
  T_SYSCTL, T_SECCOMP, T_SECCOMP_FLAGS, T_HOOK, T_PERSONALITY, T_IOPRIO, T_SCHED, T_AFFINITY,
  T_CGROUP, _T_UNUSED_31, T_LSM, T_MOUNT_LABEL, T_MASK_DATA) = range(1, 35)
+T_KEYRING = 60
 
 RLIM_INFINITY = 0xFFFFFFFFFFFFFFFF
 
@@ -52,6 +53,8 @@ def encode(plan, *, console_fd=-1, statedir_fd=-1, preserve_fds=0, hooks_sync=Fa
         rec(T_READONLY, _s(p))
     for key, value in plan.sysctl:
         rec(T_SYSCTL, _s(key) + _s(value))
+    if plan.keyring:
+        rec(T_KEYRING, _s(plan.keyring))
     if plan.hostname:
         rec(T_HOSTNAME, _s(plan.hostname))
     if plan.domainname:

@@ -41,6 +41,12 @@ int pyr_umount_detach(const char *path)
     return umount2(path, MNT_DETACH | UMOUNT_NOFOLLOW) < 0 ? -errno : 0;
 }
 
+/* `run --no-subreaper`: once the init is ours, later orphans go to the system's reaper (runc). */
+int pyr_clear_child_subreaper(void)
+{
+    return prctl(PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0) < 0 ? -errno : 0;
+}
+
 /* cgroup v2 device filters: load and attach the eBPF program (pyruntime/cgroups/devices.py). */
 long pyr_bpf(int cmd, void *attr, unsigned int size)
 {

@@ -74,6 +74,7 @@ enum plan_tag {
     T_LSM = 32,       /* u32 when (enum lsm_when), str path under /proc, str value, str what (for errors) */
     T_MOUNT_LABEL = 33, /* u32 index of a T_MOUNT, str SELinux label for its root (security.selinux) */
     T_MASK_DATA = 34, /* str mount data of the read-only tmpfs over a masked directory */
+    T_KEYRING = 60,   /* str name of the session keyring to join (absent: keep the caller's) */
 };
 
 /* when the init writes an LSM attribute: at the start of stage 2 (the keyring label), or before
@@ -100,6 +101,7 @@ enum plan_flags {
     F_EXEC = 1u << 7,           /* exec into an existing container: no rootfs work, no fifo */
     F_SETSID = 1u << 8,
     F_HOME = 1u << 9,           /* look HOME up in the container's /etc/passwd (passwd.c) */
+    F_RELAY = 1u << 14,         /* the runtime relays this terminal itself: ONLCR off (runc) */
     F_CPUSET = 1u << 16,        /* linux.resources.cpu.cpus is set: a refused scheduler says why (runc) */
 };
 
@@ -127,6 +129,8 @@ enum sync_msg {
     MSG_SECCOMP_FD = 9,  /* stage 2 -> parent: the seccomp notify listener fd (SCM_RIGHTS) */
     MSG_MOUNT_PLEASE = 10, /* stage 2 -> parent: u32 mount index; open its source for me */
     MSG_MOUNT_FD = 11,   /* parent -> stage 2: u32 kind (enum mount_source), the fd (SCM_RIGHTS) */
+    MSG_NEED_TIMENS = 20, /* stage 1 -> parent: u32 pid; write /proc/pid/timens_offsets now */
+    MSG_TIMENS_DONE = 21, /* parent -> stage 1 */
 };
 
 /* what MSG_MOUNT_FD carries: an O_PATH handle to bind-mount through /proc/self/fd, or a detached
@@ -189,6 +193,7 @@ struct plan {
     int cg2_fd; int cg_tasks[LIMIT_CGROUP_TASKS]; int ncg_tasks;
     struct lsm_attr lsm[LIMIT_LSM]; int nlsm;
     const char *mask_data;
+    const char *keyring;
 };
 
 /* plan.c */
@@ -236,6 +241,8 @@ int open_in_root(int rootfd, const char *path, int flags);
 /* lsm.c: AppArmor/SELinux attributes, written through the runtime's own procfs */
 void lsm_open_proc(const struct plan *p);   /* before any namespace is joined */
 void lsm_write(const struct plan *p, uint32_t when);
+/* keyring.c */
+void join_session_keyring(const char *name);
 
 /* hooks.c */
 void run_hooks(const struct plan *p, uint32_t kind, int state_fd);

@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -73,9 +74,21 @@ static void hold_fifo(const struct plan *p)
     close(p->statedir_fd);
 }
 
+static void exit_on_signal(int sig)
+{
+    _exit(128 + sig);
+}
+
 static void wait_for_start(struct plan *p)
 {
     char path[64];
+    /* A created container dies of SIGHUP, SIGINT and SIGTERM, as runc's (Go) init does: as PID 1
+     * of its pid namespace the default action would ignore them (`kill <created> TERM`, pidfd).
+     * reset_signals() puts the default back before execve. */
+    struct sigaction sa = { .sa_handler = exit_on_signal };
+    sigaction(SIGHUP, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
     snprintf(path, sizeof path, "/proc/self/fd/%d", fifo_path_fd);
     int fifo = open(path, O_WRONLY | O_CLOEXEC); /* blocks until `start` opens it for reading */
     if (fifo < 0)
@@ -135,6 +148,8 @@ static void stage2(struct plan *p)
         die("setsid");
     lsm_write(p, LSM_KEYRING); /* runc sets it before it joins a new session keyring */
     if (!exec_mode) {
+        if (p->keyring)
+            join_session_keyring(p->keyring);
         hold_fifo(p);
         setup_rootfs(p);
         if (p->flags & F_HOOKS_SYNC) {

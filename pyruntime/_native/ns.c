@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <grp.h>
 #include <unistd.h>
 #include "init.h"
 
@@ -30,26 +31,39 @@ static const char *ns_name(uint32_t flag)
 #define CLONE_NEWTIME 0x00000080
 #endif
 
-static void write_timens_offsets(const struct plan *p)
+/* Join every namespace in `allow` that is still to join; a setns refused with EPERM is left for
+ * a later pass. Returns the set joined. */
+static int join_pass(const struct plan *p, int *fds, int allow)
 {
-    char buf[1024];
-    int n = 0, fd;
-    for (int i = 0; i < p->ntimeoffs; i++) {
-        int w = snprintf(buf + n, sizeof buf - n, "%u %lld %u\n", p->timeoffs[i].clock,
-                         (long long)p->timeoffs[i].secs, p->timeoffs[i].nsecs);
-        if (w < 0 || (size_t)w >= sizeof buf - n)
-            die_plain("time namespace offsets too long");
-        n += w;
+    int joined = 0;
+    for (int i = 0; i < p->nns; i++) {
+        if (fds[i] < 0 || !(p->ns[i].flag & allow))
+            continue;
+        if (setns(fds[i], p->ns[i].flag) < 0) {
+            if (errno == EPERM)
+                continue;
+            die("join %s namespace \"%s\"", ns_name(p->ns[i].flag), p->ns[i].path);
+        }
+        joined |= p->ns[i].flag;
+        /* as after unshare(CLONE_NEWUSER): root in it, or nothing (mkdir, chown) can be mapped;
+         * the host's gid 0 must go too, or a root:root 0701 directory above the bundle would
+         * match it as group and refuse what it grants others. gid 0 may be unmapped (runc
+         * changes only the uid here): then the groups stay as they are. */
+        if (p->ns[i].flag == CLONE_NEWUSER) {
+            if (setresgid(0, 0, 0) == 0)
+                setgroups(0, NULL);
+            if (setresuid(0, 0, 0) < 0)
+                die("become root in the user namespace \"%s\" (is uid 0 mapped?)", p->ns[i].path);
+        }
+        close(fds[i]);
+        fds[i] = -1;
     }
-    fd = open("/proc/self/timens_offsets", O_WRONLY | O_CLOEXEC);
-    if (fd < 0 || write(fd, buf, n) != n)
-        die("write /proc/self/timens_offsets");
-    close(fd);
+    return joined;
 }
 
 void stage1_namespaces(const struct plan *p)
 {
-    int fds[LIMIT_NAMESPACES], newflags = 0;
+    int fds[LIMIT_NAMESPACES], newflags = 0, tojoin = 0, joined = 0;
 
     /* Open every path first: once the mount namespace changes, host paths may not resolve. */
     for (int i = 0; i < p->nns; i++) {
@@ -58,18 +72,20 @@ void stage1_namespaces(const struct plan *p)
             fds[i] = open(p->ns[i].path, O_RDONLY | O_CLOEXEC);
             if (fds[i] < 0)
                 die("open %s namespace path \"%s\"", ns_name(p->ns[i].flag), p->ns[i].path);
+            tojoin |= p->ns[i].flag;
         } else {
             newflags |= p->ns[i].flag;
         }
     }
-    /* A joined user namespace first: it owns the others we may join next. */
-    for (int pass = 0; pass < 2; pass++) {
-        for (int i = 0; i < p->nns; i++) {
-            if (fds[i] < 0 || (pass == 0) != (p->ns[i].flag == CLONE_NEWUSER))
-                continue;
-            if (setns(fds[i], p->ns[i].flag) < 0)
-                die("join %s namespace \"%s\"", ns_name(p->ns[i].flag), p->ns[i].path);
-            close(fds[i]);
+    /* runc's order: first what host root may join (a namespace the joined user namespace does not
+     * own can only be joined now), then the user namespace, then what only its root may join. */
+    joined |= join_pass(p, fds, tojoin & ~CLONE_NEWUSER);
+    joined |= join_pass(p, fds, CLONE_NEWUSER);
+    joined |= join_pass(p, fds, tojoin & ~(joined | CLONE_NEWUSER));
+    for (int i = 0; i < p->nns; i++) {
+        if (fds[i] >= 0) {
+            errno = EPERM;
+            die("join %s namespace \"%s\"", ns_name(p->ns[i].flag), p->ns[i].path);
         }
     }
     if (newflags & CLONE_NEWUSER) {
@@ -93,6 +109,11 @@ void stage1_namespaces(const struct plan *p)
     newflags &= ~CLONE_NEWUSER;
     if (newflags && unshare(newflags) < 0)
         die("create namespaces (flags 0x%x)", newflags);
-    if ((newflags & CLONE_NEWTIME) && p->ntimeoffs)
-        write_timens_offsets(p);
+    if ((newflags & CLONE_NEWTIME) && p->ntimeoffs) {
+        /* the parent writes the offsets, as host root (runc's way): this process is not dumpable,
+         * so its /proc files are host root's, which a user namespace's root cannot write */
+        uint32_t pid = (uint32_t)getpid();
+        sync_send(MSG_NEED_TIMENS, &pid, 4);
+        sync_expect(MSG_TIMENS_DONE);
+    }
 }

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <termios.h>
 #include <grp.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
@@ -102,6 +103,15 @@ void setup_console(const struct plan *p, int rootfd)
         if (mount(fdp(peer, p2), fdp(cfd, p1), NULL, MS_BIND, NULL) < 0)
             die("bind the console onto /dev/console");
         close(cfd);
+    }
+    if (p->flags & F_RELAY) {
+        /* a foreground run/exec copies the output to the caller's (raw) terminal as written:
+         * runc clears ONLCR too; set before the process can write, so nothing is translated */
+        struct termios t;
+        if (tcgetattr(peer, &t) == 0) {
+            t.c_oflag &= ~(tcflag_t)ONLCR;
+            tcsetattr(peer, TCSANOW, &t);
+        }
     }
     if (p->console_fd < 0)
         die_plain("a terminal was requested but no console socket was given");

@@ -224,6 +224,48 @@ def open_join_fds(paths):
     return cg2, tasks
 
 
+def parse_sub_cgroups(args):
+    """exec --cgroup values -> {controller: path} ("" for one path given to every hierarchy),
+    with runc's rules and errors (exec.go getSubCgroupPaths)."""
+    paths = {}
+    for arg in args:
+        ctrs, colon, path = arg.partition(":")
+        if colon:
+            for ctrl in ctrs.split(","):
+                if not ctrl:
+                    raise RuntimeFailure(f"invalid --cgroup argument: {arg} (empty <controller> prefix)")
+                if ctrl in paths:
+                    raise RuntimeFailure(f"invalid --cgroup argument(s): controller {ctrl} specified multiple times")
+                paths[ctrl] = path
+        else:
+            if len(args) != 1:
+                raise RuntimeFailure(f"invalid --cgroup argument: {arg} (missing <controller>: prefix)")
+            paths[""] = arg
+    return paths
+
+
+def sub_cgroup_paths(paths, sub):
+    """The cgroups an exec joins: the container's `paths` ({key: dir}), with the sub-cgroups of
+    `sub` (parse_sub_cgroups()) below them. A path may not climb out of the container's cgroup."""
+    import posixpath  # noqa: PLC0415
+    out = dict(paths)
+
+    def below(base, add):
+        p = posixpath.normpath(posixpath.join(base, add.lstrip("/"))) if add.strip("/") else base
+        if p != base and not p.startswith(base.rstrip("/") + "/"):
+            raise RuntimeFailure(f"{add} is not a sub cgroup path")
+        return p
+    if "" in sub:
+        for key in out:
+            out[key] = below(out[key], sub[""])
+        return out
+    for ctrl, add in sub.items():
+        if ctrl not in out:
+            raise RuntimeFailure(f"unknown controller {ctrl} in SubCgroupPaths")
+        out[ctrl] = below(out[ctrl], add)
+    return out
+
+
 def read_file(path):
     with open(path) as f:
         return f.read()
@@ -337,6 +379,7 @@ class Manager:
         self.resources = resources or {}
         self.created = []  # directories we made, outermost first per hierarchy
         self.skipped = []  # JSON paths of the limits a rootless create could not apply
+        self.claimed = False  # check_new() passed: the leaf was empty and is this container's now
 
     @staticmethod
     def for_container(config, cid, systemd=False):
@@ -368,6 +411,24 @@ class Manager:
             return SystemdManager.restore(d)
         raise RuntimeFailure(f"unknown cgroup driver in state: {drv!r}")
 
+    def check_new(self):
+        """runc's refusals before a create: a cgroup that already holds processes (another
+        container's, or anything else's: they would share limits, freezing and kills), or one that
+        is frozen (the init would stop, in D state, the moment it joined)."""
+        try:
+            pids = self.pids()
+        except OSError:
+            pids = []
+        if pids:
+            raise RuntimeFailure(f"container's cgroup is not empty: {len(pids)} process(es) found")
+        try:
+            frozen = self.frozen()
+        except OSError:
+            frozen = False
+        if frozen:
+            raise RuntimeFailure("container's cgroup unexpectedly frozen")
+        self.claimed = True
+
     # subclasses implement these
     def create(self):
         """Make the cgroup and apply the resources. A rootless caller (pyruntime.rootless) that may
@@ -383,6 +444,33 @@ class Manager:
 
     def add(self, pid):
         raise NotImplementedError
+
+    def exec_join_fds(self, sub):
+        """join_fds() for an exec into the sub-cgroups `sub` (parse_sub_cgroups()) of the container's
+        cgroups; each must exist (runc's error names the cgroup.procs it could not write)."""
+        paths = sub_cgroup_paths(self.cgroup_paths(), sub)
+        pairs, seen = [], set()
+        for key, path in paths.items():
+            if path in seen:
+                continue
+            seen.add(path)
+            if not os.path.isdir(path):
+                raise RuntimeFailure(f"unable to start container process: error adding pid to cgroups: "
+                                     f"open {path}/cgroup.procs: no such file or directory")
+            pairs.append(("unified" if key in ("", "unified") else key, path))
+        return open_join_fds(pairs)
+
+    def host_dirs(self):
+        """{hierarchy mountpoint: the container's directory in it}: what a container without a
+        cgroup namespace sees at /sys/fs/cgroup (runc binds these)."""
+        mounts = getattr(self, "mounts", None)
+        if isinstance(mounts, dict):
+            return {mounts[k]: p for k, p in self.paths.items() if k in mounts}
+        return {self.mount: self.path}
+
+    def cgroup_paths(self):
+        """{controller (v1) or "" (cgroup v2) or "unified" (hybrid): directory}."""
+        return dict(self.paths)
 
     def join_fds(self):
         """(cgroup2 dir fd or -1, [v1 `tasks` fds]) for the init to join its cgroups itself, or
@@ -426,7 +514,8 @@ class Manager:
 
     def signal_all(self, sig):
         """Signal every process of the cgroup: freeze, signal, thaw (runc's signalAllProcesses), so
-        nothing forks past the list. A frozen cgroup is left frozen except for SIGKILL."""
+        nothing forks past the list. A frozen cgroup is left frozen except for SIGKILL (a frozen
+        process cannot die: runc thaws it, and the container ends stopped, not paused)."""
         was_frozen = False
         try:
             was_frozen = self.frozen()
@@ -441,7 +530,7 @@ class Manager:
                 except ProcessLookupError:
                     pass
         finally:
-            if not was_frozen:
+            if not was_frozen or sig == 9:
                 try:
                     self.thaw()
                 except (RuntimeFailure, OSError):
@@ -454,7 +543,46 @@ _CPUSET_ZERO = (("cpu_exclusive", 0), ("mem_hardwall", 0), ("mem_exclusive", 0),
                 ("sched_load_balance", 0), ("sched_relax_domain_level", 0))
 
 
-def stats_doc(cpu_usage=None, throttling=None, memory=None, pids=None, blkio=None, hugetlb=None):
+def parse_cpu_list(text):
+    """"0-3,5" (cpuset.cpus / cpuset.mems) -> [0, 1, 2, 3, 5]."""
+    out = []
+    for part in text.strip().split(","):
+        if not part:
+            continue
+        a, _, b = part.partition("-")
+        out.extend(range(int(a), int(b or a) + 1))
+    return out
+
+
+def cpuset_stats(path):
+    """runc's CPUSetStats of a v1 cpuset directory (cpus/mems omitted when empty, as omitempty)."""
+    out = {}
+    for key, name in (("cpus", "cpus"), ("cpu_exclusive", "cpu_exclusive"), ("mems", "mems"),
+                      ("mem_hardwall", "mem_hardwall"), ("mem_exclusive", "mem_exclusive"),
+                      ("memory_migrate", "memory_migrate"), ("memory_spread_page", "memory_spread_page"),
+                      ("memory_spread_slab", "memory_spread_slab"), ("memory_pressure", "memory_pressure"),
+                      ("sched_load_balance", "sched_load_balance"),
+                      ("sched_relax_domain_level", "sched_relax_domain_level")):
+        try:
+            text = read_file(os.path.join(path, f"cpuset.{name}"))
+        except OSError:
+            text = ""
+        if key in ("cpus", "mems"):
+            try:
+                values = parse_cpu_list(text)
+            except ValueError:
+                values = []
+            if values:
+                out[key] = values
+        else:
+            try:
+                out[key] = int(text.strip() or 0)
+            except ValueError:
+                out[key] = 0
+    return out
+
+
+def stats_doc(cpu_usage=None, throttling=None, memory=None, pids=None, blkio=None, hugetlb=None, cpuset=None):
     u = cpu_usage or {}
     usage = {}
     for k in ("total", "percpu", "percpu_kernel", "percpu_user"):
@@ -480,7 +608,7 @@ def stats_doc(cpu_usage=None, throttling=None, memory=None, pids=None, blkio=Non
         mem["raw"] = m["raw"]
     return {
         "cpu": {"usage": usage, "throttling": thr},
-        "cpuset": dict(_CPUSET_ZERO),
+        "cpuset": cpuset if cpuset is not None else dict(_CPUSET_ZERO),
         "memory": mem,
         "pids": {k: v for k, v in (pids or {}).items() if v},
         "blkio": {k: v for k, v in (blkio or {}).items() if v},

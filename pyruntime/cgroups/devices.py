@@ -2,10 +2,14 @@
 
 The rule list a container gets (first to last; the last matching rule decides, on v1 and v2):
   implicit "deny all", runc's default allow-list (mknod of anything; null, zero, full, random,
-  urandom, tty, console, ptmx, pts, tun), an rwm allow for each linux.devices node, then the user's
-  linux.resources.devices in order. A *leading* user "deny all" (type a, no major/minor, rwm: what
-  `runc spec` and every engine put first) restates the implicit start and is dropped, so it does not
-  undo the defaults; any later rule, a deny-all included, overrides what came before.
+  urandom, tty, ptmx, pts, tun; a default whose path linux.devices redefines is left out, as runc
+  does), then the user's linux.resources.devices in order. A linux.devices node gets no rule of its
+  own: it is usable only where linux.resources.devices allows it (runc's rule; an implicit allow
+  would let a node through a deny the user wrote). A *leading* user "deny all" (type a, no
+  major/minor, rwm: what `runc spec` and every engine put first) restates the implicit start and is
+  dropped, so it does not undo the defaults; any later rule, a deny-all included, overrides what came
+  before. (runc puts the defaults after the user's rules, so a user's deny of /dev/null is undone;
+  here the user's rules come last and decide.)
 
 v1 applies the rules itself (devices.deny "a", then each rule). For v2 the v1 kernel's algorithm is
 emulated (emulate(): allow-all or deny-all plus an exception list; an allow adds to / a deny removes
@@ -18,12 +22,12 @@ devices emulator. A type "a" rule that is not "a *:* rwm" counts as one rule for
 """
 import struct
 
-# runc's AllowedDevices (libcontainer/specconv): (type, major, minor, access)
+# runc's AllowedDevices (libcontainer/specconv): (type, major, minor, access, path)
 DEFAULT_ALLOWED = (
-    ("c", -1, -1, "m"), ("b", -1, -1, "m"),
-    ("c", 1, 3, "rwm"), ("c", 1, 8, "rwm"), ("c", 1, 7, "rwm"), ("c", 5, 0, "rwm"),
-    ("c", 1, 5, "rwm"), ("c", 1, 9, "rwm"), ("c", 5, 1, "rwm"), ("c", 136, -1, "rwm"),
-    ("c", 5, 2, "rwm"), ("c", 10, 200, "rwm"),
+    ("c", -1, -1, "m", None), ("b", -1, -1, "m", None),
+    ("c", 1, 3, "rwm", "/dev/null"), ("c", 1, 8, "rwm", "/dev/random"), ("c", 1, 7, "rwm", "/dev/full"),
+    ("c", 5, 0, "rwm", "/dev/tty"), ("c", 1, 5, "rwm", "/dev/zero"), ("c", 1, 9, "rwm", "/dev/urandom"),
+    ("c", 136, -1, "rwm", None), ("c", 5, 2, "rwm", None), ("c", 10, 200, "rwm", None),
 )
 
 
@@ -46,17 +50,17 @@ def _is_all(rule):
 
 
 def effective_rules(linux_devices, user_rules, defaults=True):
+    """The rule list (see the module docstring). `linux_devices`: linux.devices entries (only
+    their paths matter here)."""
     rules = []
     if defaults:
-        rules.extend((True, t, maj, mnr, acc) for t, maj, mnr, acc in DEFAULT_ALLOWED)
-        for d in linux_devices or []:
-            t = {"c": "c", "u": "c", "b": "b"}.get(d.get("type"))
-            if t and d.get("major") is not None and d.get("minor") is not None:
-                rules.append((True, t, d["major"], d["minor"], "rwm"))
+        redefined = {d.get("path") for d in linux_devices or [] if isinstance(d, dict)}
+        rules.extend((True, t, maj, mnr, acc) for t, maj, mnr, acc, path in DEFAULT_ALLOWED
+                     if path is None or path not in redefined)
     user = [norm_rule(d) for d in user_rules or []]
     while user and _is_all(user[0]) and not user[0][0]:
         user.pop(0)
-    return rules + user
+    return rules + [r for r in user if r[4]]  # access letters of none of r, w, m: no rule at all
 
 
 def _line(t, maj, mnr, acc):

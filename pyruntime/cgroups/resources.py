@@ -227,10 +227,7 @@ def validate(r, flavor="v1"):
             raise ConfigError(f"{dp}.type", f"invalid device type {d.get('type')!r} (a, c or b)")
         for k in ("major", "minor"):
             _int(d.get(k), f"{dp}.{k}", -1, 0xFFFFFFFF)
-        acc = d.get("access")
-        _str(acc, f"{dp}.access")
-        if acc and (set(acc) - set("rwm")):
-            raise ConfigError(f"{dp}.access", f"invalid device access {acc!r} (letters of rwm)")
+        _str(d.get("access"), f"{dp}.access")  # letters other than r, w, m are ignored (runc's toSet)
 
     uni = _obj(r.get("unified"), f"{P}.unified")
     if uni and flavor != "v2":
@@ -324,6 +321,9 @@ def v1_writes(r):
     for i, h in enumerate(r.get("hugepageLimits") or []):
         w(("hugetlb", f"hugetlb.{h['pageSize']}.limit_in_bytes", str(h.get("limit", 0)),
            f"{P}.hugepageLimits[{i}]"))
+        # the reservation limit too, where the kernel has it (runc; the drivers skip a missing one)
+        w(("hugetlb", f"hugetlb.{h['pageSize']}.rsvd.limit_in_bytes", str(h.get("limit", 0)),
+           f"{P}.hugepageLimits[{i}]"))
     n = r.get("network") or {}
     if n.get("classID"):
         w(("net_cls", "net_cls.classid", str(n["classID"]), f"{P}.network.classID"))
@@ -403,6 +403,7 @@ def v2_writes(r, bfq=False):
                f"{P}.blockIO.{key}[{i}]"))
     for i, h in enumerate(r.get("hugepageLimits") or []):
         w(("hugetlb", f"hugetlb.{h['pageSize']}.max", str(h.get("limit", 0)), f"{P}.hugepageLimits[{i}]"))
+        w(("hugetlb", f"hugetlb.{h['pageSize']}.rsvd.max", str(h.get("limit", 0)), f"{P}.hugepageLimits[{i}]"))
     for name, lim in (r.get("rdma") or {}).items():
         w(("rdma", "rdma.max", _rdma(name, lim), f"{P}.rdma.{name}"))
     for k, v in (r.get("unified") or {}).items():

@@ -243,6 +243,12 @@ class SystemdManager(Manager):
     def create(self):
         check_running()  # the unit itself starts with the init pid, in add()
 
+    def cgroup_paths(self):
+        return self.fs.cgroup_paths()
+
+    def host_dirs(self):
+        return self.fs.host_dirs()
+
     def join_fds(self):
         # the first process enters through StartTransientUnit's PIDs; later ones (exec) as cgroupfs
         return self.fs.join_fds() if self.started else None

@@ -8,8 +8,9 @@ import os
 
 from ..errors import ConfigError, RuntimeFailure
 from ..state import frozen as state_frozen
-from . import (CgroupDenied, Manager, blkio_entries, hierarchies, inner_path, mkdirs, open_join_fds, own_cgroups,
-               read_file, read_int, read_kv, read_pids, resolve, rmdir_tree, rootless_caller, stats_doc, write_file)
+from . import (CgroupDenied, Manager, blkio_entries, cpuset_stats, hierarchies, inner_path, mkdirs, open_join_fds,
+               own_cgroups, read_file, read_int, read_kv, read_pids, resolve, rmdir_tree, rootless_caller, stats_doc,
+               write_file)
 from . import devices as dev
 from . import resources as res
 
@@ -36,8 +37,7 @@ class V1Manager(Manager):
                 key = c or "unified"
                 m.paths[key] = p
                 m.mounts[key] = h[c][0]
-        m.linux_devices = [{"type": d.get("type"), "major": d.get("major"), "minor": d.get("minor")}
-                           for d in linux.get("devices") or [] if isinstance(d, dict)]
+        m.linux_devices = [{"path": d.get("path")} for d in linux.get("devices") or [] if isinstance(d, dict)]
         return m
 
     @classmethod
@@ -47,6 +47,7 @@ class V1Manager(Manager):
         m.paths = d.get("paths") or {}
         m.mounts = d.get("mounts") or {}
         m.created = d.get("created") or []
+        m.claimed = bool(d.get("claimed"))
         m.linux_devices = d.get("linuxDevices") or []
         return m
 
@@ -54,7 +55,8 @@ class V1Manager(Manager):
         if not self.paths:
             return {}  # a rootless container that could make no cgroup at all
         return {"driver": self.driver, "id": self.cid, "inner": self.inner, "paths": self.paths,
-                "mounts": self.mounts, "created": self.created, "resources": self.resources,
+                "mounts": self.mounts, "created": self.created, "claimed": self.claimed,
+                "resources": self.resources,
                 "linuxDevices": self.linux_devices}
 
     # -- lifecycle ------------------------------------------------------------------------------
@@ -81,7 +83,12 @@ class V1Manager(Manager):
                     continue
                 self.created.extend(made)
                 if key == "cpuset":
-                    for d in made:
+                    # every level from the mount down, not only the new ones: a parent made by
+                    # someone else (a pod cgroup) with empty cpus/mems takes no tasks either (runc)
+                    rel = path[len(self.mounts[key]):].strip("/")
+                    d = self.mounts[key]
+                    for part in rel.split("/") if rel else ():
+                        d = os.path.join(d, part)
                         _init_cpuset(d)
             if denied:
                 self.paths = {k: p for k, p in self.paths.items() if p not in denied}
@@ -112,7 +119,10 @@ class V1Manager(Manager):
 
     def destroy(self):
         leaves = set(self.paths.values())
-        for d in sorted(set(self.created), key=lambda p: p.count("/"), reverse=True):
+        # a leaf someone else made (empty when the container claimed it) goes too, as with runc;
+        # its parents, never ours, stay
+        todo = set(self.created) | (leaves if self.claimed else set())
+        for d in sorted(todo, key=lambda p: p.count("/"), reverse=True):
             if d in leaves:
                 rmdir_tree(d)
             else:  # a parent we made: other containers may share it now
@@ -124,7 +134,7 @@ class V1Manager(Manager):
 
     def owns_leaf(self):
         # any, not all: after one leaf was removed by hand (damaged state) the cgroup is still ours
-        return any(p in self.created for p in set(self.paths.values()))
+        return self.claimed or any(p in self.created for p in set(self.paths.values()))
 
     def _pids_path(self):
         for key in ("pids", "freezer", "devices", "memory", "cpu"):
@@ -183,10 +193,14 @@ class V1Manager(Manager):
             if swap == -1 or cur < swap:  # raise memsw first or the kernel rejects limit > memsw
                 i, j = writes.index(mem_limit[0]), writes.index(mem_swap[0])
                 writes[i], writes[j] = writes[j], writes[i]
-        pending_period = None
+        pending = {}  # a period the kernel refused before its runtime/quota: retried after it (runc)
+        partner = {"cpu.cfs_period_us": "cpu.cfs_quota_us", "cpu.rt_period_us": "cpu.rt_runtime_us"}
+        names = {w[1] for w in writes}
         for ctrl, name, value, jpath in writes:
             path = self.paths[ctrl]
             f = os.path.join(path, name)
+            if ctrl == "hugetlb" and ".rsvd." in name and not os.path.exists(f):
+                continue  # a kernel without reservation accounting
             if ctrl == "hugetlb" and not os.path.exists(f):
                 ps = name.split(".")[1]
                 raise ConfigError(f"{jpath}.pageSize", f"hugetlb page size {ps} is not supported by this host "
@@ -202,11 +216,11 @@ class V1Manager(Manager):
                 continue
             if name == "memory.memsw.limit_in_bytes" and value == "-1" and not os.path.exists(f):
                 continue  # no swap accounting: "unlimited" is already true
-            if name == "cpu.cfs_period_us" and any(w[1] == "cpu.cfs_quota_us" for w in writes):
+            if name in partner and partner[name] in names:
                 try:
                     write_file(f, value)
                 except RuntimeFailure:
-                    pending_period = (f, value)  # runc: retry after the quota (EINVAL on old/new ratio)
+                    pending[partner[name]] = (f, value)  # EINVAL on the old/new ratio
                 continue
             try:
                 write_file(f, value)
@@ -224,11 +238,10 @@ class V1Manager(Manager):
                     raise ConfigError(jpath, f"the minimum allowed cpu-shares is {got}")
                 if got < want:
                     raise ConfigError(jpath, f"the maximum allowed cpu-shares is {got}")
-            if name == "cpu.cfs_quota_us" and pending_period:
-                write_file(*pending_period)
-                pending_period = None
-        if pending_period:
-            write_file(*pending_period)
+            if name in pending:
+                write_file(*pending.pop(name))
+        for f, value in pending.values():
+            write_file(f, value)
         if devices and "devices" in self.paths:
             rules = dev.effective_rules(self.linux_devices, r.get("devices"))
             dpath = self.paths["devices"]
@@ -299,7 +312,8 @@ class V1Manager(Manager):
                         ent["max"] = mx
                     ent["failcnt"] = read_int(f"{h}/hugetlb.{ps}.failcnt")
                     huge[ps] = ent
-        return stats_doc(cpu_usage, thr, mem, pids, blkio, huge)
+        cpuset = cpuset_stats(p["cpuset"]) if "cpuset" in p else None
+        return stats_doc(cpu_usage, thr, mem, pids, blkio, huge, cpuset)
 
 
 def _ints(path):

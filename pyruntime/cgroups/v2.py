@@ -31,8 +31,7 @@ class V2Manager(Manager):
             own = {"": os.path.dirname(own.get("", "/").rstrip("/")) or "/"}
         m.path = resolve(m.inner, "", h, own)
         m.mount = h[""][0]
-        m.linux_devices = [{"type": d.get("type"), "major": d.get("major"), "minor": d.get("minor")}
-                           for d in linux.get("devices") or [] if isinstance(d, dict)]
+        m.linux_devices = [{"path": d.get("path")} for d in linux.get("devices") or [] if isinstance(d, dict)]
         return m
 
     @classmethod
@@ -42,6 +41,7 @@ class V2Manager(Manager):
         m.path = d["path"]
         m.mount = d.get("mount", "/sys/fs/cgroup")
         m.created = d.get("created") or []
+        m.claimed = bool(d.get("claimed"))
         m.linux_devices = d.get("linuxDevices") or []
         return m
 
@@ -49,7 +49,7 @@ class V2Manager(Manager):
         if self.path is None:
             return {}  # a rootless container that may not make its cgroup
         return {"driver": self.driver, "id": self.cid, "inner": self.inner, "path": self.path,
-                "mount": self.mount, "created": self.created, "resources": self.resources,
+                "mount": self.mount, "created": self.created, "claimed": self.claimed, "resources": self.resources,
                 "linuxDevices": self.linux_devices}
 
     @property
@@ -126,7 +126,8 @@ class V2Manager(Manager):
         return open_join_fds([("v2", self.path)])
 
     def destroy(self):
-        for d in sorted(set(self.created), key=lambda p: p.count("/"), reverse=True):
+        todo = set(self.created) | ({self.path} if self.claimed else set())  # see V1Manager.destroy
+        for d in sorted(todo, key=lambda p: p.count("/"), reverse=True):
             if d == self.path:
                 rmdir_tree(d)
             else:
@@ -137,7 +138,7 @@ class V2Manager(Manager):
         self.created = [d for d in self.created if os.path.isdir(d)]
 
     def owns_leaf(self):
-        return self.path in self.created
+        return self.claimed or self.path in self.created
 
     def pids(self):
         return read_pids(self.path)
@@ -186,6 +187,8 @@ class V2Manager(Manager):
                 self.skipped.append(jpath)  # a controller the delegation does not give us
                 continue
             if not os.path.exists(f):
+                if ctrl == "hugetlb" and ".rsvd." in name and not jpath.startswith(f"{res.P}.unified"):
+                    continue  # a kernel without reservation accounting
                 if ctrl == "hugetlb" and not jpath.startswith(f"{res.P}.unified"):
                     ps = name.split(".")[1]
                     raise ConfigError(f"{jpath}.pageSize", f"hugetlb page size {ps} is not supported by this host")

@@ -289,6 +289,14 @@ def test_stats_document_shape(made):
     assert st["pids"] == {"current": 1, "limit": 7}
     assert set(st["cpu"]["usage"]) >= {"kernel", "user"}
     assert "raw" in st["memory"] and "limit" in st["memory"]["swap"]
+    # runc's CPUSetStats, read from the container's cpuset (it was all zeros)
+    host_cpus = cat("/sys/fs/cgroup/cpuset/cpuset.cpus")
+    assert st["cpuset"]["cpus"] == list(range(int(host_cpus.split("-")[0]), int(host_cpus.split("-")[-1]) + 1))
+    assert st["cpuset"]["mems"] == [0]
+    assert list(st["cpuset"]) == ["cpus", "cpu_exclusive", "mems", "mem_hardwall", "mem_exclusive",
+                                  "memory_migrate", "memory_spread_page", "memory_spread_slab", "memory_pressure",
+                                  "sched_load_balance", "sched_relax_domain_level"]
+    assert st["cpuset"]["sched_load_balance"] == int(cat(f"{m.paths['cpuset']}/cpuset.sched_load_balance"))
 
 
 def test_state_round_trip(made):
@@ -430,6 +438,7 @@ def test_ops_pause_resume_ps_update_events(fake_container):
     with pytest.raises(RuntimeFailure, match=f"container with id {cid} is not running"):
         cgroup_ops.events(root, cid, stats=True, out=io.StringIO())
     container.kill(root, cid, "KILL", all_processes=True)  # stopped: still a success
+    assert cgroup_ops.ps(root, cid, "json") == "null\n"  # runc (Go's encoding of its empty list)
 
 
 def test_events_stream_reports_oom_and_stops(fake_container):
@@ -482,33 +491,250 @@ def test_init_joins_every_hierarchy_itself_and_nothing_else_enters(bundle, root,
     assert not os.path.exists(f"/sys/fs/cgroup/unified/pyrt-test-{cid}")
 
 
-def test_a_cgroup_another_container_made_keeps_its_processes(make_bundle, root, container_id):
-    """Two containers name the same cgroupsPath: the second joins the first's cgroup. Its failed
-    create and its delete --force kill only its own processes; the cgroup (made by the first) stays
-    until the first is deleted."""
-    first, second, third = container_id(), container_id(), container_id()
+def test_a_cgroup_that_holds_processes_is_refused_and_left_alone(make_bundle, root, container_id):
+    """Two containers name the same cgroupsPath: the second is refused with runc's error (runc 1.2+:
+    they would share limits, freezing and kills), and neither its refusal nor anything else of it
+    touches the first container or its cgroup."""
+    first, second = container_id(), container_id()
     path = f"/pyrt-test-shared-{first}"
     bundles = {}
-    for cid, args in ((first, ("sleep", "1000")), (second, ("sleep", "1000")), (third, ("no-such-command",))):
+    for cid in (first, second):
         b = make_bundle(cid)
         b.config["linux"]["cgroupsPath"] = path
-        b.set_args(*args)
+        b.set_args("sleep", "1000")
         bundles[cid] = b
     res, _ = support.rt_create(bundles[first], first, root, command=("run", "-d"))
     assert res.returncode == 0, res.stderr
     try:
         init = support.state(first, root)["pid"]
-        res, _ = support.rt_create(bundles[third], third, root)  # joins, then fails at the exec lookup
-        assert res.returncode != 0 and "no-such-command" in res.stderr, res.stderr
-        assert support.pid_alive(init)
-        res, _ = support.rt_create(bundles[second], second, root, command=("run", "-d"))
-        assert res.returncode == 0, res.stderr
-        second_init = support.state(second, root)["pid"]
-        assert sorted(cat(f"/sys/fs/cgroup/pids{path}/cgroup.procs").split()) == sorted([str(init), str(second_init)])
-        assert support.rt("delete", "--force", second, root=root).returncode == 0
+        for command in (("run", "-d"), ("create",)):
+            res, _ = support.rt_create(bundles[second], second, root, command=command)
+            assert res.returncode == 1, res.stderr
+            assert "container's cgroup is not empty: 1 process(es) found" in res.stderr, res.stderr
+            assert not os.path.exists(os.path.join(root, second))
         assert support.pid_alive(init) and support.state(first, root)["status"] == "running"
-        assert os.path.isdir(f"/sys/fs/cgroup/memory{path}")
+        assert cat(f"/sys/fs/cgroup/pids{path}/cgroup.procs").split() == [str(init)]
     finally:
-        for cid in (second, third, first):
+        for cid in (second, first):
             support.rt("delete", "--force", cid, root=root)
     assert not os.path.exists(f"/sys/fs/cgroup/memory{path}")
+
+
+@pytest.mark.parametrize("fails", [False, True])
+def test_an_empty_cgroup_made_by_someone_else_goes_with_the_container(make_bundle, root, container_id, fails):
+    """A leaf cgroup that exists before the container (made by hand, empty) is the container's once
+    it is claimed: a failed create or a delete removes it, as runc does (runc's suite counts on
+    it); the parents above it, someone else's, stay."""
+    cid = container_id()
+    top = f"/pyrt-test-premade-{cid}"
+    hier = ("memory", "pids", "devices", "freezer")
+    for h in hier:
+        os.makedirs(f"/sys/fs/cgroup/{h}{top}/ct")
+    try:
+        b = make_bundle(cid)
+        b.config["linux"]["cgroupsPath"] = f"{top}/ct"
+        b.set_args("no-such-command" if fails else "sleep", "1000")
+        res, _ = support.rt_create(b, cid, root)
+        if fails:
+            assert res.returncode != 0 and "no-such-command" in res.stderr, res.stderr
+        else:
+            assert res.returncode == 0, res.stderr
+            assert support.rt("delete", "--force", cid, root=root).returncode == 0
+        for h in hier:
+            assert not os.path.exists(f"/sys/fs/cgroup/{h}{top}/ct"), h
+            assert os.path.isdir(f"/sys/fs/cgroup/{h}{top}"), h
+    finally:
+        support.rt("delete", "--force", cid, root=root)
+        for h in hier:
+            _rmdirs(f"/sys/fs/cgroup/{h}{top}/ct", f"/sys/fs/cgroup/{h}{top}")
+
+
+@pytest.mark.parametrize("command", [("run", "-d"), ("create",)])
+def test_a_frozen_cgroup_is_refused_never_joined(make_bundle, root, container_id, command):
+    """A pre-existing frozen cgroup: runc's error and exit 1 at once. Joining it would stop the
+    init in D state, where nothing (not even the caller's timeout) can kill it."""
+    cid = container_id()
+    path = f"/pyrt-test-frozen-{cid}"
+    freezer = f"/sys/fs/cgroup/freezer{path}"
+    os.mkdir(freezer)
+    try:
+        Path(freezer, "freezer.state").write_text("FROZEN")
+        b = make_bundle(cid)
+        b.config["linux"]["cgroupsPath"] = path
+        b.set_args("true")
+        res, _ = support.rt_create(b, cid, root, command=command, timeout=30)
+        assert res.returncode == 1, res.stderr
+        assert "container's cgroup unexpectedly frozen" in res.stderr, res.stderr
+        assert not os.path.exists(os.path.join(root, cid))
+        assert not os.path.exists(f"/sys/fs/cgroup/memory{path}")  # nothing made for it
+    finally:
+        Path(freezer, "freezer.state").write_text("THAWED")
+        support.rt("delete", "--force", cid, root=root)
+        os.rmdir(freezer)
+
+
+@pytest.mark.parametrize("allow", [False, True])
+def test_a_linux_devices_node_is_usable_only_where_resources_devices_allow_it(bundle, root, container_id, allow):
+    """linux.devices makes the node; linux.resources.devices decides access (runc). With a deny-all
+    and no allow, /dev/kmsg is refused by the devices cgroup, also after an update; with an allow
+    it opens (CAP_SYSLOG is given, so only the cgroup can refuse)."""
+    cid = container_id()
+    rules = [{"allow": False, "access": "rwm"}]
+    if allow:
+        rules.append({"allow": True, "type": "c", "major": 1, "minor": 11, "access": "rw"})
+    bundle.config["linux"]["resources"] = {"devices": rules}
+    bundle.config["linux"]["devices"] = [{"path": "/dev/kmsg", "type": "c", "major": 1, "minor": 11}]
+    for k in ("bounding", "effective", "permitted"):
+        bundle.config["process"]["capabilities"][k].append("CAP_SYSLOG")
+    bundle.set_args("sleep", "1000")
+    res, _ = support.rt_create(bundle, cid, root, command=("run", "-d"))
+    assert res.returncode == 0, res.stderr
+    try:
+        for step in ("created", "updated"):
+            r = support.rt("exec", cid, "sh", "-c", "head -c 1 /dev/kmsg >/dev/null && echo opened", root=root)
+            if allow:
+                assert r.returncode == 0 and r.stdout == "opened\n", (step, r.stderr)
+            else:
+                assert r.returncode == 1 and "Operation not permitted" in r.stderr, (step, r.stdout, r.stderr)
+            assert support.rt("update", "--pids-limit", "42", cid, root=root).returncode == 0
+    finally:
+        support.rt("delete", "--force", cid, root=root)
+
+
+def _run_in(bundle, root, cid, path, resources=None):
+    bundle.config["linux"]["cgroupsPath"] = path
+    if resources:
+        bundle.config["linux"]["resources"] = resources
+    bundle.set_args("sleep", "1000")
+    res, _ = support.rt_create(bundle, cid, root, command=("run", "-d"))
+    assert res.returncode == 0, res.stderr
+
+
+def _rmdirs(*dirs):
+    for d in dirs:
+        for _ in range(50):
+            try:
+                os.rmdir(d)
+                break
+            except FileNotFoundError:
+                break
+            except OSError:
+                time.sleep(0.05)
+
+
+def test_a_pod_cpuset_with_empty_cpus_and_mems_is_filled(bundle, root, container_id):
+    """A parent cgroup made by someone else (a pod) has empty cpuset.cpus/mems: every level from the
+    mount down is filled from its parent (runc), or joining fails with ENOSPC."""
+    cid = container_id()
+    pod = f"/sys/fs/cgroup/cpuset/pyrt-test-pod-{cid}"
+    os.mkdir(pod)
+    try:
+        assert cat(f"{pod}/cpuset.cpus") == ""
+        _run_in(bundle, root, cid, f"/pyrt-test-pod-{cid}/ct")
+        assert cat(f"{pod}/cpuset.cpus") == cat("/sys/fs/cgroup/cpuset/cpuset.cpus")
+        assert cat(f"{pod}/ct/cpuset.mems") == cat("/sys/fs/cgroup/cpuset/cpuset.mems")
+    finally:
+        support.rt("delete", "--force", cid, root=root)
+        _rmdirs(f"{pod}/ct", pod)
+
+
+def test_update_rt_period_and_runtime_both_down(bundle, root, container_id):
+    """cpu.rt_period_us and cpu.rt_runtime_us depend on each other: a period the kernel refuses
+    first (below the current runtime) is written again after the runtime (runc's order)."""
+    cid = container_id()
+    base = "/sys/fs/cgroup/cpu"
+    parent = f"{base}/pyrt-test-rt-{cid}"
+    # the rt time left at the top (other cgroups there may hold some): the container's starts well
+    # above the 10000 us period it is updated to, so that period is refused before its runtime
+    taken = sum(int(cat(f"{e.path}/cpu.rt_runtime_us")) for e in os.scandir(base) if e.is_dir())
+    free = int(cat(f"{base}/cpu.rt_runtime_us")) - taken
+    if free < 100000:
+        pytest.skip(f"only {free} us of rt runtime left at the top of the cpu hierarchy")
+    os.mkdir(parent)
+    try:
+        Path(parent, "cpu.rt_runtime_us").write_text(str(free))
+        _run_in(bundle, root, cid, f"/pyrt-test-rt-{cid}/ct",
+                {"cpu": {"realtimePeriod": 900001, "realtimeRuntime": min(600001, free)}})
+        for period, runtime in (("10000", "3000"), ("100000", "20000")):
+            r = support.rt("update", cid, "--cpu-rt-period", period, "--cpu-rt-runtime", runtime, root=root)
+            assert r.returncode == 0, r.stderr
+            assert (cat(f"{parent}/ct/cpu.rt_period_us"), cat(f"{parent}/ct/cpu.rt_runtime_us")) == (period, runtime)
+    finally:
+        support.rt("delete", "--force", cid, root=root)
+        _rmdirs(f"{parent}/ct", parent)
+
+
+def test_update_cpu_burst_and_idle_flags(bundle, root, container_id):
+    cid = container_id()
+    path = f"/pyrt-test-{cid}"
+    _run_in(bundle, root, cid, path)
+    cpu = f"/sys/fs/cgroup/cpu{path}"
+    try:
+        for argv, f, want in ((("--cpu-period", "900000", "--cpu-burst", "500000"), "cpu.cfs_burst_us", "500000"),
+                              (("--memory", "100M"), "cpu.cfs_burst_us", "500000"),
+                              (("--cpu-burst", "0"), "cpu.cfs_burst_us", "0"),
+                              (("--cpu-idle", "1"), "cpu.idle", "1"),
+                              (("--cpu-idle", "0"), "cpu.idle", "0")):
+            r = support.rt("update", cid, *argv, root=root)
+            assert r.returncode == 0, (argv, r.stderr)
+            assert cat(f"{cpu}/{f}") == want, argv
+        r = support.rt("update", cid, "--cpu-idle", "x", root=root)
+        assert r.returncode == 1 and 'invalid value for cpu-idle: strconv.ParseInt: parsing \\"x\\": invalid syntax' \
+            in r.stderr, r.stderr
+    finally:
+        support.rt("delete", "--force", cid, root=root)
+
+
+def test_update_of_a_stopped_container_and_without_intel_rdt(bundle, root, container_id):
+    cid = container_id()
+    _run_in(bundle, root, cid, f"/pyrt-test-{cid}")
+    try:
+        for flag, want in (("--l3-cache-schema", "Intel RDT/CAT: l3 cache schema is not enabled"),
+                           ("--mem-bw-schema", "Intel RDT/MBA: memory bandwidth schema is not enabled")):
+            r = support.rt("update", cid, flag, "L3:0=f", root=root)
+            assert r.returncode == 1 and want in r.stderr, r.stderr
+        assert support.rt("kill", cid, "KILL", root=root).returncode == 0
+        support.wait_status(cid, "stopped", root)
+        r = support.rt("update", cid, "--pids-limit", "10", root=root)
+        assert r.returncode == 1 and "container not running" in r.stderr, r.stderr
+    finally:
+        support.rt("delete", "--force", cid, root=root)
+
+
+def test_without_a_cgroup_namespace_the_container_sees_its_own_cgroups(bundle, root, container_id):
+    """A `cgroup` mount without a cgroup namespace binds the container's own directory of each
+    hierarchy (runc), not the host's whole tree: its limit is at the top, and (writable mount)
+    a sub-cgroup made inside lands below the container's, where exec --cgroup finds it."""
+    cid = container_id()
+    path = f"/pyrt-test-{cid}"
+    bundle.config["linux"]["namespaces"] = [n for n in bundle.config["linux"]["namespaces"] if n["type"] != "cgroup"]
+    bundle.config["mounts"].append({"destination": "/sys/fs/cgroup", "type": "cgroup", "source": "cgroup",
+                                    "options": ["nosuid", "noexec", "nodev", "relatime"]})
+    _run_in(bundle, root, cid, path, {"memory": {"limit": 48 * MB}})
+    try:
+        r = support.rt("exec", cid, "sh", "-c", "cat /sys/fs/cgroup/memory/memory.limit_in_bytes; "
+                       "mkdir /sys/fs/cgroup/memory/sub && ls /sys/fs/cgroup/pids/ | grep -c pyrt-test", root=root)
+        assert r.returncode == 0 or r.stdout.splitlines()[-1:] == ["0"], r.stderr
+        assert r.stdout.splitlines()[0] == str(48 * MB), r.stdout
+        assert os.path.isdir(f"/sys/fs/cgroup/memory{path}/sub")
+        r = support.rt("exec", "--cgroup", "memory:sub", cid, "cat", "/proc/self/cgroup", root=root)
+        assert r.returncode == 0 and f":memory:{path}/sub\n" in r.stdout, (r.stdout, r.stderr)
+    finally:
+        support.rt("delete", "--force", cid, root=root)
+        _rmdirs(f"/sys/fs/cgroup/memory{path}/sub")
+
+
+@pytest.mark.skipif(not os.path.isdir("/sys/fs/cgroup/hugetlb"), reason="no v1 hugetlb hierarchy")
+def test_hugepage_limits_as_runc_takes_and_writes_them(bundle, root, container_id):
+    """`pagesize` (Go reads JSON field names in any case) is taken; the limit goes to
+    limit_in_bytes and, where the kernel has it, to the reservation limit too (runc)."""
+    cid = container_id()
+    path = f"/pyrt-test-{cid}"
+    _run_in(bundle, root, cid, path, {"hugepageLimits": [{"pagesize": "2MB", "limit": 2 * MB}]})
+    try:
+        h = f"/sys/fs/cgroup/hugetlb{path}"
+        assert cat(f"{h}/hugetlb.2MB.limit_in_bytes") == str(2 * MB)
+        if os.path.exists(f"{h}/hugetlb.2MB.rsvd.limit_in_bytes"):
+            assert cat(f"{h}/hugetlb.2MB.rsvd.limit_in_bytes") == str(2 * MB)
+    finally:
+        support.rt("delete", "--force", cid, root=root)

@@ -242,3 +242,74 @@ def test_single_dash_long_flag(tmp_path, bundle, root, container_id):
     proc = create_argv(["-root", root, "create", "-bundle", bundle.path, cid], tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert state(cid, root)["status"] == "created"
+
+
+def test_relative_pid_file_is_the_callers(tmp_path, bundle, root, container_id):
+    """A relative --pid-file names a file in the caller's directory, not the bundle's (runc makes it
+    absolute before it moves into the bundle); create, run -d and exec alike."""
+    bundle.set_args("sleep", "1000")
+    bundle.write()
+    cwd = tmp_path / "caller"
+    cwd.mkdir()
+    cid, cid2 = container_id(), container_id()
+    for argv, name in ((["--root", root, "create", "--pid-file", "c.pid", "-b", bundle.path, cid], "c.pid"),
+                       (["--root", root, "run", "-d", "--pid-file", "r.pid", "-b", bundle.path, cid2], "r.pid")):
+        out, err = tmp_path / f"{name}.out", tmp_path / f"{name}.err"
+        with open(out, "wb") as o, open(err, "wb") as e:
+            proc = subprocess.run([support.RUNTIME, *map(str, argv)], stdin=subprocess.DEVNULL, stdout=o,
+                                  stderr=e, cwd=cwd, timeout=30)
+        assert proc.returncode == 0, err.read_text()
+        assert not (bundle.path / name).exists()
+    try:
+        assert int((cwd / "c.pid").read_text()) == state(cid, root)["pid"]
+        assert int((cwd / "r.pid").read_text()) == state(cid2, root)["pid"]
+        proc = subprocess.run([support.RUNTIME, "--root", str(root), "exec", "-d", "--pid-file", "e.pid", cid2,
+                               "sleep", "1"], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL, cwd=cwd, timeout=30)
+        assert proc.returncode == 0 and (cwd / "e.pid").read_text().isdigit()
+    finally:
+        for c in (cid, cid2):
+            rt("delete", "--force", c, root=root)
+
+
+def test_run_no_subreaper_waits_for_the_init(bundle, root, container_id):
+    """--no-subreaper (runc): the foreground run still gets the process's exit status and output (the
+    init is orphaned by stage 1 and must be adopted first; it failed with 255)."""
+    bundle.set_args("sh", "-c", "echo out-of-the-box; exit 7")
+    proc = support.rt_run(bundle, container_id(), root, extra=("--no-subreaper",))
+    assert proc.returncode == 7, proc.stderr
+    assert proc.stdout == "out-of-the-box\n"
+
+
+def _host_keyrings():
+    with open("/proc/keys") as f:
+        return f.read()
+
+
+def test_session_keyring_of_its_own_unless_no_new_keyring(bundle, root, container_id):
+    """runc's default: the init joins a new session keyring "_ses.<id>" (the caller's keys are out of
+    the container's reach); --no-new-keyring keeps the caller's."""
+    bundle.set_args("sleep", "1000")
+    own, kept = container_id(), container_id()
+    try:
+        proc, _ = rt_create(bundle, own, root, command=("run", "-d"))
+        assert proc.returncode == 0, proc.stderr
+        assert f" keyring   _ses.{own}: " in _host_keyrings()
+        proc, _ = rt_create(bundle, kept, root, command=("run", "-d"), extra=("--no-new-keyring",))
+        assert proc.returncode == 0, proc.stderr
+        assert f"_ses.{kept}" not in _host_keyrings()
+    finally:
+        for c in (own, kept):
+            rt("delete", "--force", c, root=root)
+
+
+def test_create_pid_file_in_a_missing_directory(bundle, root, container_id):
+    """One error line (the Go PathError runc prints), exit 1, and nothing of the container left."""
+    bundle.set_args("sleep", "1000")
+    cid = container_id()
+    proc, _ = rt_create(bundle, cid, root, extra=("--pid-file", "/no/such/dir/c.pid"))
+    assert proc.returncode == 1, proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and 'msg="open /no/such/dir/' in lines[0], proc.stderr
+    assert lines[0].endswith(': no such file or directory"'), proc.stderr
+    assert not (root / cid).exists()

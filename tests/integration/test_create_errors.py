@@ -156,8 +156,22 @@ def test_schema_error_wrong_type(bundle, root, container_id):
 
 
 def test_bad_oci_version(bundle, root, container_id):
-    bundle.config["ociVersion"] = "2.0.0"
+    bundle.config["ociVersion"] = 2
     create_fails(bundle, container_id(), root, "ociVersion")
+
+
+def test_unknown_oci_version_is_taken_with_a_warning(bundle, root, container_id):
+    """runc takes any ociVersion (and none): so do we, saying so when it is not one we implement."""
+    bundle.config["ociVersion"] = "2.0.0"
+    bundle.set_args("true")
+    cid = container_id()
+    proc, _ = rt_create(bundle, cid, root)
+    try:
+        assert proc.returncode == 0, proc.stderr
+        assert "level=warning" in proc.stderr and "ociVersion '2.0.0'" in proc.stderr, proc.stderr
+        assert state(cid, root)["ociVersion"] == "2.0.0"
+    finally:
+        rt("delete", "--force", cid, root=root)
 
 
 def test_missing_rootfs_dir(bundle, root, container_id):
@@ -260,23 +274,27 @@ def test_executable_is_directory(bundle, root, container_id):
     assert "is a directory" in line.lower() or "permission denied" in line.lower(), line
 
 
-@pytest.mark.skipif(not os.path.isdir("/sys/fs/cgroup/cpuset") or os.path.exists("/sys/fs/cgroup/cgroup.controllers"),
-                    reason="a v1 cpuset hierarchy is needed")
+@pytest.mark.skipif(not os.path.isdir("/sys/fs/cgroup/unified") or os.path.exists("/sys/fs/cgroup/cgroup.controllers"),
+                    reason="a hybrid host (cgroup2 at /sys/fs/cgroup/unified) is needed")
 def test_init_cannot_join_its_cgroup(bundle, root, container_id):
-    """The init joins its cgroups itself: a v1 cpuset cgroup (made by someone else, so never
-    removed by us) with no cpus refuses it. One line naming the step, and the cgroups we made in
-    the other hierarchies are gone again."""
+    """The init joins its cgroups itself: a cgroup2 node below a threaded cgroup made by someone
+    else is "domain invalid" and takes no process (EOPNOTSUPP). One line naming the step, and the
+    cgroups we made in every hierarchy are gone again."""
     cid = container_id()
-    name = f"pyrt-test-nocpus-{uuid.uuid4().hex[:8]}"
-    os.mkdir(f"/sys/fs/cgroup/cpuset/{name}")  # cpuset.cpus starts empty
+    top = f"pyrt-test-threaded-{uuid.uuid4().hex[:8]}"
+    base = f"/sys/fs/cgroup/unified/{top}"
+    os.mkdir(base)
     try:
-        bundle.config["linux"]["cgroupsPath"] = f"/{name}"
+        with open(f"{base}/cgroup.type", "w") as f:
+            f.write("threaded")
+        bundle.config["linux"]["cgroupsPath"] = f"/{top}/ct"
         line = create_fails(bundle, cid, root, "join cgroup", marker=_marker(bundle))
-        assert "no space left on device" in line, line
-        left = [h for h in os.listdir("/sys/fs/cgroup") if os.path.exists(f"/sys/fs/cgroup/{h}/{name}")]
-        assert left == ["cpuset"], left
+        assert "operation not supported" in line, line
+        left = [h for h in os.listdir("/sys/fs/cgroup") if os.path.exists(f"/sys/fs/cgroup/{h}/{top}")]
+        assert left == ["unified"], left
+        assert os.listdir(base) and not os.path.exists(f"{base}/ct")
     finally:
-        os.rmdir(f"/sys/fs/cgroup/cpuset/{name}")
+        os.rmdir(base)
 
 
 def test_proc_mount_on_symlink(bundle, root, container_id):

@@ -517,3 +517,152 @@ def test_exec_takes_the_containers_personality(bundle, root, container_id):
     proc, _ = rt_create(bundle, cid, root, command=("run", "-d"))
     assert proc.returncode == 0, proc.stderr
     assert exec_ok(root, cid, "uname", "-m").strip() == "i686"
+def _cgroup_lines(text):
+    return {line.split(":", 2)[1]: line.split(":", 2)[2] for line in text.splitlines() if line.count(":") >= 2}
+
+
+def test_exec_cgroup_joins_sub_cgroups(bundle, root, container_id):
+    """exec --cgroup [CONTROLLERS:]PATH runs the process in sub-cgroups of the container's (runc):
+    the others stay the container's; a path out of it, a missing one or an unknown controller is
+    refused with runc's errors, before anything starts."""
+    cid = container_id()
+    base = f"/pyrt-test-{cid}"
+    bundle.config["linux"]["cgroupsPath"] = base
+    bundle.set_args("sleep", "1000")
+    res, _ = rt_create(bundle, cid, root, command=("run", "-d"))
+    assert res.returncode == 0, res.stderr
+    made = []
+    try:
+        for h in ("memory", "pids", "cpu", "cpuacct"):
+            d = f"/sys/fs/cgroup/{h}{base}/sub"
+            os.mkdir(d)
+            made.append(d)
+        lines = _cgroup_lines(exec_ok(root, cid, "cat", "/proc/self/cgroup",
+                                      flags=("--cgroup", "memory:sub", "--cgroup", "cpu,cpuacct:/sub")))
+        assert lines["memory"] == f"{base}/sub" and lines["pids"] == base, lines
+        assert lines["cpu"] == lines["cpuacct"] == f"{base}/sub" and lines["cpuset"] == base, lines
+        lines = _cgroup_lines(exec_ok(root, cid, "cat", "/proc/self/cgroup", flags=("--cgroup", "/")))
+        assert lines["memory"] == base and lines["pids"] == base, lines
+        for flags, want in ((("--cgroup", ".."), ".. is not a sub cgroup path"),
+                            (("--cgroup", "pids:../x"), "../x is not a sub cgroup path"),
+                            (("--cgroup", "nonexistent"), "/nonexistent/cgroup.procs: no such file or directory"),
+                            (("--cgroup", "cpu:nonexistent"), f"cpu{base}/nonexistent/cgroup.procs: no such file"),
+                            (("--cgroup", "whaaat:/"), "unknown controller whaaat"),
+                            (("--cgroup", "a", "--cgroup", "b"), "(missing <controller>: prefix)"),
+                            (("--cgroup", "pids:a", "--cgroup", "pids:b"), "controller pids specified multiple times")):
+            r = rt("exec", *flags, cid, "true", root=root)
+            assert r.returncode == 255 and want in r.stderr, (flags, r.stderr)
+        assert os.listdir(f"/sys/fs/cgroup/pids{base}/sub") and \
+            open(f"/sys/fs/cgroup/pids{base}/sub/cgroup.procs").read() == ""
+    finally:
+        rt("delete", "--force", cid, root=root)
+        for d in made:
+            try:
+                os.rmdir(d)
+            except OSError:
+                pass
+
+
+def test_pidfd_socket_gets_a_pidfd_of_the_init_and_of_an_exec(bundle, root, container_id, tmp_path):
+    """--pidfd-socket (create, run, exec): one SCM_RIGHTS message with a pidfd of the process
+    (runc's data: "standard" for the init, "setns" for an exec); signalling it reaches that process."""
+    import socket
+    import _signal
+    cid = container_id()
+    bundle.set_args("sleep", "1000")
+    path = str(tmp_path / "pidfd.sock")
+    srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    srv.bind(path)
+    srv.listen(4)
+    srv.settimeout(30)
+
+    def receive():
+        conn, _ = srv.accept()
+        with conn:
+            data, anc, _, _ = conn.recvmsg(64, socket.CMSG_SPACE(4))
+        fds = [int.from_bytes(d[:4], "little") for lvl, kind, d in anc if kind == socket.SCM_RIGHTS]
+        assert len(fds) == 1, anc
+        return data, fds[0]
+    try:
+        res, _ = rt_create(bundle, cid, root, extra=("--pidfd-socket", path))
+        assert res.returncode == 0, res.stderr
+        data, fd = receive()
+        init = state(cid, root)["pid"]
+        assert data == b"standard"
+        assert f"Pid:\t{init}" in open(f"/proc/self/fdinfo/{fd}").read()
+        assert rt("start", cid, root=root).returncode == 0
+        r = subprocess.run([support.RUNTIME, "--root", str(root), "exec", "-d", "--pidfd-socket", path,
+                            "--pid-file", str(tmp_path / "exec.pid"), cid, "sleep", "1000"],
+                           stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=30)
+        assert r.returncode == 0
+        data, efd = receive()
+        epid = int((tmp_path / "exec.pid").read_text())
+        assert data == b"setns" and f"Pid:\t{epid}" in open(f"/proc/self/fdinfo/{efd}").read()
+        _signal.pidfd_send_signal(efd, 9)
+        assert _gone(epid)
+        _signal.pidfd_send_signal(fd, 9)
+        wait_status(cid, "stopped", root)
+        os.close(fd)
+        os.close(efd)
+    finally:
+        srv.close()
+        rt("delete", "--force", cid, root=root)
+
+
+def test_exec_pid_file_in_a_missing_directory(running, root):
+    """runc's exit status (255 for any exec failure) and its one-line error, and the process that
+    was started is killed, not left behind (runc terminates it too)."""
+    cid, _ = running
+    for detach in ((), ("-d",)):
+        r = subprocess.run([support.RUNTIME, "--root", str(root), "exec", *detach, "--pid-file",
+                            "/non-existent/directory", cid, "sleep", "4242"], stdin=subprocess.DEVNULL,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, timeout=30)
+        assert r.returncode == 255, r.stderr
+        assert r.stderr.strip().endswith('msg="exec failed: open /non-existent/.directory: no such file or '
+                                          'directory"'), r.stderr
+        assert "internal error" not in r.stderr and "Traceback" not in r.stderr
+    time.sleep(0.2)
+    ps = subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True).stdout
+    assert "sleep 4242" not in ps
+
+
+def test_debug_exec_logs_its_steps(running, root, tmp_path):
+    """--debug exec writes debug records (to stderr, or only to --log when given)."""
+    cid, _ = running
+    r = rt("--debug", "exec", cid, "true", root=root)
+    assert r.returncode == 0 and 'level=debug msg="step exec ready' in r.stderr, r.stderr
+    log = tmp_path / "log.out"
+    r = rt("--debug", "--log", str(log), "exec", cid, "true", root=root)
+    assert r.returncode == 0 and "level=debug" not in r.stderr, r.stderr
+    assert "level=debug" in log.read_text() and "exec ready" in log.read_text()
+
+
+def test_exec_env_without_equals_is_refused(running, root):
+    cid, _ = running
+    for value, want in (("NAME", "invalid environment variable: missing '='"),
+                        ("=x", "invalid environment variable: name cannot be empty")):
+        r = rt("exec", "-e", value, cid, "true", root=root)
+        assert r.returncode == 255 and want in r.stderr, r.stderr
+
+
+def test_a_failed_exec_leaves_no_process_behind(running, root, tmp_path):
+    """Whatever fails (the command, the cwd, the user, the pid file, the process file), nothing of
+    the exec stays in the container's cgroup: only the init is left."""
+    cid, init = running
+    procs = None
+    for line in open(f"/proc/{init}/cgroup"):
+        _, ctrls, path = line.rstrip("\n").split(":", 2)
+        if "pids" in ctrls.split(","):
+            procs = f"/sys/fs/cgroup/pids{path}/cgroup.procs"
+    assert procs
+    for flags, command in (((), ("no-such-binary",)), (("--cwd", "/no/such/dir"), ("true",)),
+                           (("--user", "x"), ("true",)), (("-d", "--pid-file", "/no/such/dir/p"), ("sleep", "99")),
+                           (("-p", str(tmp_path / "missing.json")), ())):
+        r = subprocess.run([support.RUNTIME, "--root", str(root), "exec", *flags, cid, *command],
+                           stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                           text=True, timeout=30)
+        assert r.returncode == 255, (flags, r.stderr)
+        deadline = time.monotonic() + 5
+        while open(procs).read().split() != [str(init)] and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert open(procs).read().split() == [str(init)], flags

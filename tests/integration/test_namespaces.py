@@ -224,3 +224,72 @@ def test_hostname_without_uts_namespace_is_error(bundle, root, container_id):
     assert proc.returncode != 0
     assert "hostname" in proc.stderr.lower() and "uts" in proc.stderr.lower(), proc.stderr
     assert socket.gethostname() == before
+
+
+def test_time_namespace_offsets_with_a_user_namespace(bundle, root, container_id):
+    """The parent writes the offsets (as runc): the init, not dumpable, cannot write its own
+    /proc/self/timens_offsets as root of a new user namespace (EACCES)."""
+    if not os.path.exists("/proc/self/ns/time"):
+        pytest.skip("kernel without time namespaces")
+    _userns_bundle(bundle)
+    bundle.config["linux"]["namespaces"].append({"type": "time"})
+    bundle.config["linux"]["timeOffsets"] = {"monotonic": {"secs": 7881, "nanosecs": 2718281},
+                                             "boottime": {"secs": 1337, "nanosecs": 3141519}}
+    out = run_out(bundle, container_id(), root, "cat /proc/self/timens_offsets")
+    assert [l.split() for l in out.splitlines()] == [["monotonic", "7881", "2718281"],
+                                                     ["boottime", "1337", "3141519"]], out
+
+
+def _user_ns_owner(bundle, root, cid):
+    """A running container in a user namespace of its own; its init pid."""
+    _userns_bundle(bundle)
+    return start_sleeper(bundle, cid, root)["pid"]
+
+
+def test_join_another_containers_user_namespace(make_bundle, root, container_id):
+    """Joined by path, without mappings of its own: the init becomes root in it (runc), so it can
+    make its mounts (devpts: EOVERFLOW as an unmapped host root) and run."""
+    a = make_bundle("a")
+    a_id = container_id("a")
+    pid = _user_ns_owner(a, root, a_id)
+    b = make_bundle("b")
+    _userns_bundle(b)
+    for n in b.config["linux"]["namespaces"]:
+        if n["type"] == "user":
+            n["path"] = f"/proc/{pid}/ns/user"
+    del b.config["linux"]["uidMappings"], b.config["linux"]["gidMappings"]
+    out = run_out(b, container_id("b"), root, "id -u; cat /proc/self/uid_map; readlink /proc/self/ns/user")
+    lines = out.splitlines()
+    assert lines[0] == "0", out
+    assert lines[1].split() == ["0", "100000", "65536"], out
+    assert lines[2] == ns_of("user", pid)
+
+
+def test_join_a_network_namespace_the_joined_user_namespace_does_not_own(make_bundle, root, container_id, tmp_path):
+    """runc's order: what host root may join is joined before the user namespace, so a network
+    namespace owned by the host's user namespace can be joined with another one's user namespace."""
+    a = make_bundle("a")
+    a_id = container_id("a")
+    pid = _user_ns_owner(a, root, a_id)
+    netns = tmp_path / "netns"
+    netns.touch()
+    subprocess.run(["unshare", "-n", "--", "mount", "--bind", "/proc/self/ns/net", str(netns)], check=True)
+    try:
+        b = make_bundle("b")
+        _userns_bundle(b)
+        for n in b.config["linux"]["namespaces"]:
+            if n["type"] == "user":
+                n["path"] = f"/proc/{pid}/ns/user"
+            if n["type"] == "network":
+                n["path"] = str(netns)
+        del b.config["linux"]["uidMappings"], b.config["linux"]["gidMappings"]
+        # no sysfs without rights over the network namespace: the host's, bound
+        b.config["mounts"] = [m if m["type"] != "sysfs" else
+                              {"destination": m["destination"], "type": "bind", "source": "/sys", "options": ["rbind"]}
+                              for m in b.config["mounts"]]
+        out = run_out(b, container_id("b"), root, "readlink /proc/self/ns/user; readlink /proc/self/ns/net")
+        user, net = out.split()
+        assert user == ns_of("user", pid)
+        assert net == f"net:[{os.stat(netns).st_ino}]"
+    finally:
+        subprocess.run(["umount", str(netns)])

@@ -16,10 +16,35 @@ def test_leading_deny_all_does_not_drop_defaults():
     assert len(rules) == len(d.DEFAULT_ALLOWED)
 
 
-def test_linux_devices_are_allowed_after_defaults():
-    rules = d.effective_rules([{"type": "c", "major": 10, "minor": 229, "path": "/dev/fuse"},
-                               {"type": "p", "path": "/dev/fifo"}, {"type": "b", "major": 7, "minor": 0}], [])
-    assert rules[-2:] == [(True, "c", 10, 229, "rwm"), (True, "b", 7, 0, "rwm")]
+def test_linux_devices_get_no_rule_of_their_own():
+    """runc's rule: a linux.devices node is usable only where resources.devices allows it. An implicit
+    allow let /dev/kmsg through the user's deny-all (the leading deny-all is dropped as a restatement)."""
+    kmsg = {"type": "c", "major": 1, "minor": 11, "path": "/dev/kmsg"}
+    rules = d.effective_rules([kmsg], [DENY_ALL])
+    assert not any(r[1:4] == ("c", 1, 11) for r in rules)
+    assert run(rules, C, 1, 11, R) == 0 and run(rules, C, 1, 11, W) == 0
+    allowed = d.effective_rules([kmsg], [DENY_ALL, {"allow": True, "type": "c", "major": 1, "minor": 11,
+                                                    "access": "rw"}])
+    assert run(allowed, C, 1, 11, R | W) == 1
+
+
+def test_a_default_whose_path_linux_devices_redefines_is_left_out():
+    rules = d.effective_rules([{"type": "c", "major": 1, "minor": 3, "path": "/dev/null"}], [DENY_ALL])
+    assert (True, "c", 1, 3, "rwm") not in rules
+    assert (True, "c", 1, 5, "rwm") in rules
+    assert len(rules) == len(d.DEFAULT_ALLOWED) - 1
+
+
+def test_runc_default_list_has_no_host_console():
+    """c 5:1 is the host's system console: runc 1.3 does not allow it (the container's console is a pts)."""
+    rules = d.effective_rules([], [DENY_ALL])
+    assert run(rules, C, 5, 1, R | W) == 0
+
+
+def test_access_letters_other_than_rwm_are_ignored():
+    rules = d.effective_rules([], [DENY_ALL, {"allow": True, "type": "c", "major": 1, "minor": 11, "access": "rwa"},
+                                   {"allow": True, "type": "c", "major": 1, "minor": 12, "access": "a"}])
+    assert rules[-1] == (True, "c", 1, 11, "rw")
 
 
 def test_v1_lines():

@@ -41,3 +41,9 @@ def test_flag_errors(flags, msg):
 def test_ps_bad_format(tmp_path):
     with pytest.raises(RuntimeFailure, match="invalid format option"):
         ops.ps(str(tmp_path), "x", "yaml")
+
+
+def test_parse_cpu_list():
+    from pyruntime.cgroups import parse_cpu_list
+    assert parse_cpu_list("0-3,5,7-8\n") == [0, 1, 2, 3, 5, 7, 8]
+    assert parse_cpu_list("\n") == []

@@ -87,6 +87,7 @@ def test_v1_writes_cover_every_field():
         ("blkio", "blkio.throttle.read_iops_device", "8:0 100"),
         ("blkio", "blkio.throttle.write_iops_device", "8:0 200"),
         ("hugetlb", "hugetlb.2MB.limit_in_bytes", "4194304"),
+        ("hugetlb", "hugetlb.2MB.rsvd.limit_in_bytes", "4194304"),
         ("net_cls", "net_cls.classid", "1048577"), ("net_prio", "net_prio.ifpriomap", "eth0 5"),
         ("rdma", "rdma.max", "mlx5_1 hca_handle=3 hca_object=10000"),
     ]
@@ -114,6 +115,7 @@ def test_v2_writes_convert_like_runc():
         ("io", "io.max", "8:0 rbps=1048576"), ("io", "io.max", "8:0 wbps=2048"),
         ("io", "io.max", "8:0 riops=100"), ("io", "io.max", "8:0 wiops=200"),
         ("hugetlb", "hugetlb.2MB.max", "4194304"),
+        ("hugetlb", "hugetlb.2MB.rsvd.max", "4194304"),
         ("rdma", "rdma.max", "mlx5_1 hca_handle=3 hca_object=10000"),
         ("memory", "memory.high", "max"), ("cpu", "cpu.weight.nice", "5"),
     ]
@@ -154,7 +156,7 @@ def test_v2_cpu_max_forms():
      "linux.resources.blockIO.throttleReadBpsDevice[0].minor"),
     ({"hugepageLimits": [{"pageSize": "2XB", "limit": 1}]}, "linux.resources.hugepageLimits[0].pageSize"),
     ({"devices": [{"allow": True, "type": "x"}]}, "linux.resources.devices[0].type"),
-    ({"devices": [{"allow": True, "access": "rwx"}]}, "linux.resources.devices[0].access"),
+    ({"devices": [{"allow": True, "access": 7}]}, "linux.resources.devices[0].access"),
     ({"devices": [{"type": "c"}]}, "linux.resources.devices[0].allow"),
     ({"unified": {"memory.max": "1"}}, "linux.resources.unified"),
     ({"network": {"priorities": [{"name": "a b", "priority": 1}]}}, "linux.resources.network.priorities[0].name"),

@@ -109,3 +109,52 @@ def test_checkpoint_and_restore_flags_clients_pass():
                         "--console-socket", "/s", "--no-pivot", "-no-subreaper", "-d", "-b", "/b2", "ID"])
     assert args == ["ID"] and flags["bundle"] == "/b2" and flags["no-subreaper"] is True
     assert flags["lsm-profile"] == "selinux:x"
+
+
+@pytest.mark.parametrize("command", ["delete", "events", "exec", "kill", "list", "pause", "resume", "spec", "start",
+                                     "run", "state", "update"])
+def test_command_help_in_runcs_shape(capsys, command):
+    """urfave/cli's layout (NAME, then "   <program> <command> - <summary>"): what people and the
+    suite read; only the program's name differs from runc's."""
+    assert cli.main([command, "-h"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "NAME:" and lines[1].startswith(f"   pyruntime {command} - ") and len(lines[1]) > 20
+    assert "USAGE:" in lines
+
+
+def test_list_json_is_compact_like_go(capsys, monkeypatch):
+    states = [{"ociVersion": "1.2.0", "id": "a", "pid": 1, "status": "running", "bundle": "/b", "rootfs": "/b/r",
+               "created": "2026-01-01T00:00:00Z", "owner": "root"}]
+    cli._list(states, "json", False)
+    assert capsys.readouterr().out == (
+        '[{"ociVersion":"1.2.0","id":"a","pid":1,"status":"running","bundle":"/b","rootfs":"/b/r",'
+        '"created":"2026-01-01T00:00:00Z","owner":"root"}]\n')
+    cli._list([], "json", False)
+    assert capsys.readouterr().out == "null\n"
+
+
+def test_list_table_like_gos_tabwriter(capsys):
+    cli._list([{"id": "a", "pid": 7, "status": "running", "bundle": "/b", "created": "c", "owner": "root"}],
+              "table", False)
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "ID" + " " * 10 + "PID" + " " * 9 + "STATUS" + " " * 6 + "BUNDLE" + " " * 6 + "CREATED" + " " * 5 + "OWNER"
+    assert out[1] == "a" + " " * 11 + "7" + " " * 11 + "running" + " " * 5 + "/b" + " " * 10 + "c" + " " * 11 + "root"
+
+
+@pytest.mark.parametrize("value", ["true", "false", "auto", "AUTO", "1", "F", "TRUE", ""])
+def test_rootless_values_runc_takes(value):
+    cli._rootless(value)
+
+
+@pytest.mark.parametrize("value", ["yes", "tRuE", "2"])
+def test_rootless_bad_value_is_runcs_error(capsys, value):
+    assert cli.main(["--root", "/nonexistent-root", f"--rootless={value}", "create", "x"]) == 1
+    assert f'strconv.ParseBool: parsing \\"{value}\\": invalid syntax' in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("command", [["list"], ["state", "x"], ["exec", "x", "true"]])
+def test_log_in_a_missing_directory(capsys, command):
+    """runc opens --log first: a missing directory is one error line on stderr and exit 1."""
+    assert cli.main(["--root", "/nonexistent-root", "--log", "/nonexistent-dir/log.json", *command]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and 'msg="open /nonexistent-dir/log.json: no such file or directory"' in err
