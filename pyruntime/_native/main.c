@@ -196,6 +196,15 @@ static void stage2(struct plan *p)
         seccomp_step(p);
     }
     apply_identity(p);
+    /* `start` is awaited through one more fd (wait_for_start opens the fifo): a process.rlimits
+     * RLIMIT_NOFILE that leaves none fails `create` here, as runc's does, rather than killing the
+     * waiting init after `create` has reported it created */
+    if (!exec_mode) {
+        int spare = fcntl(fifo_path_fd, F_DUPFD_CLOEXEC, 0);
+        if (spare < 0)
+            die("keep an fd for the exec fifo under process.rlimits");
+        close(spare);
+    }
     if (cwd_err && chdir(p->cwd) < 0)
         die("chdir to cwd (\"%s\") set in config.json failed", p->cwd);
     /* CVE-2024-21626: a cwd outside the container's root reads as "(unreachable)/..." */

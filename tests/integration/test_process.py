@@ -129,6 +129,23 @@ def test_rlimits(bundle, root, container_id):
     assert core[4:6] == ["0", "4096"]
 
 
+def test_rlimit_nofile_too_low_for_the_waiting_init_fails_create(bundle, root, container_id):
+    """Guards the fifo fd check: an RLIMIT_NOFILE that leaves the waiting init no fd for the exec
+    fifo must fail `create` (one line, nothing left), as runc's does; it used to report the
+    container created and let the init die at once (state "stopped" right after create)."""
+    bundle.config["process"]["rlimits"] = [{"type": "RLIMIT_NOFILE", "soft": 3, "hard": 3}]
+    bundle.set_args("sleep", "100")
+    cid = container_id()
+    res, _ = rt_create(bundle, cid, root)
+    assert res.returncode == 1, res.stderr
+    errors = [ln for ln in res.stderr.splitlines() if ln.strip()]
+    assert len(errors) == 1 and "exec fifo" in errors[0] and "too many open files" in errors[0], res.stderr
+    assert rt("state", cid, root=root).returncode != 0
+    # one more fd is enough: the container is created, waits, and runs under the limit
+    bundle.config["process"]["rlimits"] = [{"type": "RLIMIT_NOFILE", "soft": 6, "hard": 6}]
+    assert run_out(bundle, container_id(), root, "ulimit -n").strip() == "6"
+
+
 def test_capabilities_exact(bundle, root, container_id):
     bundle.config["process"]["capabilities"] = {
         "bounding": ["CAP_CHOWN", "CAP_KILL", "CAP_NET_RAW"],

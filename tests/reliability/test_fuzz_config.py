@@ -298,7 +298,9 @@ def test_fuzz_create(tmp_path, state_root, busybox_rootfs, mounts_before):
         if sig not in findings:
             path = examples / f"finding-{len(findings)}.json"
             path.write_bytes(data)
-            findings[sig] = {"count": 0, "example": str(path), "detail": extra or repr(res)}
+            # the config itself goes into the report too: CI's temporary files are gone afterwards
+            findings[sig] = {"count": 0, "example": str(path), "detail": extra or repr(res),
+                             "config": data[:1500].decode("utf-8", "replace")}
         findings[sig]["count"] += 1
 
     @settings(max_examples=scale(FUZZ_CI, FUZZ_NIGHTLY), derandomize=True, deadline=None, database=None,
@@ -343,7 +345,8 @@ def test_fuzz_create(tmp_path, state_root, busybox_rootfs, mounts_before):
                distinct_findings=len(findings))
     left = leaks(state_root, used, [tmp_path], mounts_before)
     record("fuzz_config", leaks=int(bool(left)))
-    report = "\n".join(f"  [{f['count']}x] {sig}\n      example: {f['example']}\n      {f['detail'][:600]}"
+    report = "\n".join(f"  [{f['count']}x] {sig}\n      example: {f['example']}\n      {f['detail'][:600]}\n"
+                           f"      config: {f['config']}"
                        for sig, f in findings.items())
     assert not findings, f"{len(findings)} distinct findings in {counts['configs']} configs:\n{report}"
     assert not left, left
