@@ -36,6 +36,15 @@ def _write_pidfile(path, pid):
         raise RuntimeFailure(f"open {where}: {os.strerror(e.errno).lower()}") from None
 
 
+def _bind_whole_hierarchies(plan, planned, made):
+    """A rootless create that could not make its cgroup in some hierarchies binds those whole at
+    /sys/fs/cgroup (the container's own directory of them, which the plan named, does not exist)."""
+    missing = {d: mountpoint for mountpoint, d in planned.items() if made.get(mountpoint) != d}
+    for m in plan.mounts:
+        if m.source in missing:
+            m.source = missing[m.source]
+
+
 def _listener(plan, state):
     """The callback that hands a seccomp notify fd to linux.seccomp.listenerPath."""
     if not plan.seccomp_listener:
@@ -126,9 +135,10 @@ def create(root, cid, bundle, *, pid_file=None, console_socket=None, no_pivot=Fa
         size = caller_size()
     from .cgroups import Manager  # noqa: PLC0415
     cgroup = Manager.for_container(config, cid, systemd_cgroup)
+    cgroup_dirs = cgroup.host_dirs()
     plan = build_plan(config, bundle, Host.read(), no_pivot=no_pivot,
                       console=bool(console_socket) or console_fd >= 0,
-                      preserve_fds=preserve_fds, detached=detached, warn=warn, cgroup_dirs=cgroup.host_dirs())
+                      preserve_fds=preserve_fds, detached=detached, warn=warn, cgroup_dirs=cgroup_dirs)
     if not no_new_keyring:
         plan.keyring = f"_ses.{cid}"  # runc's name: the caller's session keyring stays out of reach
     if internal_console is not None:
@@ -176,6 +186,7 @@ def create(root, cid, bundle, *, pid_file=None, console_socket=None, no_pivot=Fa
         cgroup_made = True
         if cgroup.skipped:  # rootless without a cgroup it may write: go on, say so once
             warn(cgroup.skipped_warning())
+        _bind_whole_hierarchies(plan, cgroup_dirs, cgroup.host_dirs())
         c.save(dict(provisional, cgroup=cgroup.to_state()))
         step("cgroup")
         c.write_private("config.json", raw)

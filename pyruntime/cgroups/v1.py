@@ -140,10 +140,11 @@ class V1Manager(Manager):
         for key in ("pids", "freezer", "devices", "memory", "cpu"):
             if key in self.paths:
                 return self.paths[key]
-        return next(iter(self.paths.values()))
+        return next(iter(self.paths.values()), None)
 
     def pids(self):
-        return read_pids(self._pids_path())
+        path = self._pids_path()
+        return read_pids(path) if path else []  # rootless without any cgroup: nothing to list
 
     # -- freezer --------------------------------------------------------------------------------
     def freeze(self):
