@@ -16,8 +16,25 @@ def _now():
     return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(ns // 1_000_000_000)) + f".{ns % 1_000_000_000:09d}Z"
 
 
+_ESCAPES = None
+
+
+def _escapes():
+    """Control characters, the C1 range, the Unicode line separators and lone surrogates as JSON
+    escapes: a record stays one line (readers split at \\x1c-\\x1e, \\x85, \\u2028 too) and valid JSON."""
+    global _ESCAPES
+    if _ESCAPES is None:
+        table = {c: "\\u%04x" % c for c in [*range(0x20), 0x7F, *range(0x80, 0xA0), 0x2028, 0x2029,
+                                             *range(0xD800, 0xE000)]}
+        table.update({0x22: '\\"', 0x5C: "\\\\", 0x0A: "\\n", 0x09: "\\t", 0x0D: "\\r"})
+        _ESCAPES = table
+    return _ESCAPES
+
+
 def _quote(text):
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+    if text.isprintable():  # the common case: no table needed
+        return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return '"' + text.translate(_escapes()) + '"'
 
 
 class Log:
