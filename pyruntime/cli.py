@@ -277,9 +277,15 @@ def main(argv=None):
                 ensure_xdg_root(root)  # runc makes it, 0700 and sticky
         return _dispatch(command, flags, args, root, log, gflags) or 0
     except RuntimeFailure as e:
-        if command_of(argv) == "exec":
+        which = command_of(argv)
+        if which == "exec":
             log.fatal("exec failed: " + e.message)
             return 255  # runc: every exec failure exits 255
+        if which in ("create", "run") and not isinstance(e, UsageError):
+            # runc's fixed words (create.go, run.go), which clients and people match on; help and
+            # version name this program (docs/compatibility.md)
+            log.fatal(f"runc {which} failed: {e.message}")
+            return e.exit_code
         log.fatal(e.message)
         return e.exit_code
     except KeyboardInterrupt:

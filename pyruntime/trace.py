@@ -16,6 +16,13 @@ STEPS = ("validated", "planned", "claimed", "cgroup", "spawned", "placed", "mapp
          "pidfile")
 
 
+# runc's names for the same steps (its nsexec and init debug lines), added to ours so a --debug
+# trace reads the same to a person, or a test, that knows runc's
+RUNC_STEPS = {"spawned": "nsexec container setup", "exec spawned": "nsexec container setup",
+              "ready": "child process in init(); init: closing the pipe to signal completion",
+              "exec ready": "child process in init(); setns_init: about to exec"}
+
+
 def enable(log):
     """Log each step's time at debug level (the CLI calls this with --debug)."""
     global _log
@@ -28,5 +35,13 @@ def step(name):
         os.kill(os.getpid(), 9)
     if _log is not None:
         now = time.perf_counter()
-        _log.debug(f"step {name}: +{(now - _last) * 1000:.2f} ms (at {(now - _t0) * 1000:.2f} ms)")
+        runc = RUNC_STEPS.get(name.partition(":")[0])
+        also = f" (runc: {runc})" if runc else ""
+        _log.debug(f"step {name}{also}: +{(now - _last) * 1000:.2f} ms (at {(now - _t0) * 1000:.2f} ms)")
         _last = now
+
+
+def debug(msg):
+    """One more debug record, when --debug is on."""
+    if _log is not None:
+        _log.debug(msg)

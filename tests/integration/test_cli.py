@@ -310,6 +310,20 @@ def test_create_pid_file_in_a_missing_directory(bundle, root, container_id):
     proc, _ = rt_create(bundle, cid, root, extra=("--pid-file", "/no/such/dir/c.pid"))
     assert proc.returncode == 1, proc.stderr
     lines = proc.stderr.strip().splitlines()
-    assert len(lines) == 1 and 'msg="open /no/such/dir/' in lines[0], proc.stderr
+    # runc's words for any failure of create after its arguments were read (create.go)
+    assert len(lines) == 1 and 'msg="runc create failed: open /no/such/dir/' in lines[0], proc.stderr
     assert lines[0].endswith(': no such file or directory"'), proc.stderr
     assert not (root / cid).exists()
+
+
+def test_debug_run_names_runcs_steps_too(bundle, root, container_id):
+    """--debug's step records carry runc's names for the same steps (what a person, or runc's
+    suite, looks for in a trace); without --debug there is none of them."""
+    bundle.set_args("true")
+    cid = container_id()
+    r = rt("--debug", "run", "--bundle", str(bundle.path), cid, root=root)
+    assert r.returncode == 0, r.stderr
+    for words in ("nsexec container setup", "child process in init()", "init: closing the pipe to signal completion"):
+        assert words in r.stderr, (words, r.stderr)
+    r = rt("run", "--bundle", str(bundle.path), container_id(), root=root)
+    assert r.returncode == 0 and "nsexec" not in r.stderr, r.stderr

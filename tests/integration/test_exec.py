@@ -3,6 +3,7 @@ env, cwd, the --process file, detaching, preserved fds, exit status and the erro
 
 import json
 import os
+import re
 import signal
 import subprocess
 import time
@@ -631,6 +632,11 @@ def test_debug_exec_logs_its_steps(running, root, tmp_path):
     cid, _ = running
     r = rt("--debug", "exec", cid, "true", root=root)
     assert r.returncode == 0 and 'level=debug msg="step exec ready' in r.stderr, r.stderr
+    # runc's names for the same steps, and the affinity the process started with (its nsexec line)
+    for words in ("nsexec container setup", "child process in init()", "setns_init: about to exec"):
+        assert words in r.stderr, (words, r.stderr)
+    mask = sum(1 << n for n in os.sched_getaffinity(0))
+    assert re.search(r'msg="nsexec\[\d+\]: affinity: %#x ' % mask, r.stderr), r.stderr
     log = tmp_path / "log.out"
     r = rt("--debug", "--log", str(log), "exec", cid, "true", root=root)
     assert r.returncode == 0 and "level=debug" not in r.stderr, r.stderr
