@@ -10,16 +10,17 @@ from struct import pack, unpack
 
 import _socket
 
+from ._contract import (  # the protocol's numbers, shared with the init (_native/contract.py)
+    ERROR_MAX, MS_SOURCE_PLAIN, MS_SOURCE_TREE, MSG_CHILD_PID, MSG_ERROR, MSG_GO, MSG_HOOKS, MSG_HOOKS_DONE,
+    MSG_MAPS_DONE, MSG_MOUNT_FD, MSG_MOUNT_PLEASE, MSG_NEED_MAPS, MSG_NEED_TIMENS, MSG_READY, MSG_SECCOMP_FD,
+    MSG_TIMENS_DONE, SYNC_MAX_FDS)
 from .errors import RuntimeFailure
 from .mounts import MS_REC
 
-MSG_GO, MSG_NEED_MAPS, MSG_MAPS_DONE, MSG_CHILD_PID = 1, 2, 3, 4
-MSG_HOOKS, MSG_HOOKS_DONE, MSG_READY, MSG_ERROR = 5, 6, 7, 8
-MSG_SECCOMP_FD, MSG_MOUNT_PLEASE, MSG_MOUNT_FD = 9, 10, 11
-SOURCE_PLAIN, SOURCE_TREE = 0, 1  # init.h enum mount_source
-MSG_NEED_TIMENS, MSG_TIMENS_DONE = 20, 21
-
-MAX_MESSAGE, MAX_FDS = 65536, 4  # an init message is at most an error: 4 + 2048 bytes
+SOURCE_PLAIN, SOURCE_TREE = MS_SOURCE_PLAIN, MS_SOURCE_TREE
+# an init message is at most an error (4 + ERROR_MAX bytes); a larger buffer tells a cut one apart
+MAX_MESSAGE, MAX_FDS = 65536, SYNC_MAX_FDS
+assert MAX_MESSAGE > 4 + ERROR_MAX
 
 INIT_PROGRAM = os.environ.get("PYRUNTIME_INIT") or os.path.join(os.path.dirname(__file__), "_native", "pyruntime-init")
 ALL_SIGNALS = [s for s in range(1, 65) if s not in (32, 33)]  # 32, 33: glibc-private

@@ -244,7 +244,7 @@ int main(int argc, char **argv)
     initial_affinity(&plan);
     sync_expect(MSG_GO);
     enter_cgroups(&plan); /* first: the namespaces (cgroup ns too) are made from inside them */
-    if (plan.flags & F_HAS_OOM) {
+    if (plan.has_oom) {
         char v[16];
         snprintf(v, sizeof v, "%d", plan.oom);
         write_file("/proc/self/oom_score_adj", v);
