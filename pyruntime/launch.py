@@ -13,8 +13,8 @@ import _socket
 from ._contract import (  # the protocol's numbers, shared with the init (_native/contract.py)
     ERROR_MAX, MS_SOURCE_PLAIN, MS_SOURCE_TREE, MSG_CHILD_PID, MSG_ERROR, MSG_GO, MSG_HOOKS, MSG_HOOKS_DONE,
     MSG_MAPS_DONE, MSG_MOUNT_FD, MSG_MOUNT_PLEASE, MSG_NEED_MAPS, MSG_NEED_TIMENS, MSG_READY, MSG_SECCOMP_FD,
-    MSG_TIMENS_DONE, SYNC_MAX_FDS)
-from .errors import RuntimeFailure
+    MSG_TIMENS_DONE, STEP_NAMES, STEP_ROOTFS, SYNC_MAX_FDS)
+from .errors import InitError, RuntimeFailure
 from .mounts import MS_REC
 
 SOURCE_PLAIN, SOURCE_TREE = MS_SOURCE_PLAIN, MS_SOURCE_TREE
@@ -118,8 +118,7 @@ class Launch:
         self.fds = []
 
     def error(self, payload):
-        text = payload[4:].decode(errors="replace")
-        return RuntimeFailure(f"unable to start container process: {self.during}{text}")
+        return init_error(payload, self.during)
 
     def reap_stage1(self):
         """Wait for the init's first process; its wait status (None if there was none to reap)."""
@@ -221,6 +220,16 @@ class Launch:
         self.close()
 
 
+def init_error(payload, during=""):
+    """The InitError of a MSG_ERROR payload: u32 errno, u32 step (contract.h enum init_step), text."""
+    if len(payload) < 8:
+        return InitError("unable to start container process: sync: short error message from the init")
+    err, step = unpack("<II", payload[:8])
+    text = payload[8:].decode(errors="replace")
+    return InitError(f"unable to start container process: {during}{text}", err,
+                     STEP_NAMES.get(step, f"step {step}"))
+
+
 def parse_fds(anc):
     """The fds of SCM_RIGHTS control messages (whole ints only; other messages ignored)."""
     fds = []
@@ -238,8 +247,8 @@ def mount_source(m, pid, during=""):
     from ._native._ext import ffi, lib  # noqa: PLC0415 (only when the init asks)
 
     def failed(what, err):
-        return RuntimeFailure(f"unable to start container process: {during}error mounting \"{m.source}\" to rootfs at "
-                              f"\"{m.destination}\": {what}: {os.strerror(err).lower()}")
+        return InitError(f"unable to start container process: {during}error mounting \"{m.source}\" to rootfs at "
+                         f"\"{m.destination}\": {what}: {os.strerror(err).lower()}", err, STEP_NAMES[STEP_ROOTFS])
     try:
         ns = os.open(f"/proc/{pid}/ns/mnt", os.O_RDONLY | os.O_CLOEXEC)
     except OSError as e:

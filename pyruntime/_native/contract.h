@@ -99,7 +99,7 @@ enum sync_msg {
     MSG_HOOKS = 5, /* stage 2 -> parent: run prestart/createRuntime hooks */
     MSG_HOOKS_DONE = 6, /* parent -> stage 2: no payload; SCM_RIGHTS: two sealed memfds, the state for createContainer and the one for startContainer hooks */
     MSG_READY = 7, /* stage 2 -> parent: set up, about to wait on the exec fifo */
-    MSG_ERROR = 8, /* any -> parent: u32 errno (0: none), then text */
+    MSG_ERROR = 8, /* any -> parent: u32 errno (0: none), u32 step (enum init_step), then text */
     MSG_SECCOMP_FD = 9, /* stage 2 -> parent: the seccomp notify listener fd (SCM_RIGHTS) */
     MSG_MOUNT_PLEASE = 10, /* stage 2 -> parent: u32 mount index; open its source for me */
     MSG_MOUNT_FD = 11, /* parent -> stage 2: u32 kind (enum mount_source), the fd (SCM_RIGHTS) */
@@ -109,7 +109,18 @@ enum sync_msg {
 
 #define SYNC_MAX_PAYLOAD 64 /* what a message from the parent may carry besides its type */
 #define SYNC_MAX_FDS 4 /* fds one message may carry */
-#define ERROR_MAX 2048 /* MSG_ERROR's payload at most (errno, text): the text is cut to fit */
+#define ERROR_MAX 2048 /* MSG_ERROR's payload at most (errno, step, text): the text is cut to fit */
+
+/* where the init was when it failed: MSG_ERROR's step */
+enum init_step {
+    STEP_PLAN = 0, /* plan: reading the Plan, closing the caller's fds */
+    STEP_CGROUP = 1, /* cgroup: stage 0/1: joining the cgroups, oom_score_adj */
+    STEP_NAMESPACES = 2, /* namespaces: stage 1: setns, unshare, user and time namespace, fork */
+    STEP_ROOTFS = 3, /* rootfs: stage 2: keyring, mounts, devices, masks, pivot_root */
+    STEP_HOOKS = 4, /* hooks: stage 2: createContainer hooks */
+    STEP_PROCESS = 5, /* process: stage 2: hostname to exec lookup: identity, LSM, seccomp */
+    STEP_START = 6, /* start: waiting for `start`, startContainer hooks */
+};
 
 enum hook_kind {
     HOOK_CREATE_CONTAINER = 0,

@@ -122,7 +122,7 @@ SYNC = [
     ("MSG_HOOKS_DONE", 6, "parent -> stage 2: no payload; SCM_RIGHTS: two sealed memfds, the state for "
                           "createContainer and the one for startContainer hooks"),
     ("MSG_READY", 7, "stage 2 -> parent: set up, about to wait on the exec fifo"),
-    ("MSG_ERROR", 8, "any -> parent: u32 errno (0: none), then text"),
+    ("MSG_ERROR", 8, "any -> parent: u32 errno (0: none), u32 step (enum init_step), then text"),
     ("MSG_SECCOMP_FD", 9, "stage 2 -> parent: the seccomp notify listener fd (SCM_RIGHTS)"),
     ("MSG_MOUNT_PLEASE", 10, "stage 2 -> parent: u32 mount index; open its source for me"),
     ("MSG_MOUNT_FD", 11, "parent -> stage 2: u32 kind (enum mount_source), the fd (SCM_RIGHTS)"),
@@ -134,7 +134,18 @@ SYNC = [
 SYNC_SIZES = [
     ("SYNC_MAX_PAYLOAD", 64, "what a message from the parent may carry besides its type"),
     ("SYNC_MAX_FDS", 4, "fds one message may carry"),
-    ("ERROR_MAX", 2048, "MSG_ERROR's payload at most (errno, text): the text is cut to fit"),
+    ("ERROR_MAX", 2048, "MSG_ERROR's payload at most (errno, step, text): the text is cut to fit"),
+]
+
+# enum init_step: where the init was when it failed (MSG_ERROR); the name is the Python side's
+STEPS = [
+    ("STEP_PLAN", 0, "plan", "reading the Plan, closing the caller's fds"),
+    ("STEP_CGROUP", 1, "cgroup", "stage 0/1: joining the cgroups, oom_score_adj"),
+    ("STEP_NAMESPACES", 2, "namespaces", "stage 1: setns, unshare, user and time namespace, fork"),
+    ("STEP_ROOTFS", 3, "rootfs", "stage 2: keyring, mounts, devices, masks, pivot_root"),
+    ("STEP_HOOKS", 4, "hooks", "stage 2: createContainer hooks"),
+    ("STEP_PROCESS", 5, "process", "stage 2: hostname to exec lookup: identity, LSM, seccomp"),
+    ("STEP_START", 6, "start", "waiting for `start`, startContainer hooks"),
 ]
 
 ENUMS = [  # (C enum name, entries)
@@ -186,6 +197,8 @@ def render_c():
     out += ["/* the `extra` bits of T_MOUNT */"] + _c_enum("mount_extra", MOUNT_EXTRA, shift=True)
     out += ["/* sync protocol (SOCK_SEQPACKET): u32 type, then the payload */"] + _c_enum("sync_msg", SYNC)
     out += [f"#define {n} {v}{_c_comment(c)}" for n, v, c in SYNC_SIZES] + [""]
+    out += ["/* where the init was when it failed: MSG_ERROR's step */"]
+    out += _c_enum("init_step", [(n, v, f"{name}: {c}") for n, v, name, c in STEPS])
     for name, entries in ENUMS:
         out += _c_enum(name, entries)
     out += ["/* SECCOMP_FILTER_FLAG_NEW_LISTENER in T_SECCOMP_FLAGS: send the listener fd (MSG_SECCOMP_FD) */",
@@ -207,7 +220,9 @@ def render_py():
     out += [_py_line(*t) for t in FLAGS]
     out += [f"RETIRED_FLAGS = {tuple(RETIRED_FLAGS)!r}", "", "# mount extra bits (T_MOUNT)"]
     out += [_py_line(*t) for t in MOUNT_EXTRA] + ["", "# sync messages"]
-    out += [_py_line(*t) for t in SYNC] + [_py_line(*t) for t in SYNC_SIZES] + [""]
+    out += [_py_line(*t) for t in SYNC] + [_py_line(*t) for t in SYNC_SIZES] + ["", "# init steps (MSG_ERROR)"]
+    out += [_py_line(n, v, c) for n, v, _, c in STEPS]
+    out += ["STEP_NAMES = {" + ", ".join(f"{v}: {name!r}" for _, v, name, _ in STEPS) + "}", ""]
     for name, entries in ENUMS:
         out += [f"# enum {name}"] + [_py_line(*t) for t in entries] + [""]
     out += [_py_line("SECCOMP_NEW_LISTENER", SECCOMP_NEW_LISTENER, "SECCOMP_FILTER_FLAG_NEW_LISTENER"), ""]

@@ -95,6 +95,7 @@ struct sync_in {
 extern int sync_fd;
 extern int report_fd;
 extern int sync_fd_floor; /* received fds are moved to >= this (3 + preserve_fds) */
+extern uint32_t init_step; /* enum init_step: what an error reports as the step it failed in */
 void sync_send(uint32_t type, const void *payload, size_t len);
 /* One packet as recvmsg() left it (n bytes, msg_flags, control data) -> *out; -1 with *why on
  * anything but a well-formed message of at most `cap` payload bytes and `maxfds` fds. Pure (no

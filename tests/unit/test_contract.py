@@ -2,6 +2,7 @@
 contract.h and pyruntime/_contract.py, both committed and marked generated; nothing else spells
 its numbers. The decoder round trip is tests/contract/test_plan_roundtrip.py."""
 import ast
+import errno
 import importlib.util
 import re
 from pathlib import Path
@@ -10,6 +11,8 @@ from struct import pack
 from pyruntime import _contract as C
 from pyruntime import plan as P
 from pyruntime import plan_wire as W
+from pyruntime.errors import InitError, RuntimeFailure
+from pyruntime.launch import init_error
 
 PKG = Path(P.__file__).resolve().parent
 NATIVE = PKG / "_native"
@@ -42,7 +45,7 @@ def test_every_contract_name_has_one_value_on_both_sides():
     py_values.update({f"LIMIT_{n}": v for n, v in C.LIMITS.items()})
     assert c_values == py_values
     # no number means two things within one kind
-    for prefix in ("T_", "F_", "M_", "MSG_"):
+    for prefix in ("T_", "F_", "M_", "MSG_", "STEP_"):
         group = [v for n, v in py_values.items() if n.startswith(prefix)]
         assert len(group) == len(set(group)), prefix
 
@@ -96,3 +99,26 @@ def test_dead_flags_are_gone():
     flags = int.from_bytes(data[16:20], "little")  # header, then T_FLAGS first
     assert int.from_bytes(data[8:12], "little") == C.T_FLAGS and not flags & (1 << 6)
     assert pack("<IIi", C.T_OOM, 4, -5) in data
+
+
+# -- the init's errors keep errno and step -----------------------------------------------------------
+
+def test_init_error_keeps_errno_and_step():
+    payload = pack("<II", errno.ENOENT, C.STEP_ROOTFS) + b'error mounting "/x" to rootfs at "/y": no such file'
+    e = init_error(payload, "error during container init: ")
+    assert isinstance(e, InitError) and isinstance(e, RuntimeFailure)
+    assert (e.errno, e.step) == (errno.ENOENT, "rootfs")
+    # the line users see is the text alone, as before
+    assert str(e) == ('unable to start container process: error during container init: error mounting "/x" '
+                      'to rootfs at "/y": no such file')
+
+
+def test_init_error_without_errno_and_unknown_step():
+    e = init_error(pack("<II", 0, 99) + b"malformed plan")
+    assert (e.errno, e.step, str(e)) == (0, "step 99", "unable to start container process: malformed plan")
+    assert init_error(b"\1\0").errno == 0  # too short: still one line, no traceback
+
+
+def test_every_step_has_a_name():
+    steps = {v for n, v in vars(C).items() if n.startswith("STEP_") and isinstance(v, int)}
+    assert steps == set(C.STEP_NAMES)
