@@ -4,7 +4,9 @@ Builds two things from pyruntime/_native/:
   * the extension pyruntime._native._ext (ext.c): small primitives the Python parent calls;
   * the init program pyruntime/_native/pyruntime-init (main.c, plan.c, sync.c, ns.c, rootfs.c,
     process.c, hooks.c, keyring.c): what a container's processes run from exec until the final execve.
-It also regenerates pyruntime/_config_validator.py from schema/config-schema.json.
+It first regenerates the Python/C contract (pyruntime/_native/contract.py ->
+pyruntime/_native/contract.h and pyruntime/_contract.py: both committed, rewritten only when the
+table changed), and pyruntime/_config_validator.py from schema/config-schema.json.
 setuptools imports this module when the distribution is set up, before the package files are
 copied, so the init program and the validator land in the wheel as package data.
 """
@@ -21,6 +23,15 @@ NATIVE = os.path.join(HERE, "pyruntime", "_native")
 INIT_SOURCES = ["main.c", "plan.c", "sync.c", "cgroup.c", "ns.c", "rootfs.c", "process.c", "hooks.c", "lsm.c", "passwd.c",
                 "keyring.c"]
 INIT_BINARY = os.path.join(NATIVE, "pyruntime-init")
+
+
+def generate_contract():
+    sys.path.insert(0, NATIVE)
+    try:
+        import contract
+    finally:
+        sys.path.pop(0)
+    contract.write()
 
 
 def build_init(out=INIT_BINARY):
@@ -90,6 +101,7 @@ os._exit(code)  # skip the interpreter's teardown: all we write is flushed or wr
 
 
 if os.path.isdir(NATIVE) and not os.environ.get("PYRUNTIME_SKIP_INIT_BUILD"):
+    generate_contract()
     build_init()
     generate_validator()
     write_command()

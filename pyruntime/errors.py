@@ -21,6 +21,18 @@ class RuntimeFailure(Exception):
         return self.message
 
 
+class InitError(RuntimeFailure):
+    """The container's setup failed: what the init (or the parent on its behalf) reported. Keeps
+    what crun's libcrun_error_t keeps besides the text: `errno` (0 when the failure had none) and
+    `step`, the init's stage it failed in ("cgroup", "namespaces", "rootfs", "hooks", "process",
+    "start"... see pyruntime/_native/contract.py STEPS). The message users see is the text alone."""
+
+    def __init__(self, message, errno=0, step=None):
+        super().__init__(message)
+        self.errno = errno
+        self.step = step
+
+
 class UsageError(RuntimeFailure):
     """Bad command line: unknown flag, wrong number of arguments."""
 

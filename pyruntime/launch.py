@@ -10,16 +10,17 @@ from struct import pack, unpack
 
 import _socket
 
-from .errors import RuntimeFailure
+from ._contract import (  # the protocol's numbers, shared with the init (_native/contract.py)
+    ERROR_MAX, MS_SOURCE_PLAIN, MS_SOURCE_TREE, MSG_CHILD_PID, MSG_ERROR, MSG_GO, MSG_HOOKS, MSG_HOOKS_DONE,
+    MSG_MAPS_DONE, MSG_MOUNT_FD, MSG_MOUNT_PLEASE, MSG_NEED_MAPS, MSG_NEED_TIMENS, MSG_READY, MSG_SECCOMP_FD,
+    MSG_TIMENS_DONE, STEP_NAMES, STEP_ROOTFS, SYNC_MAX_FDS)
+from .errors import InitError, RuntimeFailure
 from .mounts import MS_REC
 
-MSG_GO, MSG_NEED_MAPS, MSG_MAPS_DONE, MSG_CHILD_PID = 1, 2, 3, 4
-MSG_HOOKS, MSG_HOOKS_DONE, MSG_READY, MSG_ERROR = 5, 6, 7, 8
-MSG_SECCOMP_FD, MSG_MOUNT_PLEASE, MSG_MOUNT_FD = 9, 10, 11
-SOURCE_PLAIN, SOURCE_TREE = 0, 1  # init.h enum mount_source
-MSG_NEED_TIMENS, MSG_TIMENS_DONE = 20, 21
-
-MAX_MESSAGE, MAX_FDS = 65536, 4  # an init message is at most an error: 4 + 2048 bytes
+SOURCE_PLAIN, SOURCE_TREE = MS_SOURCE_PLAIN, MS_SOURCE_TREE
+# an init message is at most an error (4 + ERROR_MAX bytes); a larger buffer tells a cut one apart
+MAX_MESSAGE, MAX_FDS = 65536, SYNC_MAX_FDS
+assert MAX_MESSAGE > 4 + ERROR_MAX
 
 INIT_PROGRAM = os.environ.get("PYRUNTIME_INIT") or os.path.join(os.path.dirname(__file__), "_native", "pyruntime-init")
 ALL_SIGNALS = [s for s in range(1, 65) if s not in (32, 33)]  # 32, 33: glibc-private
@@ -117,8 +118,7 @@ class Launch:
         self.fds = []
 
     def error(self, payload):
-        text = payload[4:].decode(errors="replace")
-        return RuntimeFailure(f"unable to start container process: {self.during}{text}")
+        return init_error(payload, self.during)
 
     def reap_stage1(self):
         """Wait for the init's first process; its wait status (None if there was none to reap)."""
@@ -220,6 +220,16 @@ class Launch:
         self.close()
 
 
+def init_error(payload, during=""):
+    """The InitError of a MSG_ERROR payload: u32 errno, u32 step (contract.h enum init_step), text."""
+    if len(payload) < 8:
+        return InitError("unable to start container process: sync: short error message from the init")
+    err, step = unpack("<II", payload[:8])
+    text = payload[8:].decode(errors="replace")
+    return InitError(f"unable to start container process: {during}{text}", err,
+                     STEP_NAMES.get(step, f"step {step}"))
+
+
 def parse_fds(anc):
     """The fds of SCM_RIGHTS control messages (whole ints only; other messages ignored)."""
     fds = []
@@ -237,8 +247,8 @@ def mount_source(m, pid, during=""):
     from ._native._ext import ffi, lib  # noqa: PLC0415 (only when the init asks)
 
     def failed(what, err):
-        return RuntimeFailure(f"unable to start container process: {during}error mounting \"{m.source}\" to rootfs at "
-                              f"\"{m.destination}\": {what}: {os.strerror(err).lower()}")
+        return InitError(f"unable to start container process: {during}error mounting \"{m.source}\" to rootfs at "
+                         f"\"{m.destination}\": {what}: {os.strerror(err).lower()}", err, STEP_NAMES[STEP_ROOTFS])
     try:
         ns = os.open(f"/proc/{pid}/ns/mnt", os.O_RDONLY | os.O_CLOEXEC)
     except OSError as e:

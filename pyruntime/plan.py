@@ -7,6 +7,11 @@ Nothing here touches the system except reading a few host facts passed in as arg
 import os
 
 from . import mounts as M
+# the numbers shared with pyruntime-init (generated from _native/contract.py); some only re-exported
+from ._contract import (
+    F_CPUSET, F_EXEC, F_HOME, F_HOOKS_SYNC, F_NO_NEW_PRIVS, F_NO_PIVOT, F_RELAY, F_ROOT_READONLY, F_SETSID,
+    F_SETUP_DEV, F_TERMINAL, HOOK_CREATE_CONTAINER, HOOK_START_CONTAINER, LSM_EXEC, LSM_KEYRING, M_BIND, M_IDMAP,
+    M_LATE_RO, M_PROCLIKE, M_REMOUNT, M_SRC_IN_ROOT, M_TMPCOPYUP)
 from .errors import ConfigError
 from .limits import LIMITS
 
@@ -33,14 +38,6 @@ CLOCKS = {"monotonic": 1, "boottime": 7}  # CLOCK_MONOTONIC, CLOCK_BOOTTIME
 S_IFCHR, S_IFBLK, S_IFIFO = 0o020000, 0o060000, 0o010000
 DEVICE_TYPES = {"c": S_IFCHR, "u": S_IFCHR, "b": S_IFBLK, "p": S_IFIFO}
 
-# flags shared with init.h (enum plan_flags)
-F_NO_PIVOT, F_ROOT_READONLY, F_TERMINAL, F_SETUP_DEV = 1, 2, 4, 8
-F_NO_NEW_PRIVS, F_HOOKS_SYNC, F_HAS_OOM, F_EXEC, F_SETSID, F_HOME = 16, 32, 64, 128, 256, 512
-F_RELAY = 1 << 14  # the terminal goes to our own relay (foreground run/exec): ONLCR off, as runc
-F_CPUSET = 1 << 16  # linux.resources.cpu.cpus set: the init words a refused scheduler as runc
-M_BIND, M_TMPCOPYUP, M_PROCLIKE, M_REMOUNT, M_IDMAP, M_LATE_RO, M_SRC_IN_ROOT = 1, 2, 4, 8, 16, 32, 64
-HOOK_CREATE_CONTAINER, HOOK_START_CONTAINER = 0, 1
-LSM_KEYRING, LSM_EXEC = 0, 1  # when the init writes an LSM attribute (init.h enum lsm_when)
 MASK_TMPFS = "size=0k,nr_inodes=1"
 CHILD_HOOKS = {"createContainer": HOOK_CREATE_CONTAINER, "startContainer": HOOK_START_CONTAINER}
 
@@ -117,7 +114,6 @@ class Plan:
         self.seccomp_listener = None  # (listenerPath, listenerMetadata) with SCMP_ACT_NOTIFY
         self.notes = []             # what the runtime adjusted, for the --debug log
         self.hooks = []             # [(kind, timeout, path, args, env)]: the ones the child runs
-        self.terminal = False
         self.personality = None     # persona number
         self.ioprio = None          # class << 13 | level
         self.sched = None           # (policy, nice, priority, flags, runtime, deadline, period)
@@ -588,7 +584,6 @@ def _process(plan, process, host, warn, base="process", inherit_caps=None, linux
     capabilities when its process names none: `inherit_caps`)."""
     if process.get("terminal"):
         plan.flags |= F_TERMINAL
-        plan.terminal = True
         size = process.get("consoleSize") or {}
         plan.console_size = (size.get("height", 0), size.get("width", 0))
     plan.args = list(process["args"])
@@ -625,7 +620,6 @@ def _process(plan, process, host, warn, base="process", inherit_caps=None, linux
     if process.get("oomScoreAdj") is not None:
         if not -1000 <= process["oomScoreAdj"] <= 1000:  # the kernel's range (proc(5))
             raise ConfigError("process.oomScoreAdj", "must be between -1000 and 1000")
-        plan.flags |= F_HAS_OOM
         plan.oom_score_adj = process["oomScoreAdj"]
     plan.flags |= F_SETSID
     _scheduling(plan, process, base, linux)

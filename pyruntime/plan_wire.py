@@ -1,19 +1,20 @@
-"""Plan -> the bytes pyruntime-init reads (the record format of pyruntime/_native/init.h).
+"""Plan -> the bytes pyruntime-init reads (decoded by pyruntime/_native/plan.c).
 
 Header: u32 magic, u32 version; then records: u32 tag, u32 length, payload. Integers are
-little-endian; strings are NUL-terminated. Unknown tags are skipped by the reader.
+little-endian; strings are NUL-terminated. Unknown tags are skipped by the reader. The tags and
+each record's layout are the contract's (pyruntime/_native/contract.py, generated into
+_contract.py and contract.h); tests/contract/ decodes random Plans with plan.c to prove it.
 """
 from struct import pack
 
+from ._contract import (
+    F_HOOKS_SYNC, PLAN_MAGIC, PLAN_VERSION, T_AFFINITY, T_ARG, T_CAPS, T_CGROUP, T_CONSOLE, T_CWD, T_DEVICE,
+    T_DOMAINNAME, T_ENV, T_FDS, T_FLAGS, T_HOOK, T_HOSTNAME, T_IOPRIO, T_KEYRING, T_LSM, T_MASK, T_MASK_DATA,
+    T_MOUNT, T_MOUNT_LABEL, T_NS, T_OOM, T_PERSONALITY, T_READONLY, T_RLIMIT, T_ROOTFS, T_ROOTPROP, T_SCHED,
+    T_SECCOMP, T_SECCOMP_FLAGS, T_SYMLINK, T_SYSCTL, T_TIMEOFF, T_USER)
 from .errors import ConfigError
-from .plan import F_HOOKS_SYNC
 
-MAGIC, VERSION = 0x50525950, 1
-(T_FLAGS, T_NS, T_ROOTFS, T_ROOTPROP, T_MOUNT, T_DEVICE, T_SYMLINK, T_MASK, T_READONLY, T_HOSTNAME,
- T_DOMAINNAME, T_RLIMIT, T_USER, T_CAPS, T_ARG, T_ENV, T_CWD, T_CONSOLE, T_OOM, T_FDS, T_TIMEOFF,
- T_SYSCTL, T_SECCOMP, T_SECCOMP_FLAGS, T_HOOK, T_PERSONALITY, T_IOPRIO, T_SCHED, T_AFFINITY,
- T_CGROUP, _T_UNUSED_31, T_LSM, T_MOUNT_LABEL, T_MASK_DATA) = range(1, 35)
-T_KEYRING = 60
+MAGIC, VERSION = PLAN_MAGIC, PLAN_VERSION
 
 RLIM_INFINITY = 0xFFFFFFFFFFFFFFFF
 

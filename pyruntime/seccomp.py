@@ -30,6 +30,7 @@ import os
 from struct import pack
 
 from . import fastjson
+from ._contract import SECCOMP_NEW_LISTENER
 from .errors import ConfigError
 
 try:  # hashlib costs ~7 ms (it loads OpenSSL); the builtin module costs ~0.05 ms
@@ -94,7 +95,8 @@ NATIVE_ARCH = {"x86_64": "SCMP_ARCH_X86_64", "i686": "SCMP_ARCH_X86", "i386": "S
                "mips64": "SCMP_ARCH_MIPS64", "mips": "SCMP_ARCH_MIPS"}
 
 # SECCOMP_FILTER_FLAG_* bits for seccomp(2)
-FLAG_TSYNC, FLAG_LOG, FLAG_SPEC_ALLOW, FLAG_NEW_LISTENER = 1, 2, 4, 8
+FLAG_TSYNC, FLAG_LOG, FLAG_SPEC_ALLOW = 1, 2, 4
+FLAG_NEW_LISTENER = SECCOMP_NEW_LISTENER  # the init sends the listener fd when it is set (contract)
 FLAG_TSYNC_ESRCH, FLAG_WAIT_KILLABLE_RECV = 16, 32
 FLAGS = {
     # TSYNC: the C init is single-threaded when it loads the filter; runc accepts and ignores it too

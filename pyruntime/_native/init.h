@@ -12,76 +12,9 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-/* ---- the init's limits: how many entries of each kind its tables hold ----
- * pyruntime/limits.py holds the same numbers (tests/unit/test_limits.py reads this block and
- * compares), so a config past one is a config error at `create`, never a refused Plan. */
-#define LIMIT_NAMESPACES 16
-#define LIMIT_MOUNTS 512
-#define LIMIT_DEVICES 512
-#define LIMIT_LINKS 64
-#define LIMIT_MASKED 512
-#define LIMIT_READONLY 512
-#define LIMIT_SYSCTLS 512
-#define LIMIT_RLIMITS 32
-#define LIMIT_GROUPS 65536      /* the kernel's NGROUPS_MAX */
-#define LIMIT_ARGS 4096
-#define LIMIT_ENV 4096          /* HOME looked up by the init counts too */
-#define LIMIT_TIME_OFFSETS 8
-#define LIMIT_HOOKS 32          /* createContainer and startContainer together */
-#define LIMIT_HOOK_ARGS 64
-#define LIMIT_HOOK_ENV 256
-#define LIMIT_CGROUP_TASKS 16
-#define LIMIT_SECCOMP_INSNS 4096 /* the kernel's BPF_MAXINSNS */
-#define LIMIT_LSM 8             /* LSM attributes (three at most today: keyring, AppArmor, SELinux) */
-
-/* ---- wire format (must match pyruntime/plan_wire.py) ---- */
-#define PLAN_MAGIC 0x50525950u /* "PYRP" */
-#define PLAN_VERSION 1u
-
-enum plan_tag {
-    T_FLAGS = 1,      /* u32 flags */
-    T_NS = 2,         /* u32 clone flag, str path ("" = new) */
-    T_ROOTFS = 3,     /* str absolute host path */
-    T_ROOTPROP = 4,   /* u64 propagation flags for "/" */
-    T_MOUNT = 5,      /* u64 flags, u64 cleared flags, u64 propagation, u64 attr_set, u64 attr_clr, u32 extra,
-                         str src, dst, type, data */
-    T_DEVICE = 6,     /* u32 mode (type|perm), u32 major, u32 minor, u32 uid, u32 gid, u32 bind, str path */
-    T_SYMLINK = 7,    /* str target, str link path */
-    T_MASK = 8,       /* str path */
-    T_READONLY = 9,   /* str path */
-    T_HOSTNAME = 10,  /* str */
-    T_DOMAINNAME = 11,/* str */
-    T_RLIMIT = 12,    /* u32 resource, u64 soft, u64 hard */
-    T_USER = 13,      /* u32 uid, u32 gid, u32 umask (0xffffffff: keep), u32 n, u32 gids[n] */
-    T_CAPS = 14,      /* u64 bounding, effective, permitted, inheritable, ambient; u32 last_cap */
-    T_ARG = 15,       /* str, repeated */
-    T_ENV = 16,       /* str, repeated */
-    T_CWD = 17,       /* str */
-    T_CONSOLE = 18,   /* u32 rows, u32 cols */
-    T_OOM = 19,       /* i32 oom_score_adj */
-    T_FDS = 20,       /* i32 console socket fd, i32 state dir fd, u32 preserve_fds */
-    T_TIMEOFF = 21,   /* u32 clock id, i64 secs, u32 nsecs */
-    T_SYSCTL = 22,    /* str key (path under /proc/sys), str value */
-    T_SECCOMP = 23,   /* raw BPF program bytes (struct sock_filter[]) */
-    T_SECCOMP_FLAGS = 24, /* u32 SECCOMP_FILTER_FLAG_* */
-    T_HOOK = 25,      /* u32 kind (enum hook_kind), u32 timeout s, u32 nargs, u32 nenv, str path, args, env */
-    T_PERSONALITY = 26, /* u32 persona */
-    T_IOPRIO = 27,    /* u32 ioprio value (class << 13 | level) */
-    T_SCHED = 28,     /* u32 policy, i32 nice, u32 priority, u64 flags, u64 runtime, u64 deadline, u64 period */
-    T_AFFINITY = 29,  /* u32 which (0 initial, 1 final), then the cpu mask bytes */
-    T_CGROUP = 30,    /* i32 cgroup2 dir fd (-1: none), u32 n, i32 v1 `tasks` fds[n]: join them ourselves */
-    /* 31: unused (was a pre-made idmapped tree; now asked for with MSG_MOUNT_PLEASE) */
-    T_LSM = 32,       /* u32 when (enum lsm_when), str path under /proc, str value, str what (for errors) */
-    T_MOUNT_LABEL = 33, /* u32 index of a T_MOUNT, str SELinux label for its root (security.selinux) */
-    T_MASK_DATA = 34, /* str mount data of the read-only tmpfs over a masked directory */
-    T_KEYRING = 60,   /* str name of the session keyring to join (absent: keep the caller's) */
-};
-
-/* when the init writes an LSM attribute: at the start of stage 2 (the keyring label), or before
- * the process's seccomp filter and identity (the labels that apply at execve) */
-enum lsm_when { LSM_KEYRING = 0, LSM_EXEC = 1 };
-
-enum hook_kind { HOOK_CREATE_CONTAINER = 0, HOOK_START_CONTAINER = 1 };
+/* The numbers the runtime and the init share (record tags, flags, sync messages, limits...) are
+ * generated from pyruntime/_native/contract.py, with pyruntime/_contract.py for the Python side. */
+#include "contract.h"
 
 struct hook {
     uint32_t kind, timeout, nargs, nenv;
@@ -89,53 +22,6 @@ struct hook {
     const char *argv[LIMIT_HOOK_ARGS + 1];
     const char *envp[LIMIT_HOOK_ENV + 1];
 };
-
-enum plan_flags {
-    F_NO_PIVOT = 1u << 0,
-    F_ROOT_READONLY = 1u << 1,
-    F_TERMINAL = 1u << 2,
-    F_SETUP_DEV = 1u << 3,      /* create default devices and /dev symlinks */
-    F_NO_NEW_PRIVS = 1u << 4,
-    F_HOOKS_SYNC = 1u << 5,     /* stop before pivot_root so the parent can run hooks */
-    F_HAS_OOM = 1u << 6,
-    F_EXEC = 1u << 7,           /* exec into an existing container: no rootfs work, no fifo */
-    F_SETSID = 1u << 8,
-    F_HOME = 1u << 9,           /* look HOME up in the container's /etc/passwd (passwd.c) */
-    F_RELAY = 1u << 14,         /* the runtime relays this terminal itself: ONLCR off (runc) */
-    F_CPUSET = 1u << 16,        /* linux.resources.cpu.cpus is set: a refused scheduler says why (runc) */
-};
-
-enum mount_extra {
-    M_BIND = 1u << 0,
-    M_TMPCOPYUP = 1u << 1,
-    M_PROCLIKE = 1u << 2,   /* proc/sysfs: destination must be an ordinary directory */
-    M_REMOUNT = 1u << 3,    /* change the flags of what is already mounted at the destination */
-    M_IDMAP = 1u << 4,      /* a bind whose idmapped tree the parent makes on request (move_mount it) */
-    M_LATE_RO = 1u << 5,    /* mounted writable, remounted read-only once the rootfs is complete */
-    M_SRC_IN_ROOT = 1u << 6, /* a bind source inside the rootfs (src = rootfs + path): resolved in the root */
-};
-
-/* ---- sync protocol (SOCK_SEQPACKET; must match pyruntime/launch.py) ---- */
-enum sync_msg {
-    MSG_GO = 1,          /* parent -> init: cgroup placed, proceed */
-    MSG_NEED_MAPS = 2,   /* stage 1 -> parent: u32 pid; write uid_map/gid_map now */
-    MSG_MAPS_DONE = 3,   /* parent -> stage 1 */
-    MSG_CHILD_PID = 4,   /* stage 1 -> parent: u32 pid of stage 2 (host pid); before any message of stage 2 */
-    MSG_HOOKS = 5,       /* stage 2 -> parent: run prestart/createRuntime hooks */
-    MSG_HOOKS_DONE = 6,  /* parent -> stage 2: no payload; SCM_RIGHTS: two sealed memfds, the
-                          * state for createContainer and the one for startContainer hooks */
-    MSG_READY = 7,       /* stage 2 -> parent: set up, about to wait on the exec fifo */
-    MSG_ERROR = 8,       /* any -> parent: u32 errno, then text */
-    MSG_SECCOMP_FD = 9,  /* stage 2 -> parent: the seccomp notify listener fd (SCM_RIGHTS) */
-    MSG_MOUNT_PLEASE = 10, /* stage 2 -> parent: u32 mount index; open its source for me */
-    MSG_MOUNT_FD = 11,   /* parent -> stage 2: u32 kind (enum mount_source), the fd (SCM_RIGHTS) */
-    MSG_NEED_TIMENS = 20, /* stage 1 -> parent: u32 pid; write /proc/pid/timens_offsets now */
-    MSG_TIMENS_DONE = 21, /* parent -> stage 1 */
-};
-
-/* what MSG_MOUNT_FD carries: an O_PATH handle to bind-mount through /proc/self/fd, or a detached
- * tree (open_tree, idmapped when asked) to attach with move_mount */
-enum mount_source { MS_SOURCE_PLAIN = 0, MS_SOURCE_TREE = 1 };
 
 struct mnt {
     uint64_t flags, cleared, prop, attr_set, attr_clr;
@@ -179,7 +65,7 @@ struct plan {
     const char *envp[LIMIT_ENV + 1]; int envc;
     const char *cwd;
     uint32_t rows, cols;
-    int32_t oom;
+    int has_oom; int32_t oom;
     int console_fd, statedir_fd; uint32_t preserve_fds;
     struct timeoff timeoffs[LIMIT_TIME_OFFSETS]; int ntimeoffs;
     const unsigned char *seccomp; size_t seccomp_len; uint32_t seccomp_flags;
@@ -200,8 +86,7 @@ struct plan {
 int plan_parse(struct plan *p, const unsigned char *buf, size_t len);
 
 /* sync.c: every failure goes to the parent as one message, then the process exits */
-#define SYNC_MAX_PAYLOAD 64 /* what a message from the parent may carry besides its type */
-#define SYNC_MAX_FDS 4
+/* SYNC_MAX_PAYLOAD, SYNC_MAX_FDS, ERROR_MAX: contract.h */
 struct sync_in {
     uint32_t type;
     const unsigned char *payload; size_t len;
@@ -210,6 +95,7 @@ struct sync_in {
 extern int sync_fd;
 extern int report_fd;
 extern int sync_fd_floor; /* received fds are moved to >= this (3 + preserve_fds) */
+extern uint32_t init_step; /* enum init_step: what an error reports as the step it failed in */
 void sync_send(uint32_t type, const void *payload, size_t len);
 /* One packet as recvmsg() left it (n bytes, msg_flags, control data) -> *out; -1 with *why on
  * anything but a well-formed message of at most `cap` payload bytes and `maxfds` fds. Pure (no
@@ -264,8 +150,7 @@ int pw_end(struct pwscan *s); /* 1 found (s->home, s->homelen bytes, NUL-termina
 const char *lookup_home(uint32_t uid); /* "HOME=<home>", or "HOME=/" when there is none (runc) */
 
 /* process.c */
-int install_seccomp(const struct plan *p); /* the listener fd with NEW_LISTENER, else -1 */
-#define SECCOMP_NEW_LISTENER 8u
+int install_seccomp(const struct plan *p); /* the listener fd with SECCOMP_NEW_LISTENER, else -1 */
 void apply_scheduling(const struct plan *p);
 void initial_affinity(const struct plan *p);
 void final_affinity(const struct plan *p);

@@ -144,6 +144,7 @@ static void stage2(struct plan *p)
     const char *path;
     int cwd_err = 0, exec_mode = p->flags & F_EXEC;
 
+    init_step = exec_mode ? STEP_PROCESS : STEP_ROOTFS; /* exec: no rootfs work */
     if ((p->flags & F_SETSID) && setsid() < 0)
         die("setsid");
     lsm_write(p, LSM_KEYRING); /* runc sets it before it joins a new session keyring */
@@ -153,13 +154,16 @@ static void stage2(struct plan *p)
         hold_fifo(p);
         setup_rootfs(p);
         if (p->flags & F_HOOKS_SYNC) {
+            init_step = STEP_HOOKS;
             hooks_sync(p);
             chdir_rootfs(p);
             run_hooks(p, HOOK_CREATE_CONTAINER, p->state_create_fd);
             close(p->state_create_fd);
             p->state_create_fd = -1;
+            init_step = STEP_ROOTFS;
         }
         finish_rootfs(p);
+        init_step = STEP_PROCESS;
         if (p->hostname && sethostname(p->hostname, strlen(p->hostname)) < 0)
             die("sethostname");
         if (p->domainname && setdomainname(p->domainname, strlen(p->domainname)) < 0)
@@ -172,6 +176,7 @@ static void stage2(struct plan *p)
         setup_console(p, rootfd);
         close(rootfd);
     }
+    init_step = STEP_PROCESS;
     if (exec_mode)
         apply_scheduling(p);
     final_affinity(p); /* in the container's cgroup already (stage 1 was placed before GO) */
@@ -224,6 +229,7 @@ static void stage2(struct plan *p)
     close(sync_fd);
     sync_fd = -1;
     if (!exec_mode) {
+        init_step = STEP_START;
         wait_for_start(p);
         if (write(report_fd, "0", 1) != 1)
             die("write exec fifo");
@@ -252,8 +258,9 @@ int main(int argc, char **argv)
     close_inherited(&plan);
     initial_affinity(&plan);
     sync_expect(MSG_GO);
+    init_step = STEP_CGROUP;
     enter_cgroups(&plan); /* first: the namespaces (cgroup ns too) are made from inside them */
-    if (plan.flags & F_HAS_OOM) {
+    if (plan.has_oom) {
         char v[16];
         snprintf(v, sizeof v, "%d", plan.oom);
         write_file("/proc/self/oom_score_adj", v);
@@ -261,6 +268,7 @@ int main(int argc, char **argv)
     /* nothing in the container may ptrace or read /proc of this process (CVE-2016-9962) */
     if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
         die("prctl(PR_SET_DUMPABLE)");
+    init_step = STEP_NAMESPACES;
     lsm_open_proc(&plan); /* the runtime's procfs, before any namespace is joined */
     stage1_namespaces(&plan);
     /* Stage 1 and stage 2 share the sync socket, and the parent needs stage 2's pid before any

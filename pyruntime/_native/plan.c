@@ -93,7 +93,7 @@ int plan_parse(struct plan *p, const unsigned char *buf, size_t len)
         case T_CWD: p->cwd = str(&r); break;
         case T_KEYRING: p->keyring = str(&r); break;
         case T_CONSOLE: p->rows = u32(&r); p->cols = u32(&r); break;
-        case T_OOM: p->oom = (int32_t)u32(&r); break;
+        case T_OOM: p->has_oom = 1; p->oom = (int32_t)u32(&r); break;
         case T_FDS: p->console_fd = (int32_t)u32(&r); p->statedir_fd = (int32_t)u32(&r); p->preserve_fds = u32(&r); break;
         case T_TIMEOFF: {
             struct timeoff *t = PUSH(p->timeoffs, p->ntimeoffs, LIMIT_TIME_OFFSETS);

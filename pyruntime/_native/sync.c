@@ -12,6 +12,7 @@
 
 int sync_fd = -1;
 int report_fd = -1; /* after `start` opened the fifo: errors go back through it */
+uint32_t init_step = STEP_PLAN;
 
 void sync_send(uint32_t type, const void *payload, size_t len)
 {
@@ -200,35 +201,37 @@ static size_t errno_text(int err, char *out, size_t cap)
 
 static void vreport(int err, const char *fmt, va_list ap)
 {
-    char msg[2048]; /* u32 errno, then the text; the text is cut to fit, never sent past the end */
+    /* u32 errno, u32 step, then the text; the text is cut to fit, never sent past the end */
+    char msg[ERROR_MAX];
     char tail[128] = "";
-    uint32_t e = (uint32_t)err;
+    uint32_t e = (uint32_t)err, step = init_step;
     size_t tl = err ? errno_text(err, tail, sizeof tail) : 0;
-    size_t room = sizeof msg - 4 - tl; /* for the text and its NUL */
-    int r = vsnprintf(msg + 4, room, fmt, ap);
+    size_t room = sizeof msg - 8 - tl; /* for the text and its NUL */
+    int r = vsnprintf(msg + 8, room, fmt, ap);
     size_t n = r < 0 ? 0 : (size_t)r;
     if (n >= room) {
         n = room - 1;
-        memcpy(msg + 4 + n - 3, "...", 3); /* say it was cut */
+        memcpy(msg + 8 + n - 3, "...", 3); /* say it was cut */
     }
-    memcpy(msg + 4 + n, tail, tl + 1);
+    memcpy(msg + 8 + n, tail, tl + 1);
     n += tl;
     memcpy(msg, &e, 4);
+    memcpy(msg + 4, &step, 4);
     if (sync_fd >= 0) {
         uint32_t type = MSG_ERROR;
-        struct iovec iov[2] = { { &type, 4 }, { msg, 4 + n } };
+        struct iovec iov[2] = { { &type, 4 }, { msg, 8 + n } };
         struct msghdr mh = { .msg_iov = iov, .msg_iovlen = 2 };
         if (sendmsg(sync_fd, &mh, MSG_NOSIGNAL) >= 0)
             return;
     }
     if (report_fd >= 0) {
         /* `start` is reading the exec fifo: "!" then the message instead of the "0" it waits for */
-        msg[3] = '!';
-        if (write(report_fd, msg + 3, 1 + (size_t)n) > 0)
+        msg[7] = '!';
+        if (write(report_fd, msg + 7, 1 + (size_t)n) > 0)
             return;
     }
     /* no one left to tell: stderr is the container's, like runc's late errors */
-    dprintf(2, "pyruntime-init: %.*s\n", (int)n, msg + 4);
+    dprintf(2, "pyruntime-init: %.*s\n", (int)n, msg + 8);
 }
 
 void die(const char *fmt, ...)

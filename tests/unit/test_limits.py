@@ -1,5 +1,6 @@
-"""The init's limits are the parser's (docs/security.md §1.29): pyruntime/limits.py holds the numbers
-of init.h's LIMIT_* block, and a config past one is a ConfigError naming the JSON path."""
+"""The init's limits are the parser's (docs/security.md §1.29): one table (pyruntime/_native/contract.py)
+makes pyruntime/limits.py's numbers and init.h's LIMIT_* (tests/contract/ proves the decoder takes each
+limit and refuses one more), and a config past one is a ConfigError naming the JSON path."""
 import os
 import re
 
@@ -11,14 +12,6 @@ from pyruntime.errors import ConfigError
 from pyruntime.limits import LIMITS
 
 INIT_H = os.path.join(os.path.dirname(P.__file__), "_native", "init.h")
-
-
-def test_limits_equal_init_h():
-    """Guards: the parser and the init disagreeing on a table's size (the init then refused the
-    whole Plan: "malformed plan")."""
-    with open(INIT_H) as f:
-        found = dict(re.findall(r"^#define LIMIT_(\w+) (\d+)", f.read(), re.M))
-    assert {k: int(v) for k, v in found.items()} == LIMITS
 
 
 def test_init_tables_are_sized_by_the_limits():
