@@ -145,7 +145,7 @@ def _idmap(i, m, opts, bind, userns):
         raise ConfigError(f"{where}.uidMappings", "uidMappings and gidMappings must be given together")
     path = ""
     if uids:
-        maps = (_mappings(uids, f"{where}.uidMappings"), _mappings(gids, f"{where}.gidMappings"))
+        maps = (_mappings(uids), _mappings(gids))
     elif isinstance(userns, str):
         maps, path = ([], []), userns
     elif userns:
@@ -396,11 +396,8 @@ def _check_sysctl(key, ns):
     return "/".join(parts)
 
 
-def _mappings(entries, where):
-    out = []
-    for i, m in enumerate(entries or ()):
-        out.append((m["containerID"], m["hostID"], m["size"]))
-    return out
+def _mappings(entries):
+    return [(m["containerID"], m["hostID"], m["size"]) for m in entries or ()]
 
 
 def _devices(plan, linux, setup_dev, in_userns):
@@ -471,8 +468,8 @@ def build_plan(config, bundle, host, *, no_pivot=False, console=False, preserve_
 
     # user namespace: maps are written by the parent between the child's unshare and its setuid
     if plan.new_userns:
-        plan.uid_mappings = _mappings(linux.get("uidMappings"), "linux.uidMappings")
-        plan.gid_mappings = _mappings(linux.get("gidMappings"), "linux.gidMappings")
+        plan.uid_mappings = _mappings(linux.get("uidMappings"))
+        plan.gid_mappings = _mappings(linux.get("gidMappings"))
         if not plan.uid_mappings or not plan.gid_mappings:
             raise ConfigError("linux.uidMappings", "a new user namespace needs uidMappings and gidMappings")
     elif linux.get("uidMappings") or linux.get("gidMappings"):

@@ -387,7 +387,7 @@ class _Gen:
         self.extra_funcs.append((name, body))
         return name
 
-    def function(self, name, s):
+    def function(self, s):
         body = []
         self.emit(s, "v", [], body, "    ")
         return body
@@ -673,8 +673,8 @@ def render(schema, source_name="schema/config-schema.json", schema_bytes=None):
         if isinstance(s, dict) and set(s) - _ANNOTATIONS == {"$ref"}:
             aliases.append((name, gen.ref_target(s["$ref"])))
             continue
-        funcs.append((gen.func_names[name], gen.function(name, s)))
-    root_body = gen.function(None, schema)
+        funcs.append((gen.func_names[name], gen.function(s)))
+    root_body = gen.function(schema)
 
     # Resolve alias chains (UID -> uint32) to their final target.
     alias_map = dict(aliases)

@@ -19,7 +19,6 @@ import os
 
 from ..errors import ConfigError, RuntimeFailure
 
-CGROUP_ROOT = "/sys/fs/cgroup"
 _cache = {}
 DENIED = (1, 13, 30)  # EPERM, EACCES, EROFS: what a rootless caller meets (runc's isIgnorableError)
 

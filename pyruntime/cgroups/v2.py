@@ -74,7 +74,7 @@ class V2Manager(Manager):
             raise ConfigError(jpath, f"cannot set {ctrl} limit: the {ctrl} controller is not available on this host")
         return avail
 
-    def _enable_controllers(self, avail):
+    def _enable_controllers(self):
         """+controller in cgroup.subtree_control of every level above the container (runc's
         CreateCgroupPath): a child only gets the controllers its parent delegates."""
         rel = self.path[len(self.mount):].strip("/")
@@ -107,7 +107,7 @@ class V2Manager(Manager):
                 self.skipped = [w[3] for w in writes]
                 return
             self.created.extend(made)
-            self._enable_controllers(avail)
+            self._enable_controllers()
             self._apply(self.resources, devices=True, create=True)
         except BaseException:
             try:
