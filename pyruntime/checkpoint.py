@@ -73,12 +73,8 @@ def _plan(config, bundle, no_pivot=False):
     devices and masks is read from it."""
     from .plan import Host, build_plan  # noqa: PLC0415
     terminal = bool((config.get("process") or {}).get("terminal"))
-    here = os.getcwd()
-    os.chdir(bundle)  # relative bind sources are relative to the bundle, as at create
-    try:
-        return build_plan(config, bundle, Host.read(), no_pivot=no_pivot, console=terminal)
-    finally:
-        os.chdir(here)
+    # relative bind sources are taken from the bundle by build_plan itself, as at create
+    return build_plan(config, bundle, Host.read(), no_pivot=no_pivot, console=terminal)
 
 
 def _read(path, default=""):

@@ -38,23 +38,22 @@ def _write_pidfile(path, pid):
 
 def _listener(plan, state):
     """The callback that hands a seccomp notify fd to linux.seccomp.listenerPath."""
-    if not plan.seccomp_listener:
+    listener = plan.parent.seccomp_listener
+    if not listener:
         return None
 
     def send(fd, pid):
         from .launch import send_seccomp_listener  # noqa: PLC0415
         st = dict(state, pid=pid, status="creating")
-        send_seccomp_listener(plan.seccomp_listener, fd, pid, st)
+        send_seccomp_listener(listener, fd, pid, st)
     return send
 
 
-def _listen_fds():
-    """The number of socket-activation fds handed to us (LISTEN_FDS, when LISTEN_PID is ours or unset)."""
-    n = os.environ.get("LISTEN_FDS", "")
-    pid = os.environ.get("LISTEN_PID", "")
-    if not n.isdigit() or (pid and pid != str(os.getpid())):
-        return 0
-    return int(n)
+def _cache_seccomp(plan):
+    """A filter build_plan compiled afresh goes to the host's cache (build_plan writes nothing)."""
+    if plan.parent.seccomp_filter is not None:
+        from .seccomp import store  # noqa: PLC0415
+        store(plan.parent.seccomp_filter)
 
 
 def _connect_console(path, what="console socket"):
@@ -96,7 +95,7 @@ def _wait_gone(c, timeout=10.0):
 
 
 def create(root, cid, bundle, *, pid_file=None, console_socket=None, no_pivot=False,
-           preserve_fds=0, detached=True, log=None, console_fd=-1, systemd_cgroup=False, pidfd_socket=None,
+           preserve_fds=0, detached=True, log=None, systemd_cgroup=False, pidfd_socket=None,
            no_new_keyring=False):
     from . import spec  # noqa: PLC0415
     from .launch import Launch, write_id_maps, write_timens_offsets  # noqa: PLC0415
@@ -109,36 +108,19 @@ def create(root, cid, bundle, *, pid_file=None, console_socket=None, no_pivot=Fa
     warn = log.warning if log else (lambda msg: None)
     config, raw = spec.load(bundle, warn)
     step("validated")
-    listen = _listen_fds()
-    if listen:
-        # systemd socket activation (runc's rule): the first fds pass through, the process sees them
-        preserve_fds += listen
-        proc = config.get("process") or {}
-        proc["env"] = list(proc.get("env") or ()) + [f"LISTEN_FDS={listen}", "LISTEN_PID=1"]
-    # relative bind sources and hook paths are relative to the bundle, as in runc
+    # hook paths are relative to the bundle, as in runc
     os.chdir(bundle)
-    internal_console = None
-    size = None
-    if not detached and not console_socket and (config.get("process") or {}).get("terminal"):
-        # a foreground run with a terminal: we are the console socket's other end and relay it
-        from .console import caller_size, internal_socket  # noqa: PLC0415
-        internal_console, console_fd = internal_socket()
-        size = caller_size()
     from .cgroups import Manager  # noqa: PLC0415
     cgroup = Manager.for_container(config, cid, systemd_cgroup)
-    plan = build_plan(config, bundle, Host.read(), no_pivot=no_pivot,
-                      console=bool(console_socket) or console_fd >= 0,
-                      preserve_fds=preserve_fds, detached=detached, warn=warn, cgroup_dirs=cgroup.host_dirs())
-    if not no_new_keyring:
-        plan.keyring = f"_ses.{cid}"  # runc's name: the caller's session keyring stays out of reach
-    if internal_console is not None:
-        from .plan import F_RELAY  # noqa: PLC0415
-        plan.flags |= F_RELAY
-        if size:
-            plan.console_size = size  # the caller's terminal, in place before the process starts
+    c = Container(root, cid)
+    plan = build_plan(config, bundle, Host.read(), cid=cid, no_pivot=no_pivot, console=bool(console_socket),
+                      preserve_fds=preserve_fds, detached=detached, warn=warn, cgroup_dirs=cgroup.host_dirs(),
+                      no_new_keyring=no_new_keyring, state_dir=c.dir)
+    preserve_fds = plan.preserve_fds
     step("planned")
+    _cache_seccomp(plan)
     if log:
-        for note in plan.notes:
+        for note in plan.parent.notes:
             log.debug(note)
     hook_cfg = config.get("hooks") or {}
     state_base = {"ociVersion": config.get("ociVersion", OCI_VERSION), "id": cid, "status": "creating",
@@ -158,10 +140,10 @@ def create(root, cid, bundle, *, pid_file=None, console_socket=None, no_pivot=Fa
         except BaseException:
             os.close(first)
             raise
-    c = Container(root, cid)
     c.claim()
     step("claimed")
     launch = None
+    internal_console = None
     cgroup_made = False
     # a provisional state first: if this process dies from here on, `state` reads "stopped" and
     # `delete --force` finds the cgroup and the init to remove
@@ -179,24 +161,27 @@ def create(root, cid, bundle, *, pid_file=None, console_socket=None, no_pivot=Fa
         c.save(dict(provisional, cgroup=cgroup.to_state()))
         step("cgroup")
         c.write_private("config.json", raw)
-        notify_host = os.environ.get("NOTIFY_SOCKET") or None
+        notify_host = plan.parent.notify_socket
         if notify_host:
             from . import notify  # noqa: PLC0415
-            notify.prepare(plan, c.dir)  # the container's own sd_notify socket (runc's way)
+            notify.make_dir(c.dir)  # the container's own sd_notify socket, bound in by the Plan
         fifo = os.path.join(c.dir, FIFO)
         try:
             os.mkfifo(fifo, 0o622)
             os.chmod(fifo, 0o622)
         except OSError as e:  # e.g. a --root on a filesystem without fifos (9p)
             raise RuntimeFailure(f"cannot make the exec fifo {fifo}: {os.strerror(e.errno).lower()}") from None
+        console_fd = -1
         if console_socket:
             console_fd = _connect_console(console_socket)
+        elif plan.parent.relay:
+            # a foreground run with a terminal: we are the console socket's other end and relay it
+            from .console import internal_socket  # noqa: PLC0415
+            internal_console, console_fd = internal_socket()
         pidfd_sock = _connect_console(pidfd_socket, "pidfd socket") if pidfd_socket else -1
         statedir_fd = os.open(c.dir, os.O_PATH | os.O_DIRECTORY | os.O_CLOEXEC)
-        sync_hooks = any(hook_cfg.get(k) for k in ("prestart", "createRuntime", "createContainer", "startContainer"))
         join = cgroup.join_fds()
-        launch = Launch(lambda cons, sdir, cgs: encode(plan, console_fd=cons, statedir_fd=sdir, cgroup_fds=cgs,
-                                                       preserve_fds=preserve_fds, hooks_sync=sync_hooks),
+        launch = Launch(lambda cons, sdir, cgs: encode(plan, console_fd=cons, statedir_fd=sdir, cgroup_fds=cgs),
                         preserve_fds, console_fd, statedir_fd, join, mounts=plan.mounts, init=True)
         step("spawned")
 
@@ -210,7 +195,7 @@ def create(root, cid, bundle, *, pid_file=None, console_socket=None, no_pivot=Fa
             c.save(dict(provisional, cgroup=cgroup.to_state(), pid=pid, pid_start=st[1] if st else 0))
 
         def on_maps(pid):
-            write_id_maps(pid, plan.uid_mappings, plan.gid_mappings)
+            write_id_maps(pid, plan.parent.uid_mappings, plan.parent.gid_mappings)
             step("mapped")
         pid = launch.run(on_maps=on_maps, on_hooks=on_hooks, on_seccomp=_listener(plan, state_base),
                          on_spawned=on_spawned, on_child=on_child,
@@ -706,20 +691,17 @@ def exec_(root, cid, args=(), *, process_file=None, console_socket=None, detach=
     with open(os.path.join(c.dir, "config.json"), "rb") as f:
         config = fastjson.loads(f.read())
     process = _exec_process(config, process_file, args, **overrides)
-    listen = _listen_fds()
-    if listen:
-        # socket activation, as for create: the first fds pass through with LISTEN_FDS/LISTEN_PID
-        preserve_fds += listen
-        process = dict(process, env=list(process.get("env") or ()) + [f"LISTEN_FDS={listen}", "LISTEN_PID=1"])
     terminal = bool(process.get("terminal"))
     if terminal and detach and not console_socket:
         raise RuntimeFailure("cannot allocate tty if runc will detach without setting console socket")
     if console_socket and not terminal:
         raise RuntimeFailure("cannot use console socket if runc will not detach or allocate tty")
     warn = log.warning if log else (lambda msg: None)
-    plan = build_exec_plan(process, config, c.pid, Host.read(), rootfs=c.data.get("rootfs"),
-                           console=bool(console_socket) or terminal, preserve_fds=preserve_fds, warn=warn)
+    plan = build_exec_plan(process, config, c.pid, Host.read(), console=bool(console_socket),
+                           preserve_fds=preserve_fds, detached=detach, warn=warn)
+    preserve_fds = plan.preserve_fds  # with any socket-activation fds
     step("exec planned")
+    _cache_seccomp(plan)
     if not detach:
         from ._native._ext import lib  # noqa: PLC0415
         lib.pyr_set_child_subreaper()
@@ -727,12 +709,9 @@ def exec_(root, cid, args=(), *, process_file=None, console_socket=None, detach=
     console_fd = -1
     if console_socket:
         console_fd = _connect_console(console_socket)
-    elif terminal:
-        from .console import caller_size, internal_socket  # noqa: PLC0415
-        from .plan import F_RELAY  # noqa: PLC0415
+    elif plan.parent.relay:
+        from .console import internal_socket  # noqa: PLC0415
         internal, console_fd = internal_socket()
-        plan.console_size = caller_size() or plan.console_size
-        plan.flags |= F_RELAY
     m = _cgroup(c)
     if cgroups:
         from .cgroups import parse_sub_cgroups  # noqa: PLC0415
@@ -743,8 +722,7 @@ def exec_(root, cid, args=(), *, process_file=None, console_socket=None, detach=
     else:
         join = m.join_fds() if m is not None else None
     pidfd_sock = _connect_console(pidfd_socket, "pidfd socket") if pidfd_socket else -1
-    launch = Launch(lambda cons, _sdir, cgs: encode(plan, console_fd=cons, preserve_fds=preserve_fds,
-                                                    cgroup_fds=cgs),
+    launch = Launch(lambda cons, _sdir, cgs: encode(plan, console_fd=cons, cgroup_fds=cgs),
                     preserve_fds, console_fd, -1, join)
     state = {"ociVersion": config.get("ociVersion", OCI_VERSION), "id": cid, "status": status,
              "pid": c.pid, "bundle": c.data.get("bundle", ""), "annotations": c.data.get("annotations") or {}}

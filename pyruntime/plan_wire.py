@@ -26,7 +26,11 @@ def _s(text):
     return b + b"\0"
 
 
-def encode(plan, *, console_fd=-1, statedir_fd=-1, preserve_fds=0, hooks_sync=False, cgroup_fds=None):
+def encode(plan, *, console_fd=-1, statedir_fd=-1, preserve_fds=None, hooks_sync=False, cgroup_fds=None):
+    """The Plan's bytes for the init, with the fds the parent opened for it (the numbers they will
+    have there: Launch moves them). `preserve_fds` and `hooks_sync`: the Plan's unless given."""
+    if preserve_fds is None:
+        preserve_fds = plan.preserve_fds
     out = [pack("<II", MAGIC, VERSION)]
 
     def rec(tag, payload):

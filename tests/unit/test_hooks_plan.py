@@ -114,14 +114,20 @@ def test_wire_hook_records(bundle):
 
 
 def test_wire_hooks_sync_flag(bundle):
-    plan = build(config(hooks=HOOKS), bundle)
-
+    """The Plan decides whether the init stops for the parent's hooks (any create-time hook, the
+    parent's or the init's); poststart/poststop alone do not; the wire carries the decision."""
     def flags(data):
         (payload,) = [p for tag, p in records(data) if tag == W.T_FLAGS]
         return int.from_bytes(payload, "little")
-    assert flags(W.encode(plan, hooks_sync=True)) & P.F_HOOKS_SYNC
-    assert not flags(W.encode(plan, hooks_sync=False)) & P.F_HOOKS_SYNC
-    assert not plan.flags & P.F_HOOKS_SYNC  # encoding does not change the plan
+    plan = build(config(hooks=HOOKS), bundle)
+    assert plan.flags & P.F_HOOKS_SYNC
+    assert flags(W.encode(plan)) & P.F_HOOKS_SYNC
+    assert build(config(hooks={"prestart": [{"path": "/bin/true"}]}), bundle).flags & P.F_HOOKS_SYNC
+    assert not build(config(hooks={"poststart": [{"path": "/bin/true"}], "poststop": [{"path": "/bin/true"}]}),
+                     bundle).flags & P.F_HOOKS_SYNC
+    plan = build(config(), bundle)
+    assert not plan.flags & P.F_HOOKS_SYNC
+    assert not flags(W.encode(plan)) & P.F_HOOKS_SYNC
 
 
 def test_wire_rejects_nul_in_hook(bundle):

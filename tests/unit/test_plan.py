@@ -198,7 +198,7 @@ def test_config_devices_override_defaults_and_bind_in_userns(bundle):
     plan = build(cfg, bundle)
     fuse = next(d for d in plan.devices if d.path == "/dev/fuse")
     assert fuse.mode == P.S_IFCHR | 0o600 and fuse.bind
-    assert plan.new_userns and plan.uid_mappings == [(0, 100000, 65536)]
+    assert plan.parent.new_userns and plan.parent.uid_mappings == [(0, 100000, 65536)]
 
 
 def test_user_ns_without_mappings_is_an_error(bundle):
