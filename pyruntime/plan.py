@@ -42,6 +42,7 @@ F_NO_NEW_PRIVS, F_HOOKS_SYNC, F_HAS_OOM, F_EXEC, F_SETSID, F_HOME = 16, 32, 64, 
 F_RELAY = 1 << 14  # the terminal goes to our own relay (foreground run/exec): ONLCR off, as runc
 F_CPUSET = 1 << 16  # linux.resources.cpu.cpus set: the init words a refused scheduler as runc
 M_BIND, M_TMPCOPYUP, M_PROCLIKE, M_REMOUNT, M_IDMAP, M_LATE_RO, M_SRC_IN_ROOT = 1, 2, 4, 8, 16, 32, 64
+M_RO_KERNEL = 128  # init.h: "ro" covers the kernel interfaces below the bind (_ro_kernel decides)
 HOOK_CREATE_CONTAINER, HOOK_START_CONTAINER = 0, 1
 LSM_KEYRING, LSM_EXEC = 0, 1  # when the init writes an LSM attribute (init.h enum lsm_when)
 MASK_TMPFS = "size=0k,nr_inodes=1"
@@ -264,6 +265,24 @@ def _mount_entries(spec_mounts, cgroup_mounts, userns_maps=None, roots=(), label
         mount.in_root = in_root
         out.append(_label(mount, label))
     return out
+
+
+# a user namespace may not mount these: the init binds the host's instead (rootless, rootfs.c)
+FALLBACK_BIND_TYPES = ("sysfs", "mqueue", "cgroup2")
+
+
+def _ro_kernel(mounts):
+    """ "ro" on an rbind is the top mount only (runc 1.3, mount(8), the spec), but a kernel
+    interface below it (proc, sysfs, cgroup...), or the rbind itself when it is one, turns
+    read-only recursively: a read-only bind of the host's /sys or / must not leave its cgroup tree
+    or /proc/sys writable (CVE-2023-25809's class). The same for a read-only sysfs, mqueue or
+    cgroup2 mount the init may have to replace by a recursive bind of the host's. The init only
+    finds the submounts (rootfs.c: readonly_kernel_submounts)."""
+    for m in mounts:
+        if not m.flags & M.MS_RDONLY:
+            continue
+        if m.extra & M_BIND and m.flags & M.MS_REC or not m.extra & M_BIND and m.type in FALLBACK_BIND_TYPES:
+            m.extra |= M_RO_KERNEL
 
 
 def host_cgroup_layout(mountinfo_text):
@@ -602,6 +621,7 @@ def build_plan(config, bundle, host, *, cid="", no_pivot=False, console=False, p
         plan.keyring = f"_ses.{cid}"  # runc's name: the caller's session keyring stays out of reach
     if host.notify_socket and state_dir:
         _notify(plan, state_dir, host.notify_socket)
+    _ro_kernel(plan.mounts)
     hooks = config.get("hooks") or {}
     if any(hooks.get(k) for k in ("prestart", "createRuntime", "createContainer", "startContainer")):
         plan.flags |= F_HOOKS_SYNC  # the init stops for the parent's hooks and takes their states

@@ -113,6 +113,9 @@ enum mount_extra {
     M_IDMAP = 1u << 4,      /* a bind whose idmapped tree the parent makes on request (move_mount it) */
     M_LATE_RO = 1u << 5,    /* mounted writable, remounted read-only once the rootfs is complete */
     M_SRC_IN_ROOT = 1u << 6, /* a bind source inside the rootfs (src = rootfs + path): resolved in the root */
+    M_RO_KERNEL = 1u << 7,  /* read-only bind: the kernel interfaces below it (or it, if one) turn read-only
+                               recursively (plan.py decides: a read-only rbind, or a sysfs/mqueue/cgroup2
+                               mount the init may have to replace by a bind of the host's) */
 };
 
 /* ---- sync protocol (SOCK_SEQPACKET; must match pyruntime/launch.py) ---- */

@@ -118,3 +118,33 @@ def test_seccomp_cache_is_read_not_written(bundle, tmp_path):
     assert os.listdir(cache) == [f.cache_key + ".bpf"]
     again = P.build_plan(c, bundle, host(seccomp_cache=cache))
     assert again.seccomp == plan.seccomp and again.parent.seccomp_filter is None  # a hit: nothing to store
+
+
+def test_readonly_covering_kernel_submounts_is_decided_here(bundle, tmp_path):
+    """Which read-only mounts make the kernel interfaces below them read-only (M_RO_KERNEL): the
+    init no longer infers it from the flags."""
+    src = str(tmp_path)
+    c = cfg()
+    c["mounts"] = [
+        {"destination": "/a", "type": "bind", "source": src, "options": ["rbind", "ro"]},
+        {"destination": "/b", "type": "bind", "source": src, "options": ["bind", "ro"]},
+        {"destination": "/c", "type": "bind", "source": src, "options": ["rbind", "rw"]},
+        {"destination": "/sys", "type": "sysfs", "source": "sysfs", "options": ["ro", "nosuid"]},
+        {"destination": "/proc", "type": "proc", "source": "proc", "options": ["ro"]},
+        {"destination": "/dev/mqueue", "type": "mqueue", "source": "mqueue", "options": ["ro"]},
+        {"destination": "/tmp", "type": "tmpfs", "source": "tmpfs", "options": ["ro"]},
+    ]
+    plan = P.build_plan(c, bundle, host())
+    marked = {m.destination for m in plan.mounts if m.extra & P.M_RO_KERNEL}
+    assert marked == {"/a", "/sys", "/dev/mqueue"}
+
+
+def test_readonly_host_cgroup_binds_are_marked(bundle):
+    """Without a cgroup namespace the host's hierarchies are bound recursively, read-only all the
+    way down when the cgroup mount is read-only."""
+    mountinfo = "30 20 0:26 / /sys/fs/cgroup rw,nosuid - cgroup2 cgroup2 rw\n"
+    c = cfg()
+    c["linux"]["namespaces"] = [n for n in c["linux"]["namespaces"] if n["type"] != "cgroup"]
+    plan = P.build_plan(c, bundle, P.Host(mountinfo, 40, True))
+    [cg] = [m for m in plan.mounts if m.destination == "/sys/fs/cgroup"]
+    assert cg.extra & P.M_BIND and cg.extra & P.M_RO_KERNEL
