@@ -109,7 +109,7 @@ def checkpoint(root, cid, flags, log=None):
     leave_running, pre_dump, tcp_established, ...)."""
     from . import criu, criu_plan as cp  # noqa: PLC0415
     from . import fastjson  # noqa: PLC0415
-    from .container import _destroy, load  # noqa: PLC0415
+    from .container.lifecycle import _destroy, load  # noqa: PLC0415
     warn = _warn(log)
     if os.geteuid() != 0:
         warn("runc checkpoint is untested with rootless containers")
@@ -224,7 +224,7 @@ def restore(root, cid, flags, *, bundle=None, detach=False, pid_file=None, conso
     from . import criu, criu_plan as cp  # noqa: PLC0415
     from . import fastjson, spec  # noqa: PLC0415
     from .cgroups import Manager  # noqa: PLC0415
-    from .container import _empty_cgroup, _pidfile  # noqa: PLC0415
+    from .container.lifecycle import _empty_cgroup, _pidfile  # noqa: PLC0415
     warn = _warn(log)
     if os.geteuid() != 0:
         warn("runc checkpoint is untested with rootless containers")
@@ -409,7 +409,7 @@ def _unmount(path):
 def _foreground(root, cid, pid, master):
     """Wait for the restored container like `run` waits (signals forwarded, a terminal relayed),
     then delete it; its exit status is ours."""
-    from .container import _forward_signals, _wait_exit, delete  # noqa: PLC0415
+    from .container.lifecycle import _forward_signals, _wait_exit, delete  # noqa: PLC0415
     forward = _forward_signals(pid)
     try:
         if master >= 0:

@@ -5,10 +5,10 @@ state.json under "cgroup" (Manager.to_state()). Not on the create path: imports 
 """
 import os
 
-from .cgroups import Manager
-from .cgroups import resources as res
-from .errors import ConfigError, NotFound, RuntimeFailure, StateError
-from .state import Container, namespace_pids
+from ..cgroups import Manager
+from ..cgroups import resources as res
+from ..errors import ConfigError, NotFound, RuntimeFailure, StateError
+from ..state import Container, namespace_pids
 
 
 def _load(root, cid):

@@ -1,4 +1,4 @@
-"""The lifecycle: create, start, state, kill, delete, run, list.
+"""The lifecycle: create, start, state, kill, delete, run, exec, list.
 
 Each function is one CLI command; it raises pyruntime.errors.RuntimeFailure with runc's wording
 (clients match on it) and leaves nothing half-made behind on failure.
@@ -6,9 +6,9 @@ Each function is one CLI command; it raises pyruntime.errors.RuntimeFailure with
 import os
 import time
 
-from . import OCI_VERSION
-from .errors import NotFound, RuntimeFailure, StateError
-from .state import FIFO, Container, check_id, list_ids, namespace_pids, proc_start, rfc3339_now
+from .. import OCI_VERSION
+from ..errors import NotFound, RuntimeFailure, StateError
+from ..state import FIFO, Container, check_id, list_ids, namespace_pids, proc_start, rfc3339_now
 
 
 def _pidfile(path, pid):
@@ -43,7 +43,7 @@ def _listener(plan, state):
         return None
 
     def send(fd, pid):
-        from .launch import send_seccomp_listener  # noqa: PLC0415
+        from ..launch import send_seccomp_listener  # noqa: PLC0415
         st = dict(state, pid=pid, status="creating")
         send_seccomp_listener(listener, fd, pid, st)
     return send
@@ -52,7 +52,7 @@ def _listener(plan, state):
 def _cache_seccomp(plan):
     """A filter build_plan compiled afresh goes to the host's cache (build_plan writes nothing)."""
     if plan.parent.seccomp_filter is not None:
-        from .seccomp import store  # noqa: PLC0415
+        from ..seccomp import store  # noqa: PLC0415
         store(plan.parent.seccomp_filter)
 
 
@@ -97,12 +97,12 @@ def _wait_gone(c, timeout=10.0):
 def create(root, cid, bundle, *, pid_file=None, console_socket=None, no_pivot=False,
            preserve_fds=0, detached=True, log=None, systemd_cgroup=False, pidfd_socket=None,
            no_new_keyring=False):
-    from . import spec  # noqa: PLC0415
-    from .launch import Launch, write_id_maps, write_timens_offsets  # noqa: PLC0415
-    from .plan import Host, build_plan  # noqa: PLC0415
-    from .plan_wire import encode  # noqa: PLC0415
+    from .. import spec  # noqa: PLC0415
+    from ..launch import Launch, write_id_maps, write_timens_offsets  # noqa: PLC0415
+    from ..plan import Host, build_plan  # noqa: PLC0415
+    from ..plan_wire import encode  # noqa: PLC0415
 
-    from .trace import step  # noqa: PLC0415
+    from ..trace import step  # noqa: PLC0415
     check_id(cid)
     bundle = os.path.abspath(bundle or ".")
     warn = log.warning if log else (lambda msg: None)
@@ -110,7 +110,7 @@ def create(root, cid, bundle, *, pid_file=None, console_socket=None, no_pivot=Fa
     step("validated")
     # hook paths are relative to the bundle, as in runc
     os.chdir(bundle)
-    from .cgroups import Manager  # noqa: PLC0415
+    from ..cgroups import Manager  # noqa: PLC0415
     cgroup = Manager.for_container(config, cid, systemd_cgroup)
     c = Container(root, cid)
     plan = build_plan(config, bundle, Host.read(), cid=cid, no_pivot=no_pivot, console=bool(console_socket),
@@ -128,7 +128,7 @@ def create(root, cid, bundle, *, pid_file=None, console_socket=None, no_pivot=Fa
 
     def on_hooks(pid):
         """Run the parent's hooks; the states of the init's hooks as sealed memfds (any size)."""
-        from . import hooks  # noqa: PLC0415
+        from .. import hooks  # noqa: PLC0415
         step("hooks")
         state_base["pid"] = pid
         text = hooks.state_json(state_base, "creating")
@@ -163,7 +163,7 @@ def create(root, cid, bundle, *, pid_file=None, console_socket=None, no_pivot=Fa
         c.write_private("config.json", raw)
         notify_host = plan.parent.notify_socket
         if notify_host:
-            from . import notify  # noqa: PLC0415
+            from .. import notify  # noqa: PLC0415
             notify.make_dir(c.dir)  # the container's own sd_notify socket, bound in by the Plan
         fifo = os.path.join(c.dir, FIFO)
         try:
@@ -176,7 +176,7 @@ def create(root, cid, bundle, *, pid_file=None, console_socket=None, no_pivot=Fa
             console_fd = _connect_console(console_socket)
         elif plan.parent.relay:
             # a foreground run with a terminal: we are the console socket's other end and relay it
-            from .console import internal_socket  # noqa: PLC0415
+            from ..console import internal_socket  # noqa: PLC0415
             internal_console, console_fd = internal_socket()
         pidfd_sock = _connect_console(pidfd_socket, "pidfd socket") if pidfd_socket else -1
         statedir_fd = os.open(c.dir, os.O_PATH | os.O_DIRECTORY | os.O_CLOEXEC)
@@ -268,7 +268,7 @@ def start(root, cid):
         sock = None
         host = None
         if c.data.get("notify"):
-            from . import notify  # noqa: PLC0415
+            from .. import notify  # noqa: PLC0415
             host = notify.host_socket() or c.data["notify"]
             sock = notify.bind(c.dir)  # listening before the process can say READY=1
         error = _release(c)
@@ -283,7 +283,7 @@ def start(root, cid):
     finally:
         c.unlock()
     if c.data.get("hooks", {}).get("poststart"):
-        from . import hooks  # noqa: PLC0415
+        from .. import hooks  # noqa: PLC0415
         hooks.run("poststart", c.data["hooks"], hooks.state_json(c.oci_state(), "running"), warn=_warn)
     return c
 
@@ -342,7 +342,7 @@ def _shared_pid(c):
 
 
 def kill(root, cid, signal_text="SIGTERM", all_processes=False):
-    from .signals import parse_signal  # noqa: PLC0415
+    from ..signals import parse_signal  # noqa: PLC0415
     sig = parse_signal(signal_text)
     c = load(root, cid)
     status = c.status()
@@ -377,7 +377,7 @@ def _cgroup(c):
     d = (c.data or {}).get("cgroup")
     if not d:
         return None
-    from .cgroups import Manager  # noqa: PLC0415
+    from ..cgroups import Manager  # noqa: PLC0415
     return Manager.from_state(d)
 
 
@@ -403,8 +403,8 @@ def _force_damaged(c):
     """delete --force of a container whose state.json is damaged: every process in the cgroup its
     saved config.json names is killed and that cgroup removed (never a parent of it), then the
     state directory. The init always lives in that cgroup, so it goes too."""
-    from . import fastjson  # noqa: PLC0415
-    from .cgroups import Manager, read_pids, rmdir_tree  # noqa: PLC0415
+    from .. import fastjson  # noqa: PLC0415
+    from ..cgroups import Manager, read_pids, rmdir_tree  # noqa: PLC0415
     try:
         with open(os.path.join(c.dir, "config.json"), "rb") as f:
             config = fastjson.loads(f.read())
@@ -457,7 +457,7 @@ def _destroy(c):
             _empty_cgroup(m)
         m.destroy()
     if c.data and c.data.get("hooks", {}).get("poststop"):
-        from . import hooks  # noqa: PLC0415
+        from .. import hooks  # noqa: PLC0415
         hooks.run("poststop", c.data["hooks"], hooks.state_json(c.oci_state(), "stopped"), warn=_warn)
     c.remove()
 
@@ -490,7 +490,7 @@ def run(root, cid, bundle, *, detach=False, keep=False, no_subreaper=False, log=
         start(root, cid)
         return 0
     # the init is orphaned by stage 1: it must be reparented to us, or we cannot wait for it
-    from ._native._ext import lib  # noqa: PLC0415
+    from .._native._ext import lib  # noqa: PLC0415
     lib.pyr_set_child_subreaper()
     c = create(root, cid, bundle, detached=False, log=log, **create_opts)
     if no_subreaper:
@@ -499,9 +499,9 @@ def run(root, cid, bundle, *, detach=False, keep=False, no_subreaper=False, log=
     pid = c.pid
     master = -1
     if c.console is not None:
-        from . import console as con  # noqa: PLC0415
+        from .. import console as con  # noqa: PLC0415
         master = con.receive_master(c.console)
-    from .trace import step  # noqa: PLC0415
+    from ..trace import step  # noqa: PLC0415
     forward = _forward_signals(pid)
     try:
         start(root, cid)
@@ -594,10 +594,10 @@ def _exec_process(config, process_file, args, *, cwd=None, env=(), tty=False, us
                   caps=(), no_new_privs=False, apparmor=None, process_label=None):
     """The OCI process to exec: a --process file as is, else config.json's with runc's overrides
     (a process without an AppArmor profile or SELinux label gets the container's: plan.py)."""
-    from . import fastjson  # noqa: PLC0415
-    from .errors import ConfigError  # noqa: PLC0415
+    from .. import fastjson  # noqa: PLC0415
+    from ..errors import ConfigError  # noqa: PLC0415
     if process_file:
-        from .spec import validate_process  # noqa: PLC0415
+        from ..spec import validate_process  # noqa: PLC0415
         try:
             with open(process_file, "rb") as f:
                 raw = f.read()
@@ -677,11 +677,11 @@ def _id_number(text, whole):
 def exec_(root, cid, args=(), *, process_file=None, console_socket=None, detach=False, pid_file=None,
           preserve_fds=0, ignore_paused=False, log=None, pidfd_socket=None, cgroups=(), **overrides):
     """Run a new process in a container's namespaces. Exit status: the process's (foreground)."""
-    from . import fastjson  # noqa: PLC0415
-    from .launch import Launch  # noqa: PLC0415
-    from .plan import Host, build_exec_plan  # noqa: PLC0415
-    from .plan_wire import encode  # noqa: PLC0415
-    from .trace import step  # noqa: PLC0415
+    from .. import fastjson  # noqa: PLC0415
+    from ..launch import Launch  # noqa: PLC0415
+    from ..plan import Host, build_exec_plan  # noqa: PLC0415
+    from ..plan_wire import encode  # noqa: PLC0415
+    from ..trace import step  # noqa: PLC0415
     c = load(root, cid)
     status = c.status()
     if status in ("stopped", "creating"):
@@ -703,18 +703,18 @@ def exec_(root, cid, args=(), *, process_file=None, console_socket=None, detach=
     step("exec planned")
     _cache_seccomp(plan)
     if not detach:
-        from ._native._ext import lib  # noqa: PLC0415
+        from .._native._ext import lib  # noqa: PLC0415
         lib.pyr_set_child_subreaper()
     internal = None
     console_fd = -1
     if console_socket:
         console_fd = _connect_console(console_socket)
     elif plan.parent.relay:
-        from .console import internal_socket  # noqa: PLC0415
+        from ..console import internal_socket  # noqa: PLC0415
         internal, console_fd = internal_socket()
     m = _cgroup(c)
     if cgroups:
-        from .cgroups import parse_sub_cgroups  # noqa: PLC0415
+        from ..cgroups import parse_sub_cgroups  # noqa: PLC0415
         sub = parse_sub_cgroups(cgroups)
         if m is None:
             raise RuntimeFailure("exec --cgroup: the container has no cgroup")
@@ -749,7 +749,7 @@ def exec_(root, cid, args=(), *, process_file=None, console_socket=None, detach=
     forward = _forward_signals(pid)
     try:
         if internal is not None:
-            from .console import receive_master, relay  # noqa: PLC0415
+            from ..console import receive_master, relay  # noqa: PLC0415
             relay(receive_master(internal))
         return _wait_exit(pid)
     finally:

@@ -18,7 +18,8 @@ import pytest
 
 import support
 
-from pyruntime import cgroup_ops, container
+from pyruntime import container
+from pyruntime.container import cgroup_commands as cgroup_ops
 from pyruntime.cgroups import Manager, devices, layout
 from pyruntime.errors import ConfigError, RuntimeFailure
 from pyruntime.state import Container, proc_start
