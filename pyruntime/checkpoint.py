@@ -14,7 +14,8 @@ import os
 
 from . import OCI_VERSION
 from .errors import RuntimeFailure, StateError
-from .state import Container, check_id, proc_start, rfc3339_now
+from .container.container import Container
+from .state import check_id, proc_start, rfc3339_now
 
 CRIU_ROOT = "criu-root"
 

@@ -1,9 +1,11 @@
 """The commands on a container, one module per kind (youki's container/ is the model):
 
+  container.py        Container: the handle on one container's state directory (claim, lock,
+                      state.json, status); the layout itself is pyruntime/state.py
   lifecycle.py        create, start, state, kill, delete, run, exec, list (the hot path)
   cgroup_commands.py  update, pause, resume, ps, events: through the container's cgroup
 
-The handle on a container's state directory is pyruntime.state.Container. Names are looked up
+Names are looked up
 lazily (`from pyruntime.container import create` imports lifecycle.py alone), so the hot path
 loads no command module it does not run.
 """
@@ -14,7 +16,7 @@ _CGROUP_COMMANDS = frozenset(("update", "read_resources", "resources_from_flags"
 
 def __getattr__(name):
     # a submodule's own name, or a dunder: not ours (the import system then loads the submodule)
-    if name.startswith("__") or name in ("lifecycle", "cgroup_commands"):
+    if name.startswith("__") or name in ("container", "lifecycle", "cgroup_commands"):
         raise AttributeError(name)
     sub = f"{__name__}.{'cgroup_commands' if name in _CGROUP_COMMANDS else 'lifecycle'}"
     __import__(sub)

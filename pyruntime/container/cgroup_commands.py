@@ -8,7 +8,8 @@ import os
 from ..cgroups import Manager
 from ..cgroups import resources as res
 from ..errors import ConfigError, NotFound, RuntimeFailure, StateError
-from ..state import Container, namespace_pids
+from ..state import namespace_pids
+from .container import Container
 
 
 def _load(root, cid):

@@ -8,7 +8,8 @@ import time
 
 from .. import OCI_VERSION
 from ..errors import NotFound, RuntimeFailure, StateError
-from ..state import FIFO, Container, check_id, list_ids, namespace_pids, proc_start, rfc3339_now
+from ..state import FIFO, check_id, list_ids, namespace_pids, proc_start, rfc3339_now
+from .container import Container
 
 
 def _pidfile(path, pid):
