@@ -12,6 +12,7 @@ import os
 from . import mounts as M
 from .errors import ConfigError
 from .limits import LIMITS
+from .mountinfo import parse as mountinfo_parse
 
 CLONE_NEWTIME, CLONE_NEWNS, CLONE_NEWCGROUP, CLONE_NEWUTS = 0x80, 0x20000, 0x02000000, 0x04000000
 CLONE_NEWIPC, CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET = 0x08000000, 0x10000000, 0x20000000, 0x40000000
@@ -287,13 +288,7 @@ def _ro_kernel(mounts):
 
 def host_cgroup_layout(mountinfo_text):
     """[(mountpoint, fstype, super options)] of the cgroup hierarchies the host has mounted."""
-    found = []
-    for line in mountinfo_text.splitlines():
-        pre, _, post = line.partition(" - ")
-        fields, tail = pre.split(), post.split()
-        if len(tail) >= 3 and tail[0] in ("cgroup", "cgroup2"):
-            found.append((fields[4], tail[0], tail[2]))
-    return found
+    return [(m.mountpoint, m.fstype, m.super_options) for m in mountinfo_parse(mountinfo_text, ("cgroup", "cgroup2"))]
 
 
 def make_cgroup_mounts(layout, new_cgroupns, cgroup_dirs=None, label=None):
@@ -836,13 +831,10 @@ def apparmor_attr():
 def selinux_enabled(mountinfo):
     """go-selinux's GetEnabled, as runc asks it: a writable selinuxfs is mounted and this process
     has a label other than "kernel" (a policy is loaded)."""
-    for line in mountinfo.splitlines():
-        pre, _, post = line.partition(" - ")
-        fields, tail = pre.split(), post.split()
-        if len(tail) >= 3 and tail[0] == "selinuxfs" and len(fields) >= 6:
-            if "ro" not in fields[5].split(",") and "ro" not in tail[2].split(","):
-                current = _read("/proc/self/attr/current")
-                return bool(current) and current.rstrip("\0\n") != "kernel"
+    for m in mountinfo_parse(mountinfo, ("selinuxfs",)):
+        if "ro" not in m.options.split(",") and "ro" not in m.super_options.split(","):
+            current = _read("/proc/self/attr/current")
+            return bool(current) and current.rstrip("\0\n") != "kernel"
     return False
 
 

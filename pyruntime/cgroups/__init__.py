@@ -17,6 +17,7 @@ A '..' that would climb above the start of the path is rejected.
 """
 import os
 
+from .. import mountinfo
 from ..errors import ConfigError, RuntimeFailure
 
 _cache = {}
@@ -34,38 +35,9 @@ def rootless_caller():
 
 
 # -- host facts (cached per process) ------------------------------------------------------------
-def _mountinfo_text():
-    with open("/proc/self/mountinfo", "rb") as f:
-        return f.read().decode("utf-8", "surrogateescape")
-
-
-def _unescape(s):
-    if "\\" not in s:
-        return s
-    out, i = [], 0
-    while i < len(s):
-        if s[i] == "\\" and len(s[i + 1:i + 4]) == 3 and s[i + 1:i + 4].isdigit():
-            out.append(chr(int(s[i + 1:i + 4], 8)))
-            i += 4
-        else:
-            out.append(s[i])
-            i += 1
-    return "".join(out)
-
-
 def parse_mountinfo(text):
     """[(mountpoint, root, fstype, super options)] of the cgroup and cgroup2 mounts, in order."""
-    out = []
-    for line in text.splitlines():
-        left, sep, right = line.partition(" - ")
-        if not sep:
-            continue
-        tail = right.split()
-        if len(tail) < 3 or tail[0] not in ("cgroup", "cgroup2"):
-            continue
-        f = left.split()
-        out.append((_unescape(f[4]), _unescape(f[3]), tail[0], tail[2]))
-    return out
+    return [(m.mountpoint, m.root, m.fstype, m.super_options) for m in mountinfo.parse(text, ("cgroup", "cgroup2"))]
 
 
 def hierarchies(mounts=None):
@@ -75,7 +47,7 @@ def hierarchies(mounts=None):
     if mounts is None:
         if "h" in _cache:
             return _cache["h"]
-        mounts = parse_mountinfo(_mountinfo_text())
+        mounts = parse_mountinfo(mountinfo.read())
         h = _cache["h"] = _hierarchies(mounts)
         return h
     return _hierarchies(mounts)
