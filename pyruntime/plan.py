@@ -47,6 +47,8 @@ M_RO_KERNEL = 128  # init.h: "ro" covers the kernel interfaces below the bind (_
 HOOK_CREATE_CONTAINER, HOOK_START_CONTAINER = 0, 1
 LSM_KEYRING, LSM_EXEC = 0, 1  # when the init writes an LSM attribute (init.h enum lsm_when)
 MASK_TMPFS = "size=0k,nr_inodes=1"
+# seccomp.DEFAULT_CACHE_DIR, spelled here: a config without seccomp never imports seccomp.py
+SECCOMP_CACHE_DIR = "/var/cache/pyruntime/seccomp"
 CHILD_HOOKS = {"createContainer": HOOK_CREATE_CONTAINER, "startContainer": HOOK_START_CONTAINER}
 
 
@@ -378,9 +380,8 @@ class Host:
                 last_cap = int(f.read())
         except OSError:
             last_cap = 40
-        from .seccomp import DEFAULT_CACHE_DIR  # noqa: PLC0415 (seccomp.py imports nothing heavy)
         return cls(mountinfo, last_cap, os.path.exists("/proc/kcore"), listen_fds=listen_fds(),
-                   notify_socket=os.environ.get("NOTIFY_SOCKET") or None, seccomp_cache=DEFAULT_CACHE_DIR)
+                   notify_socket=os.environ.get("NOTIFY_SOCKET") or None, seccomp_cache=SECCOMP_CACHE_DIR)
 
 
 def listen_fds():

@@ -148,3 +148,8 @@ def test_readonly_host_cgroup_binds_are_marked(bundle):
     plan = P.build_plan(c, bundle, P.Host(mountinfo, 40, True))
     [cg] = [m for m in plan.mounts if m.destination == "/sys/fs/cgroup"]
     assert cg.extra & P.M_BIND and cg.extra & P.M_RO_KERNEL
+
+
+def test_host_names_the_seccomp_cache_without_importing_it():
+    from pyruntime import seccomp
+    assert P.SECCOMP_CACHE_DIR == seccomp.DEFAULT_CACHE_DIR
