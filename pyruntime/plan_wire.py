@@ -6,7 +6,6 @@ little-endian; strings are NUL-terminated. Unknown tags are skipped by the reade
 from struct import pack
 
 from .errors import ConfigError
-from .plan import F_HOOKS_SYNC
 
 MAGIC, VERSION = 0x50525950, 1
 (T_FLAGS, T_NS, T_ROOTFS, T_ROOTPROP, T_MOUNT, T_DEVICE, T_SYMLINK, T_MASK, T_READONLY, T_HOSTNAME,
@@ -26,19 +25,16 @@ def _s(text):
     return b + b"\0"
 
 
-def encode(plan, *, console_fd=-1, statedir_fd=-1, preserve_fds=None, hooks_sync=False, cgroup_fds=None):
+def encode(plan, *, console_fd=-1, statedir_fd=-1, cgroup_fds=None):
     """The Plan's bytes for the init, with the fds the parent opened for it (the numbers they will
-    have there: Launch moves them). `preserve_fds` and `hooks_sync`: the Plan's unless given."""
-    if preserve_fds is None:
-        preserve_fds = plan.preserve_fds
+    have there: Launch moves them above 3 + plan.preserve_fds). Everything else is the Plan's."""
     out = [pack("<II", MAGIC, VERSION)]
 
     def rec(tag, payload):
         out.append(pack("<II", tag, len(payload)))
         out.append(payload)
 
-    flags = plan.flags | (F_HOOKS_SYNC if hooks_sync else 0)
-    rec(T_FLAGS, pack("<I", flags))
+    rec(T_FLAGS, pack("<I", plan.flags))
     for flag, path in plan.namespaces:
         rec(T_NS, pack("<I", flag) + _s(path))
     if plan.rootfs:
@@ -77,7 +73,7 @@ def encode(plan, *, console_fd=-1, statedir_fd=-1, preserve_fds=None, hooks_sync
     rec(T_CONSOLE, pack("<II", *plan.console_size))
     if plan.oom_score_adj is not None:
         rec(T_OOM, pack("<i", plan.oom_score_adj))
-    rec(T_FDS, pack("<iiI", console_fd, statedir_fd, preserve_fds))
+    rec(T_FDS, pack("<iiI", console_fd, statedir_fd, plan.preserve_fds))
     if cgroup_fds:
         cg2, tasks = cgroup_fds
         rec(T_CGROUP, pack(f"<iI{len(tasks)}i", cg2, len(tasks), *tasks))

@@ -104,7 +104,7 @@ def test_only_host_hooks_no_hook_records(bundle):
 
 def test_wire_hook_records(bundle):
     plan = build(config(hooks=HOOKS), bundle)
-    recs = records(W.encode(plan, hooks_sync=True))
+    recs = records(W.encode(plan))
     hooks = [parse_hook(p) for tag, p in recs if tag == W.T_HOOK]
     assert hooks == [
         (0, 5, "/usr/bin/cc1", ["cc-one", "-a", "b c"], ["A=1", "B="]),
@@ -172,8 +172,8 @@ def test_exec_plan_joins_the_inits_namespaces_even_when_config_had_paths(bundle)
 
 def test_exec_plan_on_the_wire(bundle):
     plan = P.build_exec_plan(exec_process(), exec_config(bundle, ["pid", "uts", "mount"]), 99,
-                             P.Host("", 40, True))
-    recs = records(W.encode(plan, console_fd=-1, preserve_fds=2))
+                             P.Host("", 40, True), preserve_fds=2)
+    recs = records(W.encode(plan, console_fd=-1))
     (flags,) = [int.from_bytes(p, "little") for tag, p in recs if tag == W.T_FLAGS]
     assert flags & P.F_EXEC
     ns = sorted((int.from_bytes(p[:4], "little"), p[4:].rstrip(b"\0").decode()) for tag, p in recs if tag == W.T_NS)

@@ -324,7 +324,8 @@ def test_root_propagation(bundle, value, flag):
 
 def test_wire_encoding_is_framed(bundle):
     plan = build(config(), bundle)
-    data = encode(plan, console_fd=7, statedir_fd=8, preserve_fds=2)
+    plan.preserve_fds = 2
+    data = encode(plan, console_fd=7, statedir_fd=8)
     assert int.from_bytes(data[:4], "little") == MAGIC
     # walk the records: every length must land exactly on the next header
     off, tags = 8, []
