@@ -44,9 +44,9 @@ def build_init(out=INIT_BINARY):
 
 
 def generate_validator():
-    sys.path.insert(0, HERE)
+    sys.path.insert(0, os.path.join(HERE, "schema"))  # build tooling, not in the package
     try:
-        from pyruntime.schemagen import generate
+        from schemagen import generate
     finally:
         sys.path.pop(0)
     generate(os.path.join(HERE, "schema", "config-schema.json"),

@@ -1,6 +1,6 @@
 # GENERATED FILE - DO NOT EDIT.
-# Written by pyruntime/schemagen.py from schema/config-schema.json;
-# regenerate with: /usr/bin/python3 -m pyruntime.schemagen
+# Written by schema/schemagen.py from schema/config-schema.json;
+# regenerate with: /usr/bin/python3 schema/schemagen.py
 """Validator for config.json generated from the JSON Schema (no jsonschema import).
 
 validate(doc) -> None | (json_path, reason): None when valid, else the first error.
@@ -82,7 +82,7 @@ def _pat(i):
         p = _PATTERNS[i] = re.compile(p)
     return p
 
-SCHEMA_SHA256 = '7d5e2b1e5b9e427428ba7b077b56cfa680fbce17a7076e3fdd5ffc981cdcfcb1'
+SCHEMA_SHA256 = '8f7752c23d507be70eaedb37e009507b5ba082a7a9b81d0c43011b8c9b1331a4'
 _PATTERNS = ['.{1,}', '^RLIMIT_[A-Z]+$', '^[0-9, -]*$', '^[cbup]$', '^MB:[^\\n]*$']
 _C0 = frozenset(['IOPRIO_CLASS_BE', 'IOPRIO_CLASS_IDLE', 'IOPRIO_CLASS_RT'])
 _C1 = frozenset(['SCHED_BATCH', 'SCHED_DEADLINE', 'SCHED_FIFO', 'SCHED_IDLE', 'SCHED_ISO', 'SCHED_OTHER', 'SCHED_RR'])

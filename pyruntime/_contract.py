@@ -85,6 +85,7 @@ M_REMOUNT = 8  # change the flags of what is already mounted at the destination
 M_IDMAP = 16  # a bind whose idmapped tree the parent makes on request (move_mount it)
 M_LATE_RO = 32  # mounted writable, remounted read-only once the rootfs is complete
 M_SRC_IN_ROOT = 64  # a bind source inside the rootfs (src = rootfs + path): resolved in the root
+M_RO_KERNEL = 128  # read-only bind: the kernel interfaces below it (or it, if one) turn read-only recursively (plan.py decides)
 
 # sync messages
 MSG_GO = 1  # parent -> init: cgroup placed, proceed

@@ -14,7 +14,8 @@ import os
 
 from . import OCI_VERSION
 from .errors import RuntimeFailure, StateError
-from .state import Container, check_id, proc_start, rfc3339_now
+from .container.container import Container
+from .state import check_id, proc_start, rfc3339_now
 
 CRIU_ROOT = "criu-root"
 
@@ -73,12 +74,8 @@ def _plan(config, bundle, no_pivot=False):
     devices and masks is read from it."""
     from .plan import Host, build_plan  # noqa: PLC0415
     terminal = bool((config.get("process") or {}).get("terminal"))
-    here = os.getcwd()
-    os.chdir(bundle)  # relative bind sources are relative to the bundle, as at create
-    try:
-        return build_plan(config, bundle, Host.read(), no_pivot=no_pivot, console=terminal)
-    finally:
-        os.chdir(here)
+    # relative bind sources are taken from the bundle by build_plan itself, as at create
+    return build_plan(config, bundle, Host.read(), no_pivot=no_pivot, console=terminal)
 
 
 def _read(path, default=""):
@@ -113,7 +110,7 @@ def checkpoint(root, cid, flags, log=None):
     leave_running, pre_dump, tcp_established, ...)."""
     from . import criu, criu_plan as cp  # noqa: PLC0415
     from . import fastjson  # noqa: PLC0415
-    from .container import _destroy, load  # noqa: PLC0415
+    from .container.lifecycle import _destroy, load  # noqa: PLC0415
     warn = _warn(log)
     if os.geteuid() != 0:
         warn("runc checkpoint is untested with rootless containers")
@@ -228,7 +225,7 @@ def restore(root, cid, flags, *, bundle=None, detach=False, pid_file=None, conso
     from . import criu, criu_plan as cp  # noqa: PLC0415
     from . import fastjson, spec  # noqa: PLC0415
     from .cgroups import Manager  # noqa: PLC0415
-    from .container import _empty_cgroup, _pidfile  # noqa: PLC0415
+    from .container.lifecycle import _empty_cgroup, _pidfile  # noqa: PLC0415
     warn = _warn(log)
     if os.geteuid() != 0:
         warn("runc checkpoint is untested with rootless containers")
@@ -413,7 +410,7 @@ def _unmount(path):
 def _foreground(root, cid, pid, master):
     """Wait for the restored container like `run` waits (signals forwarded, a terminal relayed),
     then delete it; its exit status is ours."""
-    from .container import _forward_signals, _wait_exit, delete  # noqa: PLC0415
+    from .container.lifecycle import _forward_signals, _wait_exit, delete  # noqa: PLC0415
     forward = _forward_signals(pid)
     try:
         if master >= 0:

@@ -407,7 +407,7 @@ def _cr_command(command, flags, args, root, log, gflags):
 
 
 def _cgroup_command(command, flags, args, root):
-    from . import cgroup_ops as ops  # noqa: PLC0415
+    from .container import cgroup_commands as ops  # noqa: PLC0415
     cid = args[0]
     if command == "update":
         if flags.get("resources"):

@@ -118,20 +118,10 @@ def _clean(path):
     return "/" + "/".join(parts)
 
 
-def _unescape(s):
-    return s.replace("\\040", " ").replace("\\011", "\t").replace("\\012", "\n").replace("\\134", "\\")
-
-
 def mounts_of(mountinfo):
     """{mountpoint: fstype} of a process's /proc/<pid>/mountinfo text (the last mount wins)."""
-    out = {}
-    for line in mountinfo.splitlines():
-        left, sep, right = line.partition(" - ")
-        fields, tail = left.split(), right.split()
-        if not sep or len(fields) < 5 or not tail:
-            continue
-        out[_unescape(fields[4])] = tail[0]
-    return out
+    from .mountinfo import parse  # noqa: PLC0415
+    return {m.mountpoint: m.fstype for m in parse(mountinfo)}
 
 
 def _binds(plan):

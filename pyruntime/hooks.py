@@ -15,8 +15,6 @@ import time
 from . import fastjson
 from .errors import RuntimeFailure
 
-FAILING_STOPS = ("prestart", "createRuntime", "createContainer", "startContainer")
-
 
 def state_json(state, status):
     s = dict(state)

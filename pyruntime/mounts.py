@@ -58,9 +58,6 @@ RECURSIVE = {
     "rnosymfollow": (False, MOUNT_ATTR_NOSYMFOLLOW), "rsymfollow": (True, MOUNT_ATTR_NOSYMFOLLOW),
 }
 
-EXTENSIONS = {"tmpcopyup"}  # handled by the runtime, never passed to the kernel
-
-
 class ParsedOptions:
     __slots__ = ("flags", "cleared", "propagation", "attr_set", "attr_clr", "data", "tmpcopyup", "idmap")
 

@@ -11,8 +11,6 @@ import os
 import _socket
 
 from .errors import RuntimeFailure
-from .plan import M_BIND, Mount
-from . import mounts as M
 
 IN_CONTAINER_DIR = "/run/notify"
 IN_CONTAINER = IN_CONTAINER_DIR + "/notify.sock"
@@ -29,13 +27,10 @@ def _address(path):
     return "\0" + path[1:] if path.startswith("@") else path
 
 
-def prepare(plan, state_dir):
-    """Add the socket's directory mount and the variable to the Plan; make the directory."""
+def make_dir(state_dir):
+    """<state>/notify, the directory the Plan binds at /run/notify (plan._notify)."""
     notify_dir = os.path.join(state_dir, "notify")
     os.makedirs(notify_dir, 0o755, exist_ok=True)
-    plan.mounts.append(Mount(notify_dir, IN_CONTAINER_DIR, "",
-                             M.MS_BIND | M.MS_RDONLY | M.MS_NOSUID | M.MS_NODEV | M.MS_NOEXEC, extra=M_BIND))
-    plan.env = [e for e in plan.env if not e.startswith("NOTIFY_SOCKET=")] + [f"NOTIFY_SOCKET={IN_CONTAINER}"]
     return notify_dir
 
 

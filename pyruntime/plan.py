@@ -2,7 +2,10 @@
 
 The Plan is the seam between deciding and doing: it is unit-tested without root by asserting on
 its fields, and executed by pyruntime-init (pyruntime/_native/) after plan_wire.encode().
-Nothing here touches the system except reading a few host facts passed in as arguments.
+build_plan is the one place a create's decisions are made: the host's state comes in as a Host
+(mountinfo, the seccomp cache, the caller's environment and terminal), nothing is written; what
+only the parent uses (maps to write, the seccomp listener, a filter to cache, the relay, the
+notify socket, notes) is in plan.parent and never reaches the init.
 """
 import os
 
@@ -11,9 +14,10 @@ from . import mounts as M
 from ._contract import (
     F_CPUSET, F_EXEC, F_HOME, F_HOOKS_SYNC, F_NO_NEW_PRIVS, F_NO_PIVOT, F_RELAY, F_ROOT_READONLY, F_SETSID,
     F_SETUP_DEV, F_TERMINAL, HOOK_CREATE_CONTAINER, HOOK_START_CONTAINER, LSM_EXEC, LSM_KEYRING, M_BIND, M_IDMAP,
-    M_LATE_RO, M_PROCLIKE, M_REMOUNT, M_SRC_IN_ROOT, M_TMPCOPYUP)
+    M_LATE_RO, M_PROCLIKE, M_REMOUNT, M_RO_KERNEL, M_SRC_IN_ROOT, M_TMPCOPYUP)
 from .errors import ConfigError
 from .limits import LIMITS
+from .mountinfo import parse as mountinfo_parse
 
 CLONE_NEWTIME, CLONE_NEWNS, CLONE_NEWCGROUP, CLONE_NEWUTS = 0x80, 0x20000, 0x02000000, 0x04000000
 CLONE_NEWIPC, CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET = 0x08000000, 0x10000000, 0x20000000, 0x40000000
@@ -39,6 +43,8 @@ S_IFCHR, S_IFBLK, S_IFIFO = 0o020000, 0o060000, 0o010000
 DEVICE_TYPES = {"c": S_IFCHR, "u": S_IFCHR, "b": S_IFBLK, "p": S_IFIFO}
 
 MASK_TMPFS = "size=0k,nr_inodes=1"
+# seccomp.DEFAULT_CACHE_DIR, spelled here: a config without seccomp never imports seccomp.py
+SECCOMP_CACHE_DIR = "/var/cache/pyruntime/seccomp"
 CHILD_HOOKS = {"createContainer": HOOK_CREATE_CONTAINER, "startContainer": HOOK_START_CONTAINER}
 
 
@@ -82,9 +88,6 @@ class Plan:
     def __init__(self):
         self.flags = 0
         self.namespaces = []        # [(clone flag, path or "")]
-        self.new_userns = False
-        self.uid_mappings = []      # [(container, host, size)] written by the parent
-        self.gid_mappings = []
         self.rootfs = ""
         self.root_propagation = 0
         self.mounts = []            # [Mount]
@@ -111,8 +114,6 @@ class Plan:
         self.keyring = None         # session keyring the init joins ("_ses.<id>"; None: the caller's)
         self.seccomp = b""          # classic BPF (struct sock_filter[]), installed last by the child
         self.seccomp_flags = 0
-        self.seccomp_listener = None  # (listenerPath, listenerMetadata) with SCMP_ACT_NOTIFY
-        self.notes = []             # what the runtime adjusted, for the --debug log
         self.hooks = []             # [(kind, timeout, path, args, env)]: the ones the child runs
         self.personality = None     # persona number
         self.ioprio = None          # class << 13 | level
@@ -123,6 +124,22 @@ class Plan:
         # process's seccomp filter and identity; both take effect at (or for keys made before) execve
         self.lsm = []
         self.mask_data = MASK_TMPFS  # the read-only tmpfs over a masked directory
+        self.preserve_fds = 0       # fds 3.. passed through (--preserve-fds, LISTEN_FDS)
+        self.parent = Parent()      # what only the parent uses: never encoded
+
+
+class Parent:
+    """The part of a Plan the parent acts on and the init never receives."""
+
+    def __init__(self):
+        self.new_userns = False
+        self.uid_mappings = []      # [(container, host, size)] the parent writes to /proc/<pid>/uid_map
+        self.gid_mappings = []
+        self.seccomp_listener = None  # (listenerPath, listenerMetadata) with SCMP_ACT_NOTIFY
+        self.seccomp_filter = None  # a compiled filter for the caller to add to the cache (a miss)
+        self.relay = False          # a foreground terminal: we are the console socket's other end
+        self.notify_socket = None   # the caller's NOTIFY_SOCKET: <state>/notify is made and bound in
+        self.notes = []             # what the runtime adjusted, for the --debug log
 
 
 def _idmap(i, m, opts, bind, userns):
@@ -141,7 +158,7 @@ def _idmap(i, m, opts, bind, userns):
         raise ConfigError(f"{where}.uidMappings", "uidMappings and gidMappings must be given together")
     path = ""
     if uids:
-        maps = (_mappings(uids, f"{where}.uidMappings"), _mappings(gids, f"{where}.gidMappings"))
+        maps = (_mappings(uids), _mappings(gids))
     elif isinstance(userns, str):
         maps, path = ([], []), userns
     elif userns:
@@ -208,7 +225,7 @@ def clean_path(path):
     return norm
 
 
-def _mount_entries(spec_mounts, cgroup_mounts, userns_maps=None, roots=(), label=None):
+def _mount_entries(spec_mounts, cgroup_mounts, userns_maps=None, roots=(), label=None, bundle="/"):
     out = []
     for i, m in enumerate(spec_mounts):
         norm = _strip_root(clean_path(m["destination"]), roots)
@@ -223,7 +240,7 @@ def _mount_entries(spec_mounts, cgroup_mounts, userns_maps=None, roots=(), label
         if bind:
             opts.flags |= M.MS_BIND
             if not os.path.isabs(src):
-                src = os.path.join(os.getcwd(), src)  # relative to the bundle (create chdirs there)
+                src = os.path.join(bundle, src)  # relative to the bundle, as in runc
             # a source inside the rootfs (an earlier mount of the container, say) is looked up in
             # the root, as the container sees it: the image's symlinks never lead it to the host
             in_root = _under_root(os.path.normpath(src), roots)
@@ -248,15 +265,27 @@ def _mount_entries(spec_mounts, cgroup_mounts, userns_maps=None, roots=(), label
     return out
 
 
+# a user namespace may not mount these: the init binds the host's instead (rootless, rootfs.c)
+FALLBACK_BIND_TYPES = ("sysfs", "mqueue", "cgroup2")
+
+
+def _ro_kernel(mounts):
+    """ "ro" on an rbind is the top mount only (runc 1.3, mount(8), the spec), but a kernel
+    interface below it (proc, sysfs, cgroup...), or the rbind itself when it is one, turns
+    read-only recursively: a read-only bind of the host's /sys or / must not leave its cgroup tree
+    or /proc/sys writable (CVE-2023-25809's class). The same for a read-only sysfs, mqueue or
+    cgroup2 mount the init may have to replace by a recursive bind of the host's. The init only
+    finds the submounts (rootfs.c: readonly_kernel_submounts)."""
+    for m in mounts:
+        if not m.flags & M.MS_RDONLY:
+            continue
+        if m.extra & M_BIND and m.flags & M.MS_REC or not m.extra & M_BIND and m.type in FALLBACK_BIND_TYPES:
+            m.extra |= M_RO_KERNEL
+
+
 def host_cgroup_layout(mountinfo_text):
     """[(mountpoint, fstype, super options)] of the cgroup hierarchies the host has mounted."""
-    found = []
-    for line in mountinfo_text.splitlines():
-        pre, _, post = line.partition(" - ")
-        fields, tail = pre.split(), post.split()
-        if len(tail) >= 3 and tail[0] in ("cgroup", "cgroup2"):
-            found.append((fields[4], tail[0], tail[2]))
-    return found
+    return [(m.mountpoint, m.fstype, m.super_options) for m in mountinfo_parse(mountinfo_text, ("cgroup", "cgroup2"))]
 
 
 def make_cgroup_mounts(layout, new_cgroupns, cgroup_dirs=None, label=None):
@@ -303,14 +332,29 @@ class Host:
 
     The LSM facts are probed only when a config asks for a label (None: not probed yet):
     `apparmor` is the attr file a profile is written to ("" when AppArmor is off), `selinux`
-    whether SELinux is on."""
+    whether SELinux is on. From the caller: `listen_fds` (systemd socket activation),
+    `notify_socket` (NOTIFY_SOCKET), `terminal_size` (its terminal's (rows, cols), probed only
+    for a foreground terminal; None: not probed yet). `seccomp_cache`: the directory of compiled
+    filters build_plan may read (None: no cache); writing to it is the caller's."""
 
-    def __init__(self, mountinfo="", last_cap=40, kcore=True, apparmor=None, selinux=None):
+    def __init__(self, mountinfo="", last_cap=40, kcore=True, apparmor=None, selinux=None, *,
+                 listen_fds=0, notify_socket=None, terminal_size=None, seccomp_cache=None):
         self.mountinfo = mountinfo
         self.last_cap = last_cap
         self.kcore = kcore
         self._apparmor = apparmor
         self._selinux = selinux
+        self.listen_fds = listen_fds
+        self.notify_socket = notify_socket
+        self._terminal_size = terminal_size
+        self.seccomp_cache = seccomp_cache
+
+    def terminal_size(self):
+        """(rows, cols) of the caller's terminal, or () when it has none."""
+        if self._terminal_size is None:
+            from .console import caller_size  # noqa: PLC0415
+            self._terminal_size = caller_size() or ()
+        return self._terminal_size
 
     def apparmor(self):
         if self._apparmor is None:
@@ -331,7 +375,37 @@ class Host:
                 last_cap = int(f.read())
         except OSError:
             last_cap = 40
-        return cls(mountinfo, last_cap, os.path.exists("/proc/kcore"))
+        return cls(mountinfo, last_cap, os.path.exists("/proc/kcore"), listen_fds=listen_fds(),
+                   notify_socket=os.environ.get("NOTIFY_SOCKET") or None, seccomp_cache=SECCOMP_CACHE_DIR)
+
+
+def listen_fds():
+    """The number of socket-activation fds handed to us (LISTEN_FDS, when LISTEN_PID is ours or unset)."""
+    n = os.environ.get("LISTEN_FDS", "")
+    pid = os.environ.get("LISTEN_PID", "")
+    if not n.isdigit() or (pid and pid != str(os.getpid())):
+        return 0
+    return int(n)
+
+
+def _listen(plan, process, host, preserve_fds):
+    """systemd socket activation (runc's rule): the first LISTEN_FDS fds pass through, and the
+    process sees LISTEN_FDS with LISTEN_PID=1. Returns the process to plan."""
+    plan.preserve_fds = preserve_fds + host.listen_fds
+    if not host.listen_fds:
+        return process
+    return dict(process, env=list(process.get("env") or ()) + [f"LISTEN_FDS={host.listen_fds}", "LISTEN_PID=1"])
+
+
+def _terminal(plan, process, host, console, detached):
+    """Who holds the terminal's other end: the caller's console socket, or (a foreground run or
+    exec without one) ourselves, relaying it with ONLCR off (F_RELAY) at the caller's size."""
+    if process.get("terminal") and not console and not detached:
+        plan.parent.relay = True
+        plan.flags |= F_RELAY
+        size = host.terminal_size()
+        if size:
+            plan.console_size = size  # the caller's terminal, in place before the process starts
 
 
 def _namespaces(plan, linux):
@@ -346,7 +420,7 @@ def _namespaces(plan, linux):
             raise ConfigError(f"linux.namespaces[{i}].path", f"namespace path \"{path}\" does not exist")
         plan.namespaces.append((NAMESPACES[typ], path))
         if typ == "user" and not path:
-            plan.new_userns = True
+            plan.parent.new_userns = True
     return {t: p for t, p in ((n["type"], n.get("path") or "") for n in linux.get("namespaces") or ())}
 
 
@@ -392,11 +466,8 @@ def _check_sysctl(key, ns):
     return "/".join(parts)
 
 
-def _mappings(entries, where):
-    out = []
-    for i, m in enumerate(entries or ()):
-        out.append((m["containerID"], m["hostID"], m["size"]))
-    return out
+def _mappings(entries):
+    return [(m["containerID"], m["hostID"], m["size"]) for m in entries or ()]
 
 
 def _devices(plan, linux, setup_dev, in_userns):
@@ -437,9 +508,10 @@ def _capabilities(plan, caps, last_cap, warn, warn_ambient=lambda msg: None):
     plan.caps = (bnd, eff, prm, inh, amb)
 
 
-def build_plan(config, bundle, host, *, no_pivot=False, console=False, preserve_fds=0,
-               detached=True, warn=lambda msg: None, cgroup_dirs=None):
-    """Resolve a validated config.json (dict) into a Plan. `bundle` is absolute."""
+def build_plan(config, bundle, host, *, cid="", no_pivot=False, console=False, preserve_fds=0,
+               detached=True, warn=lambda msg: None, cgroup_dirs=None, no_new_keyring=False, state_dir=None):
+    """Resolve a validated config.json (dict) into a Plan. `bundle` is absolute; `console`: the
+    caller gives a console socket; `state_dir`: the container's, where its notify socket lives."""
     plan = Plan()
     linux = config.get("linux") or {}
     process = config.get("process")
@@ -466,10 +538,11 @@ def build_plan(config, bundle, host, *, no_pivot=False, console=False, preserve_
         plan.flags |= F_NO_PIVOT
 
     # user namespace: maps are written by the parent between the child's unshare and its setuid
-    if plan.new_userns:
-        plan.uid_mappings = _mappings(linux.get("uidMappings"), "linux.uidMappings")
-        plan.gid_mappings = _mappings(linux.get("gidMappings"), "linux.gidMappings")
-        if not plan.uid_mappings or not plan.gid_mappings:
+    parent = plan.parent
+    if parent.new_userns:
+        parent.uid_mappings = _mappings(linux.get("uidMappings"))
+        parent.gid_mappings = _mappings(linux.get("gidMappings"))
+        if not parent.uid_mappings or not parent.gid_mappings:
             raise ConfigError("linux.uidMappings", "a new user namespace needs uidMappings and gidMappings")
     elif linux.get("uidMappings") or linux.get("gidMappings"):
         if "user" not in ns:
@@ -480,9 +553,9 @@ def build_plan(config, bundle, host, *, no_pivot=False, console=False, preserve_
     layout = host_cgroup_layout(host.mountinfo)
     label = linux.get("mountLabel") or None
     cg = make_cgroup_mounts(layout, "cgroup" in ns and not ns["cgroup"], cgroup_dirs, label)
-    userns = (plan.uid_mappings, plan.gid_mappings) if plan.new_userns else ns.get("user") or None
+    userns = (parent.uid_mappings, parent.gid_mappings) if parent.new_userns else ns.get("user") or None
     roots = [os.path.normpath(os.path.join(bundle, path)), rootfs]
-    plan.mounts = _mount_entries(config.get("mounts") or (), cg, userns, roots, label)
+    plan.mounts = _mount_entries(config.get("mounts") or (), cg, userns, roots, label, bundle)
     if label:
         _mount_label(plan, label, host)
     dev_bound = any(m.destination == "/dev" and m.extra & M_BIND for m in plan.mounts)
@@ -526,14 +599,23 @@ def build_plan(config, bundle, host, *, no_pivot=False, console=False, preserve_
 
     # process
     terminal = bool(process.get("terminal"))
-    if terminal and not console:
-        # a foreground run relays the terminal itself (it passes console=True)
+    if terminal and not console and detached:
+        # a foreground run relays the terminal itself (_terminal)
         raise ConfigError("process.terminal", "cannot allocate tty if runc will detach without setting console socket")
     if console and not terminal:
         raise ConfigError("process.terminal", "cannot use console socket if runc will not detach or allocate tty")
+    process = _listen(plan, process, host, preserve_fds)
     _process(plan, process, host, warn, linux=linux)
-    _seccomp(plan, linux, warn)
+    _terminal(plan, process, host, console, detached)
+    _seccomp(plan, linux, warn, host.seccomp_cache)
+    if not no_new_keyring:
+        plan.keyring = f"_ses.{cid}"  # runc's name: the caller's session keyring stays out of reach
+    if host.notify_socket and state_dir:
+        _notify(plan, state_dir, host.notify_socket)
+    _ro_kernel(plan.mounts)
     hooks = config.get("hooks") or {}
+    if any(hooks.get(k) for k in ("prestart", "createRuntime", "createContainer", "startContainer")):
+        plan.flags |= F_HOOKS_SYNC  # the init stops for the parent's hooks and takes their states
     for kind, number in CHILD_HOOKS.items():
         for i, h in enumerate(hooks.get(kind) or ()):
             args, env = list(h.get("args") or ()), list(h.get("env") or ())
@@ -543,6 +625,16 @@ def build_plan(config, bundle, host, *, no_pivot=False, console=False, preserve_
             _within(len(plan.hooks), "HOOKS", f"hooks.{kind}")
     check_limits(plan)
     return plan
+
+
+def _notify(plan, state_dir, host_socket):
+    """NOTIFY_SOCKET (runc's way): the container's own socket directory, <state>/notify, bound
+    read-only at /run/notify, and the process told where it is. The caller makes the directory."""
+    from .notify import IN_CONTAINER, IN_CONTAINER_DIR  # noqa: PLC0415
+    plan.parent.notify_socket = host_socket
+    plan.mounts.append(Mount(os.path.join(state_dir, "notify"), IN_CONTAINER_DIR, "",
+                             M.MS_BIND | M.MS_RDONLY | M.MS_NOSUID | M.MS_NODEV | M.MS_NOEXEC, extra=M_BIND))
+    plan.env = [e for e in plan.env if not e.startswith("NOTIFY_SOCKET=")] + [f"NOTIFY_SOCKET={IN_CONTAINER}"]
 
 
 def _personality(plan, linux):
@@ -733,13 +825,10 @@ def apparmor_attr():
 def selinux_enabled(mountinfo):
     """go-selinux's GetEnabled, as runc asks it: a writable selinuxfs is mounted and this process
     has a label other than "kernel" (a policy is loaded)."""
-    for line in mountinfo.splitlines():
-        pre, _, post = line.partition(" - ")
-        fields, tail = pre.split(), post.split()
-        if len(tail) >= 3 and tail[0] == "selinuxfs" and len(fields) >= 6:
-            if "ro" not in fields[5].split(",") and "ro" not in tail[2].split(","):
-                current = _read("/proc/self/attr/current")
-                return bool(current) and current.rstrip("\0\n") != "kernel"
+    for m in mountinfo_parse(mountinfo, ("selinuxfs",)):
+        if "ro" not in m.options.split(",") and "ro" not in m.super_options.split(","):
+            current = _read("/proc/self/attr/current")
+            return bool(current) and current.rstrip("\0\n") != "kernel"
     return False
 
 
@@ -775,7 +864,7 @@ def _mount_label(plan, label, host):
             m.label = label
     else:
         # runc passes the option all the same, and the kernel refuses it (EINVAL) on most filesystems
-        plan.notes.append("linux.mountLabel is set but SELinux is not enabled on this host: "
+        plan.parent.notes.append("linux.mountLabel is set but SELinux is not enabled on this host: "
                           "the kernel will refuse the context= mount option")
 
 
@@ -787,8 +876,10 @@ def _read(path):
         return None
 
 
-def build_exec_plan(process, config, init_pid, host, *, console=False, preserve_fds=0, warn=lambda m: None):
-    """Plan for `exec`: join every namespace of the container's init, then the process part."""
+def build_exec_plan(process, config, init_pid, host, *, console=False, preserve_fds=0, detached=True,
+                    warn=lambda m: None):
+    """Plan for `exec`: join every namespace of the container's init, then the process part.
+    `console`: the caller gives a console socket (or, without `detached`, relays the terminal)."""
     plan = Plan()
     plan.flags |= F_EXEC
     for ns in (config.get("linux") or {}).get("namespaces") or ():
@@ -800,25 +891,29 @@ def build_exec_plan(process, config, init_pid, host, *, console=False, preserve_
     terminal = bool(process.get("terminal"))
     if console and not terminal:
         raise ConfigError("process.terminal", "cannot use console socket if runc will not detach or allocate tty")
+    process = _listen(plan, process, host, preserve_fds)
     container = config.get("process") or {}
     for key in ("apparmorProfile", "selinuxLabel", "execCPUAffinity"):
         if not process.get(key) and container.get(key):
             process = dict(process, **{key: container[key]})  # runc: the container's, unless the process names one
     _process(plan, process, host, warn, inherit_caps=container.get("capabilities"), linux=config.get("linux"))
+    _terminal(plan, process, host, console, detached)
     _personality(plan, config.get("linux") or {})
-    _seccomp(plan, config.get("linux") or {}, warn)
+    _seccomp(plan, config.get("linux") or {}, warn, host.seccomp_cache)
     check_limits(plan)
     return plan
 
 
-def _seccomp(plan, linux, warn):
-    """Compiled (or cached) BPF for the child; the listener details stay with the parent."""
+def _seccomp(plan, linux, warn, cache):
+    """Compiled BPF for the child, looked up in the host's cache (`cache`: its directory, or None);
+    the listener details stay with the parent, and so does a fresh compile to cache."""
     profile = linux.get("seccomp")
     if not profile:
         return
     from .seccomp import FLAG_NEW_LISTENER, compile_profile  # noqa: PLC0415
-    f = compile_profile(profile, warn=warn)
+    f = compile_profile(profile, cache_dir=cache, warn=warn, store=False)
     plan.seccomp = f.bpf
     plan.seccomp_flags = f.flags | (FLAG_NEW_LISTENER if f.notify else 0)
-    plan.notes.append(f"seccomp filter flags: {plan.seccomp_flags}")  # what seccomp(2) gets (runc logs it too)
-    plan.seccomp_listener = (f.listener_path, f.listener_metadata) if f.notify else None
+    plan.parent.notes.append(f"seccomp filter flags: {plan.seccomp_flags}")  # what seccomp(2) gets (runc logs it too)
+    plan.parent.seccomp_listener = (f.listener_path, f.listener_metadata) if f.notify else None
+    plan.parent.seccomp_filter = f if f.cache_key else None

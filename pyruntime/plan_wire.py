@@ -8,7 +8,7 @@ _contract.py and contract.h); tests/contract/ decodes random Plans with plan.c t
 from struct import pack
 
 from ._contract import (
-    F_HOOKS_SYNC, PLAN_MAGIC, PLAN_VERSION, T_AFFINITY, T_ARG, T_CAPS, T_CGROUP, T_CONSOLE, T_CWD, T_DEVICE,
+    PLAN_MAGIC, PLAN_VERSION, T_AFFINITY, T_ARG, T_CAPS, T_CGROUP, T_CONSOLE, T_CWD, T_DEVICE,
     T_DOMAINNAME, T_ENV, T_FDS, T_FLAGS, T_HOOK, T_HOSTNAME, T_IOPRIO, T_KEYRING, T_LSM, T_MASK, T_MASK_DATA,
     T_MOUNT, T_MOUNT_LABEL, T_NS, T_OOM, T_PERSONALITY, T_READONLY, T_RLIMIT, T_ROOTFS, T_ROOTPROP, T_SCHED,
     T_SECCOMP, T_SECCOMP_FLAGS, T_SYMLINK, T_SYSCTL, T_TIMEOFF, T_USER)
@@ -27,15 +27,16 @@ def _s(text):
     return b + b"\0"
 
 
-def encode(plan, *, console_fd=-1, statedir_fd=-1, preserve_fds=0, hooks_sync=False, cgroup_fds=None):
+def encode(plan, *, console_fd=-1, statedir_fd=-1, cgroup_fds=None):
+    """The Plan's bytes for the init, with the fds the parent opened for it (the numbers they will
+    have there: Launch moves them above 3 + plan.preserve_fds). Everything else is the Plan's."""
     out = [pack("<II", MAGIC, VERSION)]
 
     def rec(tag, payload):
         out.append(pack("<II", tag, len(payload)))
         out.append(payload)
 
-    flags = plan.flags | (F_HOOKS_SYNC if hooks_sync else 0)
-    rec(T_FLAGS, pack("<I", flags))
+    rec(T_FLAGS, pack("<I", plan.flags))
     for flag, path in plan.namespaces:
         rec(T_NS, pack("<I", flag) + _s(path))
     if plan.rootfs:
@@ -74,7 +75,7 @@ def encode(plan, *, console_fd=-1, statedir_fd=-1, preserve_fds=0, hooks_sync=Fa
     rec(T_CONSOLE, pack("<II", *plan.console_size))
     if plan.oom_score_adj is not None:
         rec(T_OOM, pack("<i", plan.oom_score_adj))
-    rec(T_FDS, pack("<iiI", console_fd, statedir_fd, preserve_fds))
+    rec(T_FDS, pack("<iiI", console_fd, statedir_fd, plan.preserve_fds))
     if cgroup_fds:
         cg2, tasks = cgroup_fds
         rec(T_CGROUP, pack(f"<iI{len(tasks)}i", cg2, len(tasks), *tasks))

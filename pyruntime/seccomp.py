@@ -120,7 +120,8 @@ _DIGEST = 32
 class Filter:
     """A compiled linux.seccomp: what the C init loads just before execve."""
 
-    __slots__ = ("bpf", "flags", "notify", "listener_path", "listener_metadata")
+    __slots__ = ("bpf", "flags", "notify", "listener_path", "listener_metadata", "cache_dir", "cache_key",
+                 "warnings")
 
     def __init__(self, bpf, flags=0, notify=False, listener_path=None, listener_metadata=None):
         self.bpf = bpf                              # struct sock_filter[], 8 bytes per insn, host endian
@@ -128,6 +129,9 @@ class Filter:
         self.notify = notify                        # any SCMP_ACT_NOTIFY rule
         self.listener_path = listener_path
         self.listener_metadata = listener_metadata
+        # a fresh compile not yet written to the cache (compile_profile(store=False)): store() does
+        self.cache_dir = self.cache_key = None
+        self.warnings = ()
 
     def __len__(self):
         return len(self.bpf) // 8
@@ -137,22 +141,24 @@ class Filter:
                 f"listener_path={self.listener_path!r})")
 
 
-def compile_profile(seccomp, *, cache_dir=DEFAULT_CACHE_DIR, warn=None):
+def compile_profile(seccomp, *, cache_dir=DEFAULT_CACHE_DIR, warn=None, store=True):
     """linux.seccomp (a dict from config.json) -> Filter. Raises ConfigError for invalid profiles.
 
     `warn(message)` receives one message per syscall name unknown to libseccomp (skipped, as runc
     does) and per ignored flag; on a cache hit the warnings of the compile are replayed.
-    `cache_dir=None` disables the cache.
+    `cache_dir=None` disables the cache. Without `store` nothing is written (the directory is not
+    even made): a fresh compile carries its key, and store(filter) writes it (build_plan's way).
     """
     warn = warn or (lambda message: None)
     listener_path = seccomp.get("listenerPath") or None
     listener_metadata = seccomp.get("listenerMetadata") or None
     key = dir_fd = None
     if cache_dir is not None:
-        dir_fd = _open_cache_dir(cache_dir)
+        dir_fd = _open_cache_dir(cache_dir, create=store)
+        if dir_fd is not None or not store:
+            key = cache_key(seccomp)
     try:
         if dir_fd is not None:
-            key = cache_key(seccomp)
             hit = _cache_read(dir_fd, key)
             if hit is not None:
                 bpf, flags, notify, warnings = hit
@@ -165,12 +171,29 @@ def compile_profile(seccomp, *, cache_dir=DEFAULT_CACHE_DIR, warn=None):
         flags, notify = rules.flags, rules.notify
         for message in warnings:
             warn(message)
-        if dir_fd is not None:
-            _cache_write(dir_fd, key, bpf, flags, notify, warnings)
-        return Filter(bpf, flags, notify, listener_path, listener_metadata)
+        f = Filter(bpf, flags, notify, listener_path, listener_metadata)
+        if store:
+            if dir_fd is not None:
+                _cache_write(dir_fd, key, bpf, flags, notify, warnings)
+        elif key is not None:
+            f.cache_dir, f.cache_key, f.warnings = cache_dir, key, tuple(warnings)
+        return f
     finally:
         if dir_fd is not None:
             os.close(dir_fd)
+
+
+def store(f):
+    """Write a filter compiled with compile_profile(store=False) to its cache; no-op for a hit."""
+    if not f.cache_key:
+        return
+    dir_fd = _open_cache_dir(f.cache_dir)
+    if dir_fd is None:
+        return
+    try:
+        _cache_write(dir_fd, f.cache_key, f.bpf, f.flags, f.notify, list(f.warnings))
+    finally:
+        os.close(dir_fd)
 
 
 # --- validation (no pyseccomp) -------------------------------------------------------------------
@@ -522,19 +545,20 @@ def cache_key(seccomp):
     return h.hexdigest()
 
 
-def _open_cache_dir(path):
+def _open_cache_dir(path, create=True):
     """An O_DIRECTORY fd on the cache directory if it is safe to use, else None (no caching).
 
-    Created 0700 when missing. Refused: a symlink, not owned by the effective user (root), or
-    writable by group or others. Everything else happens relative to this fd."""
+    Created 0700 when missing (with `create`). Refused: a symlink, not owned by the effective user
+    (root), or writable by group or others. Everything else happens relative to this fd."""
     euid = os.geteuid()
-    try:
-        os.makedirs(os.path.dirname(path), mode=0o755, exist_ok=True)
-        os.mkdir(path, 0o700)
-    except FileExistsError:
-        pass
-    except OSError:
-        return None
+    if create:
+        try:
+            os.makedirs(os.path.dirname(path), mode=0o755, exist_ok=True)
+            os.mkdir(path, 0o700)
+        except FileExistsError:
+            pass
+        except OSError:
+            return None
     try:
         fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC)
     except OSError:

@@ -9,8 +9,6 @@ import os
 
 from .errors import ConfigError, RuntimeFailure
 
-SUPPORTED_MAJOR_MINOR = ("1.0", "1.1", "1.2", "1.3")
-
 
 def load(bundle, warn=None):
     """Read and validate <bundle>/config.json; returns (config dict, raw bytes)."""

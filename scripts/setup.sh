@@ -53,6 +53,9 @@ if [ -f pyproject.toml ]; then
     # pip (23, Debian 12) rebuilds and re-installs a local project on every `install .`,
     # so code changes land, and it also picks up any dependency added to pyproject.toml.
     log "installing pyruntime"
+    # setuptools copies the package through build/lib*: a module removed or moved since the last
+    # install would still ship from there
+    rm -rf build/lib.* build/bdist.*
     "${pip[@]}" install . </dev/null
 else
     log "WARNING: no pyproject.toml yet: pyruntime is not installed"

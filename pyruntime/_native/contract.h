@@ -88,6 +88,7 @@ enum mount_extra {
     M_IDMAP = 1u << 4, /* a bind whose idmapped tree the parent makes on request (move_mount it) */
     M_LATE_RO = 1u << 5, /* mounted writable, remounted read-only once the rootfs is complete */
     M_SRC_IN_ROOT = 1u << 6, /* a bind source inside the rootfs (src = rootfs + path): resolved in the root */
+    M_RO_KERNEL = 1u << 7, /* read-only bind: the kernel interfaces below it (or it, if one) turn read-only recursively (plan.py decides) */
 };
 
 /* sync protocol (SOCK_SEQPACKET): u32 type, then the payload */

@@ -110,6 +110,8 @@ MOUNT_EXTRA = [
     ("M_IDMAP", 1 << 4, "a bind whose idmapped tree the parent makes on request (move_mount it)"),
     ("M_LATE_RO", 1 << 5, "mounted writable, remounted read-only once the rootfs is complete"),
     ("M_SRC_IN_ROOT", 1 << 6, "a bind source inside the rootfs (src = rootfs + path): resolved in the root"),
+    ("M_RO_KERNEL", 1 << 7, "read-only bind: the kernel interfaces below it (or it, if one) turn read-only "
+                            "recursively (plan.py decides)"),
 ]
 
 # enum sync_msg: SOCK_SEQPACKET messages, u32 type then the payload

@@ -654,8 +654,9 @@ static void do_mount(const struct mnt *m, int index)
         die("error mounting \"%s\" to rootfs at \"%s\": reopen", m->src, m->dst);
     if (bind && ((m->flags & ~(MS_BIND | MS_REC | MS_REMOUNT)) || m->cleared))
         bind_remount(m, top);
-    /* a fallback bind of the host's sysfs/cgroup tree is recursive: "ro" must cover all of it */
-    if (bind && ((m->flags & MS_REC) || fell_back) && (m->flags & MS_RDONLY))
+    /* the Plan says when "ro" must cover the kernel interfaces below (M_RO_KERNEL): a read-only
+     * rbind, or a read-only sysfs/mqueue/cgroup2 that fell back to a (recursive) bind */
+    if (bind && (m->extra & M_RO_KERNEL))
         readonly_kernel_submounts(m, top);
     if (below >= 0) {
         int newdir = openat(top, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);

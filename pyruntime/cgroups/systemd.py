@@ -15,7 +15,8 @@ import os
 import time
 
 from ..errors import RuntimeFailure
-from . import Manager, parse_systemd_path
+from .manager import Manager
+from .paths import parse_systemd_path
 from . import resources as res
 
 SYSTEMD_RUNNING = "/run/systemd/system"

@@ -8,9 +8,11 @@ import os
 
 from ..errors import ConfigError, RuntimeFailure
 from ..state import frozen as state_frozen
-from . import (CgroupDenied, Manager, blkio_entries, cpuset_stats, hierarchies, inner_path, mkdirs, open_join_fds,
-               own_cgroups, read_file, read_int, read_kv, read_pids, resolve, rmdir_tree, rootless_caller, stats_doc,
-               write_file)
+from .fs import (CgroupDenied, mkdirs, open_join_fds, read_file, read_int, read_kv, read_pids, rmdir_tree,
+                 rootless_caller, write_file)
+from .hierarchy import hierarchies, own_cgroups
+from .manager import Manager
+from .paths import inner_path, resolve
 from . import devices as dev
 from . import resources as res
 
@@ -262,6 +264,7 @@ class V1Manager(Manager):
         return read_kv(os.path.join(self.paths["memory"], "memory.oom_control")).get("oom_kill", 0)
 
     def stats(self):
+        from .stats import blkio_entries, cpuset_stats, stats_doc  # noqa: PLC0415 (events only)
         p = self.paths
         cpu_usage, thr, mem, pids, blkio, huge = {}, {}, {}, {}, {}, {}
         if "cpuacct" in p:

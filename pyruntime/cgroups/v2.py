@@ -7,8 +7,11 @@ import os
 
 from ..errors import ConfigError, RuntimeFailure
 from ..state import frozen as state_frozen
-from . import (CgroupDenied, Manager, hierarchies, inner_path, mkdirs, open_join_fds, own_cgroups, read_file,
-               read_int, read_kv, read_pids, resolve, rmdir_tree, rootless_caller, stats_doc, write_file)
+from .fs import (CgroupDenied, mkdirs, open_join_fds, read_file, read_int, read_kv, read_pids, rmdir_tree,
+                 rootless_caller, write_file)
+from .hierarchy import hierarchies, own_cgroups
+from .manager import Manager
+from .paths import inner_path, resolve
 from . import devices as dev
 from . import resources as res
 
@@ -74,7 +77,7 @@ class V2Manager(Manager):
             raise ConfigError(jpath, f"cannot set {ctrl} limit: the {ctrl} controller is not available on this host")
         return avail
 
-    def _enable_controllers(self, avail):
+    def _enable_controllers(self):
         """+controller in cgroup.subtree_control of every level above the container (runc's
         CreateCgroupPath): a child only gets the controllers its parent delegates."""
         rel = self.path[len(self.mount):].strip("/")
@@ -107,7 +110,7 @@ class V2Manager(Manager):
                 self.skipped = [w[3] for w in writes]
                 return
             self.created.extend(made)
-            self._enable_controllers(avail)
+            self._enable_controllers()
             self._apply(self.resources, devices=True, create=True)
         except BaseException:
             try:
@@ -214,6 +217,7 @@ class V2Manager(Manager):
         return read_kv(os.path.join(self.path, "memory.events")).get("oom_kill", 0)
 
     def stats(self):
+        from .stats import stats_doc  # noqa: PLC0415 (events only)
         p = self.path
         st = read_kv(f"{p}/cpu.stat")
         cpu_usage = {"total": st.get("usage_usec", 0) * 1000, "user": st.get("user_usec", 0) * 1000,

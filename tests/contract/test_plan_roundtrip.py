@@ -81,6 +81,15 @@ def decoded(d):
     }
 
 
+def encode_as(plan, preserve_fds=0, hooks_sync=False, **fds):
+    """plan_wire.encode with the two inputs that are the Plan's own (preserve_fds, the hooks' stop)
+    set on it first; only the fds the parent opens are encode()'s arguments."""
+    plan.preserve_fds = preserve_fds
+    if hooks_sync:
+        plan.flags |= C.F_HOOKS_SYNC
+    return W.encode(plan, **fds)
+
+
 def expected(plan, console_fd=-1, statedir_fd=-1, preserve_fds=0, hooks_sync=False, cgroup_fds=None):
     """What the init must read from encode(plan, ...): the Plan as the record layouts carry it
     (absent records: the decoder's defaults)."""
@@ -193,7 +202,7 @@ def test_random_plans_decode_to_what_was_encoded(plandump, case):
     """Guards: a record layout written one way by plan_wire.py and read another by plan.c (a field
     added on one side, a u32 read as a u64, a flag or tag numbered twice)."""
     plan, opts = case
-    got = decode(plandump, W.encode(plan, **opts))
+    got = decode(plandump, encode_as(plan, **opts))
     assert got is not None, "plan.c refused a Plan plan_wire wrote"
     assert decoded(got) == expected(plan, **opts)
 
@@ -234,7 +243,7 @@ def test_every_tag_of_the_contract_is_written_and_read(plandump):
     """Guards: a record kind added to the contract that the encoder never writes (or the decoder
     silently skips: the round trip of this Plan would lose its field)."""
     plan = full_plan()
-    data = W.encode(plan, hooks_sync=True, cgroup_fds=(5, [6]))
+    data = encode_as(plan, hooks_sync=True, cgroup_fds=(5, [6]))
     names = {n: v for n, v in vars(C).items() if n.startswith("T_")}
     assert tags(data) == set(names.values())
     assert not set(names.values()) & set(C.RETIRED_TAGS)
@@ -291,15 +300,15 @@ def test_the_decoder_takes_each_limit_and_refuses_one_more(plandump, name):
     the init refuse a Plan the parser had accepted ("malformed plan")."""
     limit = C.LIMITS[name]
     plan, opts = _fill(name, limit)
-    got = decode(plandump, W.encode(plan, **opts))
+    got = decode(plandump, encode_as(plan, **opts))
     assert got is not None, f"LIMIT_{name}: {limit} entries refused"
     assert decoded(got) == expected(plan, **opts)
     plan, opts = _fill(name, limit + 1)
-    assert decode(plandump, W.encode(plan, **opts)) is None, f"LIMIT_{name}: {limit + 1} entries taken"
+    assert decode(plandump, encode_as(plan, **opts)) is None, f"LIMIT_{name}: {limit + 1} entries taken"
 
 
 def test_a_nul_in_a_string_is_refused_before_the_wire():
     p = P.Plan()
     p.args = ["a\0b"]
     with pytest.raises(ConfigError, match="NUL"):
-        W.encode(p)
+        encode_as(p)

@@ -44,8 +44,9 @@ def plans(tmp):
     plan = P.build_plan(c, tmp, host)
     plan.seccomp = struct.pack("<HBBI", 6, 0, 0, 0x7fff0000)  # one RET ALLOW
     plan.seccomp_flags = 1
-    yield "full", W.encode(plan, console_fd=5, statedir_fd=6, preserve_fds=2, hooks_sync=True,
-                           cgroup_fds=(7, [8, 9]))
+    plan.preserve_fds = 2
+    assert plan.flags & P.F_HOOKS_SYNC  # the hooks above make the init stop for them
+    yield "full", W.encode(plan, console_fd=5, statedir_fd=6, cgroup_fds=(7, [8, 9]))
     c = default_config()
     c["process"]["terminal"] = False
     c["mounts"].append({"destination": "/i", "type": "bind", "source": "/tmp", "options": ["bind", "idmap"],

@@ -18,10 +18,12 @@ import pytest
 
 import support
 
-from pyruntime import cgroup_ops, container
+from pyruntime import container
+from pyruntime.container import cgroup_commands as cgroup_ops
 from pyruntime.cgroups import Manager, devices, layout
 from pyruntime.errors import ConfigError, RuntimeFailure
-from pyruntime.state import Container, proc_start
+from pyruntime.container.container import Container
+from pyruntime.state import proc_start
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "cgroupv2"))
 from bpf_ctypes import CtypesBackend  # noqa: E402

@@ -1,7 +1,7 @@
-"""cgroup_ops: runc update flags -> LinuxResources, errors in runc's words."""
+"""container/cgroup_commands.py: runc update flags -> LinuxResources, errors in runc's words."""
 import pytest
 
-from pyruntime import cgroup_ops as ops
+from pyruntime.container import cgroup_commands as ops
 from pyruntime.errors import RuntimeFailure
 
 

@@ -92,7 +92,7 @@ def test_only_host_hooks_no_hook_records(bundle):
 
 def test_wire_hook_records(bundle):
     plan = build(config(hooks=HOOKS), bundle)
-    recs = records(W.encode(plan, hooks_sync=True))
+    recs = records(W.encode(plan))
     hooks = [parse_hook(p) for tag, p in recs if tag == W.T_HOOK]
     assert hooks == [
         (0, 5, "/usr/bin/cc1", ["cc-one", "-a", "b c"], ["A=1", "B="]),
@@ -102,14 +102,20 @@ def test_wire_hook_records(bundle):
 
 
 def test_wire_hooks_sync_flag(bundle):
-    plan = build(config(hooks=HOOKS), bundle)
-
+    """The Plan decides whether the init stops for the parent's hooks (any create-time hook, the
+    parent's or the init's); poststart/poststop alone do not; the wire carries the decision."""
     def flags(data):
         (payload,) = [p for tag, p in records(data) if tag == W.T_FLAGS]
         return int.from_bytes(payload, "little")
-    assert flags(W.encode(plan, hooks_sync=True)) & P.F_HOOKS_SYNC
-    assert not flags(W.encode(plan, hooks_sync=False)) & P.F_HOOKS_SYNC
-    assert not plan.flags & P.F_HOOKS_SYNC  # encoding does not change the plan
+    plan = build(config(hooks=HOOKS), bundle)
+    assert plan.flags & P.F_HOOKS_SYNC
+    assert flags(W.encode(plan)) & P.F_HOOKS_SYNC
+    assert build(config(hooks={"prestart": [{"path": "/bin/true"}]}), bundle).flags & P.F_HOOKS_SYNC
+    assert not build(config(hooks={"poststart": [{"path": "/bin/true"}], "poststop": [{"path": "/bin/true"}]}),
+                     bundle).flags & P.F_HOOKS_SYNC
+    plan = build(config(), bundle)
+    assert not plan.flags & P.F_HOOKS_SYNC
+    assert not flags(W.encode(plan)) & P.F_HOOKS_SYNC
 
 
 def test_wire_rejects_nul_in_hook(bundle):
@@ -154,8 +160,8 @@ def test_exec_plan_joins_the_inits_namespaces_even_when_config_had_paths(bundle)
 
 def test_exec_plan_on_the_wire(bundle):
     plan = P.build_exec_plan(exec_process(), exec_config(bundle, ["pid", "uts", "mount"]), 99,
-                             P.Host("", 40, True))
-    recs = records(W.encode(plan, console_fd=-1, preserve_fds=2))
+                             P.Host("", 40, True), preserve_fds=2)
+    recs = records(W.encode(plan, console_fd=-1))
     (flags,) = [int.from_bytes(p, "little") for tag, p in recs if tag == W.T_FLAGS]
     assert flags & P.F_EXEC
     ns = sorted((int.from_bytes(p[:4], "little"), p[4:].rstrip(b"\0").decode()) for tag, p in recs if tag == W.T_NS)

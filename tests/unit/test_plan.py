@@ -198,7 +198,7 @@ def test_config_devices_override_defaults_and_bind_in_userns(bundle):
     plan = build(cfg, bundle)
     fuse = next(d for d in plan.devices if d.path == "/dev/fuse")
     assert fuse.mode == P.S_IFCHR | 0o600 and fuse.bind
-    assert plan.new_userns and plan.uid_mappings == [(0, 100000, 65536)]
+    assert plan.parent.new_userns and plan.parent.uid_mappings == [(0, 100000, 65536)]
 
 
 def test_user_ns_without_mappings_is_an_error(bundle):
@@ -324,7 +324,8 @@ def test_root_propagation(bundle, value, flag):
 
 def test_wire_encoding_is_framed(bundle):
     plan = build(config(), bundle)
-    data = encode(plan, console_fd=7, statedir_fd=8, preserve_fds=2)
+    plan.preserve_fds = 2
+    data = encode(plan, console_fd=7, statedir_fd=8)
     assert int.from_bytes(data[:4], "little") == MAGIC
     # walk the records: every length must land exactly on the next header
     off, tags = 8, []

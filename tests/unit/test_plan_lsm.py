@@ -184,7 +184,7 @@ def test_mount_label_without_selinux_is_passed_on_as_runc_does(bundle):
     plan = labelled(bundle, selinux=False)
     assert by(plan, "/dev").data.endswith(f',context="{MLABEL}"')
     assert all(m.label is None for m in plan.mounts)
-    assert any("SELinux is not enabled" in n for n in plan.notes)
+    assert any("SELinux is not enabled" in n for n in plan.parent.notes)
 
 
 def test_mount_label_with_a_quote_is_refused(bundle):

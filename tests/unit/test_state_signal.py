@@ -7,7 +7,8 @@ import subprocess
 
 import pytest
 
-from pyruntime.state import Container, proc_start
+from pyruntime.container.container import Container
+from pyruntime.state import proc_start
 
 
 @pytest.fixture

@@ -5,10 +5,11 @@ state.json under "cgroup" (Manager.to_state()). Not on the create path: imports 
 """
 import os
 
-from .cgroups import Manager
-from .cgroups import resources as res
-from .errors import ConfigError, NotFound, RuntimeFailure, StateError
-from .state import Container, namespace_pids
+from ..cgroups import Manager
+from ..cgroups import resources as res
+from ..errors import ConfigError, NotFound, RuntimeFailure, StateError
+from ..state import namespace_pids
+from .container import Container
 
 
 def _load(root, cid):

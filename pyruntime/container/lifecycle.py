@@ -1,4 +1,4 @@
-"""The lifecycle: create, start, state, kill, delete, run, list.
+"""The lifecycle: create, start, state, kill, delete, run, exec, list.
 
 Each function is one CLI command; it raises pyruntime.errors.RuntimeFailure with runc's wording
 (clients match on it) and leaves nothing half-made behind on failure.
@@ -6,9 +6,10 @@ Each function is one CLI command; it raises pyruntime.errors.RuntimeFailure with
 import os
 import time
 
-from . import OCI_VERSION
-from .errors import NotFound, RuntimeFailure, StateError
-from .state import FIFO, Container, check_id, list_ids, namespace_pids, proc_start, rfc3339_now
+from .. import OCI_VERSION
+from ..errors import NotFound, RuntimeFailure, StateError
+from ..state import FIFO, check_id, list_ids, namespace_pids, proc_start, rfc3339_now
+from .container import Container
 
 
 def _pidfile(path, pid):
@@ -47,23 +48,22 @@ def _bind_whole_hierarchies(plan, planned, made):
 
 def _listener(plan, state):
     """The callback that hands a seccomp notify fd to linux.seccomp.listenerPath."""
-    if not plan.seccomp_listener:
+    listener = plan.parent.seccomp_listener
+    if not listener:
         return None
 
     def send(fd, pid):
-        from .launch import send_seccomp_listener  # noqa: PLC0415
+        from ..launch import send_seccomp_listener  # noqa: PLC0415
         st = dict(state, pid=pid, status="creating")
-        send_seccomp_listener(plan.seccomp_listener, fd, pid, st)
+        send_seccomp_listener(listener, fd, pid, st)
     return send
 
 
-def _listen_fds():
-    """The number of socket-activation fds handed to us (LISTEN_FDS, when LISTEN_PID is ours or unset)."""
-    n = os.environ.get("LISTEN_FDS", "")
-    pid = os.environ.get("LISTEN_PID", "")
-    if not n.isdigit() or (pid and pid != str(os.getpid())):
-        return 0
-    return int(n)
+def _cache_seccomp(plan):
+    """A filter build_plan compiled afresh goes to the host's cache (build_plan writes nothing)."""
+    if plan.parent.seccomp_filter is not None:
+        from ..seccomp import store  # noqa: PLC0415
+        store(plan.parent.seccomp_filter)
 
 
 def _connect_console(path, what="console socket"):
@@ -105,50 +105,33 @@ def _wait_gone(c, timeout=10.0):
 
 
 def create(root, cid, bundle, *, pid_file=None, console_socket=None, no_pivot=False,
-           preserve_fds=0, detached=True, log=None, console_fd=-1, systemd_cgroup=False, pidfd_socket=None,
+           preserve_fds=0, detached=True, log=None, systemd_cgroup=False, pidfd_socket=None,
            no_new_keyring=False):
-    from . import spec  # noqa: PLC0415
-    from .launch import Launch, write_id_maps, write_timens_offsets  # noqa: PLC0415
-    from .plan import Host, build_plan  # noqa: PLC0415
-    from .plan_wire import encode  # noqa: PLC0415
+    from .. import spec  # noqa: PLC0415
+    from ..launch import Launch, write_id_maps, write_timens_offsets  # noqa: PLC0415
+    from ..plan import Host, build_plan  # noqa: PLC0415
+    from ..plan_wire import encode  # noqa: PLC0415
 
-    from .trace import step  # noqa: PLC0415
+    from ..trace import step  # noqa: PLC0415
     check_id(cid)
     bundle = os.path.abspath(bundle or ".")
     warn = log.warning if log else (lambda msg: None)
     config, raw = spec.load(bundle, warn)
     step("validated")
-    listen = _listen_fds()
-    if listen:
-        # systemd socket activation (runc's rule): the first fds pass through, the process sees them
-        preserve_fds += listen
-        proc = config.get("process") or {}
-        proc["env"] = list(proc.get("env") or ()) + [f"LISTEN_FDS={listen}", "LISTEN_PID=1"]
-    # relative bind sources and hook paths are relative to the bundle, as in runc
+    # hook paths are relative to the bundle, as in runc
     os.chdir(bundle)
-    internal_console = None
-    size = None
-    if not detached and not console_socket and (config.get("process") or {}).get("terminal"):
-        # a foreground run with a terminal: we are the console socket's other end and relay it
-        from .console import caller_size, internal_socket  # noqa: PLC0415
-        internal_console, console_fd = internal_socket()
-        size = caller_size()
-    from .cgroups import Manager  # noqa: PLC0415
+    from ..cgroups import Manager  # noqa: PLC0415
     cgroup = Manager.for_container(config, cid, systemd_cgroup)
+    c = Container(root, cid)
     cgroup_dirs = cgroup.host_dirs()
-    plan = build_plan(config, bundle, Host.read(), no_pivot=no_pivot,
-                      console=bool(console_socket) or console_fd >= 0,
-                      preserve_fds=preserve_fds, detached=detached, warn=warn, cgroup_dirs=cgroup_dirs)
-    if not no_new_keyring:
-        plan.keyring = f"_ses.{cid}"  # runc's name: the caller's session keyring stays out of reach
-    if internal_console is not None:
-        from .plan import F_RELAY  # noqa: PLC0415
-        plan.flags |= F_RELAY
-        if size:
-            plan.console_size = size  # the caller's terminal, in place before the process starts
+    plan = build_plan(config, bundle, Host.read(), cid=cid, no_pivot=no_pivot, console=bool(console_socket),
+                      preserve_fds=preserve_fds, detached=detached, warn=warn, cgroup_dirs=cgroup_dirs,
+                      no_new_keyring=no_new_keyring, state_dir=c.dir)
+    preserve_fds = plan.preserve_fds
     step("planned")
+    _cache_seccomp(plan)
     if log:
-        for note in plan.notes:
+        for note in plan.parent.notes:
             log.debug(note)
     hook_cfg = config.get("hooks") or {}
     state_base = {"ociVersion": config.get("ociVersion", OCI_VERSION), "id": cid, "status": "creating",
@@ -156,7 +139,7 @@ def create(root, cid, bundle, *, pid_file=None, console_socket=None, no_pivot=Fa
 
     def on_hooks(pid):
         """Run the parent's hooks; the states of the init's hooks as sealed memfds (any size)."""
-        from . import hooks  # noqa: PLC0415
+        from .. import hooks  # noqa: PLC0415
         step("hooks")
         state_base["pid"] = pid
         text = hooks.state_json(state_base, "creating")
@@ -168,10 +151,10 @@ def create(root, cid, bundle, *, pid_file=None, console_socket=None, no_pivot=Fa
         except BaseException:
             os.close(first)
             raise
-    c = Container(root, cid)
     c.claim()
     step("claimed")
     launch = None
+    internal_console = None
     cgroup_made = False
     # a provisional state first: if this process dies from here on, `state` reads "stopped" and
     # `delete --force` finds the cgroup and the init to remove
@@ -190,24 +173,27 @@ def create(root, cid, bundle, *, pid_file=None, console_socket=None, no_pivot=Fa
         c.save(dict(provisional, cgroup=cgroup.to_state()))
         step("cgroup")
         c.write_private("config.json", raw)
-        notify_host = os.environ.get("NOTIFY_SOCKET") or None
+        notify_host = plan.parent.notify_socket
         if notify_host:
-            from . import notify  # noqa: PLC0415
-            notify.prepare(plan, c.dir)  # the container's own sd_notify socket (runc's way)
+            from .. import notify  # noqa: PLC0415
+            notify.make_dir(c.dir)  # the container's own sd_notify socket, bound in by the Plan
         fifo = os.path.join(c.dir, FIFO)
         try:
             os.mkfifo(fifo, 0o622)
             os.chmod(fifo, 0o622)
         except OSError as e:  # e.g. a --root on a filesystem without fifos (9p)
             raise RuntimeFailure(f"cannot make the exec fifo {fifo}: {os.strerror(e.errno).lower()}") from None
+        console_fd = -1
         if console_socket:
             console_fd = _connect_console(console_socket)
+        elif plan.parent.relay:
+            # a foreground run with a terminal: we are the console socket's other end and relay it
+            from ..console import internal_socket  # noqa: PLC0415
+            internal_console, console_fd = internal_socket()
         pidfd_sock = _connect_console(pidfd_socket, "pidfd socket") if pidfd_socket else -1
         statedir_fd = os.open(c.dir, os.O_PATH | os.O_DIRECTORY | os.O_CLOEXEC)
-        sync_hooks = any(hook_cfg.get(k) for k in ("prestart", "createRuntime", "createContainer", "startContainer"))
         join = cgroup.join_fds()
-        launch = Launch(lambda cons, sdir, cgs: encode(plan, console_fd=cons, statedir_fd=sdir, cgroup_fds=cgs,
-                                                       preserve_fds=preserve_fds, hooks_sync=sync_hooks),
+        launch = Launch(lambda cons, sdir, cgs: encode(plan, console_fd=cons, statedir_fd=sdir, cgroup_fds=cgs),
                         preserve_fds, console_fd, statedir_fd, join, mounts=plan.mounts, init=True)
         step("spawned")
 
@@ -221,7 +207,7 @@ def create(root, cid, bundle, *, pid_file=None, console_socket=None, no_pivot=Fa
             c.save(dict(provisional, cgroup=cgroup.to_state(), pid=pid, pid_start=st[1] if st else 0))
 
         def on_maps(pid):
-            write_id_maps(pid, plan.uid_mappings, plan.gid_mappings)
+            write_id_maps(pid, plan.parent.uid_mappings, plan.parent.gid_mappings)
             step("mapped")
         pid = launch.run(on_maps=on_maps, on_hooks=on_hooks, on_seccomp=_listener(plan, state_base),
                          on_spawned=on_spawned, on_child=on_child,
@@ -294,7 +280,7 @@ def start(root, cid):
         sock = None
         host = None
         if c.data.get("notify"):
-            from . import notify  # noqa: PLC0415
+            from .. import notify  # noqa: PLC0415
             host = notify.host_socket() or c.data["notify"]
             sock = notify.bind(c.dir)  # listening before the process can say READY=1
         error = _release(c)
@@ -309,7 +295,7 @@ def start(root, cid):
     finally:
         c.unlock()
     if c.data.get("hooks", {}).get("poststart"):
-        from . import hooks  # noqa: PLC0415
+        from .. import hooks  # noqa: PLC0415
         hooks.run("poststart", c.data["hooks"], hooks.state_json(c.oci_state(), "running"), warn=_warn)
     return c
 
@@ -368,7 +354,7 @@ def _shared_pid(c):
 
 
 def kill(root, cid, signal_text="SIGTERM", all_processes=False):
-    from .signals import parse_signal  # noqa: PLC0415
+    from ..signals import parse_signal  # noqa: PLC0415
     sig = parse_signal(signal_text)
     c = load(root, cid)
     status = c.status()
@@ -403,7 +389,7 @@ def _cgroup(c):
     d = (c.data or {}).get("cgroup")
     if not d:
         return None
-    from .cgroups import Manager  # noqa: PLC0415
+    from ..cgroups import Manager  # noqa: PLC0415
     return Manager.from_state(d)
 
 
@@ -429,8 +415,8 @@ def _force_damaged(c):
     """delete --force of a container whose state.json is damaged: every process in the cgroup its
     saved config.json names is killed and that cgroup removed (never a parent of it), then the
     state directory. The init always lives in that cgroup, so it goes too."""
-    from . import fastjson  # noqa: PLC0415
-    from .cgroups import Manager, read_pids, rmdir_tree  # noqa: PLC0415
+    from .. import fastjson  # noqa: PLC0415
+    from ..cgroups import Manager, read_pids, rmdir_tree  # noqa: PLC0415
     try:
         with open(os.path.join(c.dir, "config.json"), "rb") as f:
             config = fastjson.loads(f.read())
@@ -483,7 +469,7 @@ def _destroy(c):
             _empty_cgroup(m)
         m.destroy()
     if c.data and c.data.get("hooks", {}).get("poststop"):
-        from . import hooks  # noqa: PLC0415
+        from .. import hooks  # noqa: PLC0415
         hooks.run("poststop", c.data["hooks"], hooks.state_json(c.oci_state(), "stopped"), warn=_warn)
     c.remove()
 
@@ -516,7 +502,7 @@ def run(root, cid, bundle, *, detach=False, keep=False, no_subreaper=False, log=
         start(root, cid)
         return 0
     # the init is orphaned by stage 1: it must be reparented to us, or we cannot wait for it
-    from ._native._ext import lib  # noqa: PLC0415
+    from .._native._ext import lib  # noqa: PLC0415
     lib.pyr_set_child_subreaper()
     c = create(root, cid, bundle, detached=False, log=log, **create_opts)
     if no_subreaper:
@@ -525,9 +511,9 @@ def run(root, cid, bundle, *, detach=False, keep=False, no_subreaper=False, log=
     pid = c.pid
     master = -1
     if c.console is not None:
-        from . import console as con  # noqa: PLC0415
+        from .. import console as con  # noqa: PLC0415
         master = con.receive_master(c.console)
-    from .trace import step  # noqa: PLC0415
+    from ..trace import step  # noqa: PLC0415
     forward = _forward_signals(pid)
     try:
         start(root, cid)
@@ -620,10 +606,10 @@ def _exec_process(config, process_file, args, *, cwd=None, env=(), tty=False, us
                   caps=(), no_new_privs=False, apparmor=None, process_label=None):
     """The OCI process to exec: a --process file as is, else config.json's with runc's overrides
     (a process without an AppArmor profile or SELinux label gets the container's: plan.py)."""
-    from . import fastjson  # noqa: PLC0415
-    from .errors import ConfigError  # noqa: PLC0415
+    from .. import fastjson  # noqa: PLC0415
+    from ..errors import ConfigError  # noqa: PLC0415
     if process_file:
-        from .spec import validate_process  # noqa: PLC0415
+        from ..spec import validate_process  # noqa: PLC0415
         try:
             with open(process_file, "rb") as f:
                 raw = f.read()
@@ -703,11 +689,11 @@ def _id_number(text, whole):
 def exec_(root, cid, args=(), *, process_file=None, console_socket=None, detach=False, pid_file=None,
           preserve_fds=0, ignore_paused=False, log=None, pidfd_socket=None, cgroups=(), **overrides):
     """Run a new process in a container's namespaces. Exit status: the process's (foreground)."""
-    from . import fastjson  # noqa: PLC0415
-    from .launch import Launch  # noqa: PLC0415
-    from .plan import Host, build_exec_plan  # noqa: PLC0415
-    from .plan_wire import encode  # noqa: PLC0415
-    from .trace import step  # noqa: PLC0415
+    from .. import fastjson  # noqa: PLC0415
+    from ..launch import Launch  # noqa: PLC0415
+    from ..plan import Host, build_exec_plan  # noqa: PLC0415
+    from ..plan_wire import encode  # noqa: PLC0415
+    from ..trace import step  # noqa: PLC0415
     c = load(root, cid)
     status = c.status()
     if status in ("stopped", "creating"):
@@ -717,36 +703,30 @@ def exec_(root, cid, args=(), *, process_file=None, console_socket=None, detach=
     with open(os.path.join(c.dir, "config.json"), "rb") as f:
         config = fastjson.loads(f.read())
     process = _exec_process(config, process_file, args, **overrides)
-    listen = _listen_fds()
-    if listen:
-        # socket activation, as for create: the first fds pass through with LISTEN_FDS/LISTEN_PID
-        preserve_fds += listen
-        process = dict(process, env=list(process.get("env") or ()) + [f"LISTEN_FDS={listen}", "LISTEN_PID=1"])
     terminal = bool(process.get("terminal"))
     if terminal and detach and not console_socket:
         raise RuntimeFailure("cannot allocate tty if runc will detach without setting console socket")
     if console_socket and not terminal:
         raise RuntimeFailure("cannot use console socket if runc will not detach or allocate tty")
     warn = log.warning if log else (lambda msg: None)
-    plan = build_exec_plan(process, config, c.pid, Host.read(), console=bool(console_socket) or terminal,
-                           preserve_fds=preserve_fds, warn=warn)
+    plan = build_exec_plan(process, config, c.pid, Host.read(), console=bool(console_socket),
+                           preserve_fds=preserve_fds, detached=detach, warn=warn)
+    preserve_fds = plan.preserve_fds  # with any socket-activation fds
     step("exec planned")
+    _cache_seccomp(plan)
     if not detach:
-        from ._native._ext import lib  # noqa: PLC0415
+        from .._native._ext import lib  # noqa: PLC0415
         lib.pyr_set_child_subreaper()
     internal = None
     console_fd = -1
     if console_socket:
         console_fd = _connect_console(console_socket)
-    elif terminal:
-        from .console import caller_size, internal_socket  # noqa: PLC0415
-        from .plan import F_RELAY  # noqa: PLC0415
+    elif plan.parent.relay:
+        from ..console import internal_socket  # noqa: PLC0415
         internal, console_fd = internal_socket()
-        plan.console_size = caller_size() or plan.console_size
-        plan.flags |= F_RELAY
     m = _cgroup(c)
     if cgroups:
-        from .cgroups import parse_sub_cgroups  # noqa: PLC0415
+        from ..cgroups import parse_sub_cgroups  # noqa: PLC0415
         sub = parse_sub_cgroups(cgroups)
         if m is None:
             raise RuntimeFailure("exec --cgroup: the container has no cgroup")
@@ -754,8 +734,7 @@ def exec_(root, cid, args=(), *, process_file=None, console_socket=None, detach=
     else:
         join = m.join_fds() if m is not None else None
     pidfd_sock = _connect_console(pidfd_socket, "pidfd socket") if pidfd_socket else -1
-    launch = Launch(lambda cons, _sdir, cgs: encode(plan, console_fd=cons, preserve_fds=preserve_fds,
-                                                    cgroup_fds=cgs),
+    launch = Launch(lambda cons, _sdir, cgs: encode(plan, console_fd=cons, cgroup_fds=cgs),
                     preserve_fds, console_fd, -1, join)
     state = {"ociVersion": config.get("ociVersion", OCI_VERSION), "id": cid, "status": status,
              "pid": c.pid, "bundle": c.data.get("bundle", ""), "annotations": c.data.get("annotations") or {}}
@@ -764,7 +743,7 @@ def exec_(root, cid, args=(), *, process_file=None, console_socket=None, detach=
         pid = launch.run(on_seccomp=_listener(plan, state),
                          on_spawned=m.add if m is not None and join is None else None)
         step(f"exec ready: process {pid} joined the namespaces of {c.pid} and is about to exec")
-        from .trace import debug  # noqa: PLC0415
+        from ..trace import debug  # noqa: PLC0415
         start = plan.affinity[0]  # what it ran on until its cgroup was joined (runc's nsexec line)
         cpus = int.from_bytes(start, "little") if start else sum(1 << n for n in os.sched_getaffinity(0))
         debug(f"nsexec[{pid}]: affinity: {cpus:#x} (the CPU affinity it started with)")
@@ -786,7 +765,7 @@ def exec_(root, cid, args=(), *, process_file=None, console_socket=None, detach=
     forward = _forward_signals(pid)
     try:
         if internal is not None:
-            from .console import receive_master, relay  # noqa: PLC0415
+            from ..console import receive_master, relay  # noqa: PLC0415
             relay(receive_master(internal))
         return _wait_exit(pid)
     finally:

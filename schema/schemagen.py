@@ -4,10 +4,11 @@ The schema in schema/ stays the one source of truth.  This module turns it
 into plain Python (one function per definition, straight-line checks, only
 `re` imported) so the create hot path never imports jsonschema.
 
-    /usr/bin/python3 -m pyruntime.schemagen           # (re)write pyruntime/_config_validator.py
-    /usr/bin/python3 -m pyruntime.schemagen --check   # exit 1 if the committed file is stale
+    /usr/bin/python3 schema/schemagen.py           # (re)write pyruntime/_config_validator.py
+    /usr/bin/python3 schema/schemagen.py --check   # exit 1 if the committed file is stale
 
-Library use (build.py):  pyruntime.schemagen.generate(schema_path, out_path)
+Library use (build.py, with schema/ on sys.path):  schemagen.generate(schema_path, out_path)
+Build tooling, not part of the installed package: it lives next to the schema it reads.
 
 The generated module exposes
 
@@ -387,7 +388,7 @@ class _Gen:
         self.extra_funcs.append((name, body))
         return name
 
-    def function(self, name, s):
+    def function(self, s):
         body = []
         self.emit(s, "v", [], body, "    ")
         return body
@@ -673,8 +674,8 @@ def render(schema, source_name="schema/config-schema.json", schema_bytes=None):
         if isinstance(s, dict) and set(s) - _ANNOTATIONS == {"$ref"}:
             aliases.append((name, gen.ref_target(s["$ref"])))
             continue
-        funcs.append((gen.func_names[name], gen.function(name, s)))
-    root_body = gen.function(None, schema)
+        funcs.append((gen.func_names[name], gen.function(s)))
+    root_body = gen.function(schema)
 
     # Resolve alias chains (UID -> uint32) to their final target.
     alias_map = dict(aliases)
@@ -690,8 +691,8 @@ def render(schema, source_name="schema/config-schema.json", schema_bytes=None):
                             json.dumps(schema, sort_keys=True).encode()).hexdigest()
     lines = [
         "# GENERATED FILE - DO NOT EDIT.",
-        "# Written by pyruntime/schemagen.py from %s;" % source_name,
-        "# regenerate with: /usr/bin/python3 -m pyruntime.schemagen",
+        "# Written by schema/schemagen.py from %s;" % source_name,
+        "# regenerate with: /usr/bin/python3 schema/schemagen.py",
         '"""Validator for config.json generated from the JSON Schema (no jsonschema import).',
         "",
         "validate(doc) -> None | (json_path, reason): None when valid, else the first error.",
@@ -793,7 +794,7 @@ def check(schema_path=DEFAULT_SCHEMA, out_path=DEFAULT_OUTPUT):
 def main(argv=None):
     import argparse
 
-    ap = argparse.ArgumentParser(prog="python3 -m pyruntime.schemagen", description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(prog="python3 schema/schemagen.py", description=__doc__.splitlines()[0])
     ap.add_argument("--schema", default=DEFAULT_SCHEMA)
     ap.add_argument("--output", default=DEFAULT_OUTPUT)
     ap.add_argument("--check", action="store_true", help="exit 1 if the output file is stale")
@@ -802,7 +803,7 @@ def main(argv=None):
         if args.check:
             if check(args.schema, args.output):
                 return 0
-            sys.stderr.write("%s is stale; regenerate with: python3 -m pyruntime.schemagen\n" % args.output)
+            sys.stderr.write("%s is stale; regenerate with: python3 schema/schemagen.py\n" % args.output)
             return 1
         changed = generate(args.schema, args.output)
         sys.stdout.write("%s %s\n" % ("wrote" if changed else "up to date:", args.output))
