@@ -580,7 +580,8 @@ class Bench:
             for r in order:
                 if r.name in errors:
                     continue
-                rc, dt, _, err = self.spawn([podman, "--runtime", r.path, "run", "--rm", "localhost/busybox", "true"], 120)
+                rc, dt, _, err = self.spawn([podman, "--runtime", r.path, "run", "--rm", "localhost/busybox", "true"],
+                                            120)
                 if rc:
                     errors[r.name] = f"exit {rc}: {err[-160:]}"
                 elif i >= self.args.warmup:

@@ -24,7 +24,7 @@ from pyruntime.errors import ConfigError, RuntimeFailure
 from pyruntime.state import Container, proc_start
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "cgroupv2"))
-from bpf_ctypes import CtypesBackend  # noqa: E402
+from bpf_ctypes import CtypesBackend
 
 pytestmark = [
     pytest.mark.skipif(os.geteuid() != 0, reason="needs root"),
@@ -43,7 +43,7 @@ def made():
         try:
             for pid in m.pids():
                 os.kill(pid, 9)
-        except Exception:
+        except Exception:  # noqa: BLE001 (best-effort cleanup: the cgroup may be gone already)
             pass
         time.sleep(0.05)
         m.destroy()
