@@ -20,8 +20,8 @@ from cffi import FFI
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 NATIVE = os.path.join(HERE, "pyruntime", "_native")
-INIT_SOURCES = ["main.c", "plan.c", "sync.c", "cgroup.c", "ns.c", "rootfs.c", "process.c", "hooks.c", "lsm.c", "passwd.c",
-                "keyring.c"]
+INIT_SOURCES = ["main.c", "plan.c", "sync.c", "cgroup.c", "ns.c", "rootfs.c", "process.c", "hooks.c", "lsm.c",
+                "passwd.c", "keyring.c"]
 INIT_BINARY = os.path.join(NATIVE, "pyruntime-init")
 
 

@@ -19,7 +19,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "tests"))
 
-import support  # noqa: E402
+import support
 
 
 def pytest_configure(config):

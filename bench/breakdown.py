@@ -1,6 +1,6 @@
 """bench/breakdown.py: where pyruntime's time goes, measured from outside (root).
 
-    /work/main/.venv/bin/python bench/breakdown.py [--runs N]
+    .venv/bin/python bench/breakdown.py [--runs N]
 
 Prints markdown: interpreter start with and without -I -S, `pyruntime --version` (interpreter +
 CLI), `create`/`run`/`state`/`delete` wall times, `-X importtime` of `create` and `run` (top-level

@@ -1,6 +1,6 @@
 """bench/run.py: pyruntime side by side with Debian's runc and crun, on one busybox bundle.
 
-    /work/main/.venv/bin/python bench/run.py [--runs N] [--warmup N] [--only NAME[,NAME]] [--prepare-crun]
+    .venv/bin/python bench/run.py [--runs N] [--warmup N] [--only NAME[,NAME]] [--prepare-crun]
 
 Root only. Cases (NAME for --only): run, lifecycle, exec, memory, many, podman. Prints a markdown
 table and writes bench/results/latest.json. See bench/README.md.
@@ -580,7 +580,8 @@ class Bench:
             for r in order:
                 if r.name in errors:
                     continue
-                rc, dt, _, err = self.spawn([podman, "--runtime", r.path, "run", "--rm", "localhost/busybox", "true"], 120)
+                rc, dt, _, err = self.spawn([podman, "--runtime", r.path, "run", "--rm", "localhost/busybox", "true"],
+                                            120)
                 if rc:
                     errors[r.name] = f"exit {rc}: {err[-160:]}"
                 elif i >= self.args.warmup:
@@ -644,7 +645,7 @@ HUGETLB = "/sys/fs/cgroup/hugetlb"
 
 def prepare_crun():
     """crun refuses hybrid mode while hugetlb sits in cgroup2: mount it as a v1 hierarchy
-    (ENVIRONMENT.md). Returns True when this run mounted it (and so unmounts it at the end)."""
+    (docs/environment.md). Returns True when this run mounted it (and so unmounts it at the end)."""
     with open("/proc/self/mountinfo") as f:
         if any(l.split()[4] == HUGETLB for l in f):
             print(f"# --prepare-crun: {HUGETLB} already mounted; left as it is")

@@ -15,7 +15,6 @@ from pathlib import Path
 
 import pytest
 
-import support
 
 CHECKER_SRC = Path(__file__).resolve().parent / "checker" / "checker.c"
 

@@ -29,9 +29,9 @@ def run_suite(runtime: str, binary: str, xml: Path, extra: list[str]) -> tuple[i
     env = dict(os.environ)
     env["RUNTIME"] = binary
     t0 = time.monotonic()
-    proc = subprocess.run([str(PYTHON), "-m", "pytest", "conformance", "-q", "-p", "no:cacheprovider", "-o", "junit_family=xunit1",
-                           f"--junitxml={xml}", *extra], cwd=REPO, env=env, capture_output=True,
-                          text=True, stdin=subprocess.DEVNULL)
+    proc = subprocess.run([str(PYTHON), "-m", "pytest", "conformance", "-q", "-p", "no:cacheprovider",
+                           "-o", "junit_family=xunit1", f"--junitxml={xml}", *extra],
+                          cwd=REPO, env=env, capture_output=True, text=True, stdin=subprocess.DEVNULL)
     tail = "\n".join(proc.stdout.strip().splitlines()[-1:])
     return proc.returncode, time.monotonic() - t0, tail
 

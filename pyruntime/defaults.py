@@ -157,7 +157,7 @@ def default_config(rootless=False):
 def spec_text(rootless=False):
     """The config.json text: tab-indented, no trailing newline, exactly like runc
     (Go's json.MarshalIndent(spec, "", "\\t") written with os.WriteFile)."""
-    import json  # only `spec` needs it; keep it off the import path of the hot commands
+    import json  # noqa: PLC0415 (only `spec` needs it: off the import path of the hot commands)
 
     return json.dumps(default_config(rootless), indent="\t", ensure_ascii=False)
 

@@ -77,6 +77,6 @@ def features():
 
 def features_json():
     """`features` output: 4-space indented JSON with a trailing newline, like runc's json.Encoder."""
-    import json  # only this command needs it
+    import json  # noqa: PLC0415 (only this command needs it)
 
     return json.dumps(features(), indent=4) + "\n"

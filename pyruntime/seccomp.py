@@ -218,7 +218,8 @@ def _action(name, errno_ret, where):
         return base | ((EPERM if errno_ret is None else errno_ret) & 0xFFFF)
     if errno_ret is not None:
         # config-linux.md#seccomp: an errno for an action that has none MUST be an error
-        ret_path = "linux.seccomp.defaultErrnoRet" if where.endswith("defaultAction") else where.rsplit(".", 1)[0] + ".errnoRet"
+        ret_path = ("linux.seccomp.defaultErrnoRet" if where.endswith("defaultAction")
+                    else where.rsplit(".", 1)[0] + ".errnoRet")
         raise ConfigError(ret_path, f"errnoRet is not allowed with action \"{name}\"")
     return base
 

@@ -22,8 +22,10 @@ fi
 # apparmor: apparmor_parser, which loads the test profiles inside the VM (tests/lsm/apparmor)
 # criu: checkpoint/restore (its Python bindings, pycriu, and python3-protobuf come with it);
 # iptables: CRIU locks a checkpointed TCP connection's traffic with it
+# clang-format: scripts/lint.sh checks the C with it
 packages=(busybox-static runc crun gcc libc6-dev python3-dev python3-venv
-          libseccomp-dev libcap-dev iproute2 procps strace systemd dbus apparmor uidmap criu iptables)
+          libseccomp-dev libcap-dev iproute2 procps strace systemd dbus apparmor uidmap criu iptables
+          clang-format)
 missing=()
 for p in "${packages[@]}"; do
     if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
@@ -44,8 +46,11 @@ if [ ! -x .venv/bin/python ]; then
     /usr/bin/python3 -m venv .venv
 fi
 pip=(.venv/bin/pip --disable-pip-version-check -q)
-test_deps=(pytest jsonschema hypothesis)
-if ! .venv/bin/python -c 'import pytest, jsonschema, hypothesis' 2>/dev/null; then
+# ruff: scripts/lint.sh; pinned, as its rules change between releases (pyproject.toml [tool.ruff])
+ruff_pin=ruff==0.17.6
+test_deps=(pytest jsonschema hypothesis "$ruff_pin")
+if ! .venv/bin/python -c 'import pytest, jsonschema, hypothesis' 2>/dev/null \
+   || [ "$(.venv/bin/ruff --version 2>/dev/null)" != "ruff ${ruff_pin#ruff==}" ]; then
     log "installing test dependencies"
     "${pip[@]}" install "${test_deps[@]}" </dev/null
 fi

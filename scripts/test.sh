@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Set the machine up (scripts/setup.sh), then run the whole test suite:
+# Set the machine up (scripts/setup.sh), check the code's habits (scripts/lint.sh: ruff, clang-format),
+# then run the whole test suite:
 #   1. pytest over tests/ (unit, integration, security with its slow races, clients, reliability) and
 #      conformance/
 #   2. inside virtme-ng VMs booting Debian's 6.1 kernel (tests/vm/run-in-vm.sh): the cgroup v2 tests
@@ -14,6 +15,9 @@ repo=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd -P)
 cd "$repo"
 bash scripts/setup.sh
 set +e
+# the habits first (ruff, clang-format: scripts/lint.sh); a lint failure fails the run, after the tests
+bash scripts/lint.sh
+lint=$?
 # a private temp root: pytest prunes old runs under /tmp/pytest-of-<user>, which would pull the
 # bundles from under a suite running at the same time
 basetemp=$(mktemp -d /tmp/pyruntime-tests.XXXXXX)
@@ -31,5 +35,6 @@ if [ "${PYRUNTIME_SKIP_VM:-0}" != 1 ]; then
     [ $status -eq 0 ] && status=$vm
 fi
 rm -rf "$basetemp"
+[ $status -eq 0 ] && status=$lint
 set -e
 exit $status

@@ -150,14 +150,22 @@ static const struct {
     const char *name;
     int res;
 } rlimits[] = {
-    {"RLIMIT_AS", RLIMIT_AS},         {"RLIMIT_CORE", RLIMIT_CORE},
-    {"RLIMIT_CPU", RLIMIT_CPU},       {"RLIMIT_DATA", RLIMIT_DATA},
-    {"RLIMIT_FSIZE", RLIMIT_FSIZE},   {"RLIMIT_LOCKS", RLIMIT_LOCKS},
-    {"RLIMIT_MEMLOCK", RLIMIT_MEMLOCK}, {"RLIMIT_MSGQUEUE", RLIMIT_MSGQUEUE},
-    {"RLIMIT_NICE", RLIMIT_NICE},     {"RLIMIT_NOFILE", RLIMIT_NOFILE},
-    {"RLIMIT_NPROC", RLIMIT_NPROC},   {"RLIMIT_RSS", RLIMIT_RSS},
-    {"RLIMIT_RTPRIO", RLIMIT_RTPRIO}, {"RLIMIT_RTTIME", RLIMIT_RTTIME},
-    {"RLIMIT_SIGPENDING", RLIMIT_SIGPENDING}, {"RLIMIT_STACK", RLIMIT_STACK},
+    { "RLIMIT_AS", RLIMIT_AS },
+    { "RLIMIT_CORE", RLIMIT_CORE },
+    { "RLIMIT_CPU", RLIMIT_CPU },
+    { "RLIMIT_DATA", RLIMIT_DATA },
+    { "RLIMIT_FSIZE", RLIMIT_FSIZE },
+    { "RLIMIT_LOCKS", RLIMIT_LOCKS },
+    { "RLIMIT_MEMLOCK", RLIMIT_MEMLOCK },
+    { "RLIMIT_MSGQUEUE", RLIMIT_MSGQUEUE },
+    { "RLIMIT_NICE", RLIMIT_NICE },
+    { "RLIMIT_NOFILE", RLIMIT_NOFILE },
+    { "RLIMIT_NPROC", RLIMIT_NPROC },
+    { "RLIMIT_RSS", RLIMIT_RSS },
+    { "RLIMIT_RTPRIO", RLIMIT_RTPRIO },
+    { "RLIMIT_RTTIME", RLIMIT_RTTIME },
+    { "RLIMIT_SIGPENDING", RLIMIT_SIGPENDING },
+    { "RLIMIT_STACK", RLIMIT_STACK },
 };
 
 static long long lim(rlim_t v)
@@ -280,8 +288,8 @@ int main(int argc, char **argv)
                 ssize_t n = readlink(v, link, sizeof link - 1);
                 link[n < 0 ? 0 : n] = 0;
             }
-            fprintf(f, "{\"mode\":%u,\"uid\":%u,\"gid\":%u,\"major\":%u,\"minor\":%u,\"link\":",
-                    st.st_mode, st.st_uid, st.st_gid, major(st.st_rdev), minor(st.st_rdev));
+            fprintf(f, "{\"mode\":%u,\"uid\":%u,\"gid\":%u,\"major\":%u,\"minor\":%u,\"link\":", st.st_mode, st.st_uid,
+                    st.st_gid, major(st.st_rdev), minor(st.st_rdev));
             with(f, (void (*)(const char *))jstr, link);
             fputc('}', f);
         } else if (!strncmp(a, "ls=", 3)) {
@@ -420,8 +428,9 @@ int main(int argc, char **argv)
     key("ns");
     fputc('{', out);
     {
-        static const char *names[] = {"cgroup", "ipc", "mnt", "net", "pid", "pid_for_children",
-                                      "time", "time_for_children", "user", "uts"};
+        static const char *names[] = {
+            "cgroup", "ipc", "mnt", "net", "pid", "pid_for_children", "time", "time_for_children", "user", "uts"
+        };
         for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
             char path[64], target[128];
             snprintf(path, sizeof path, "/proc/self/ns/%s", names[i]);
@@ -436,8 +445,7 @@ int main(int argc, char **argv)
     }
     fputc('}', out);
     key("clocks");
-    fprintf(out, "{\"monotonic\":%.3f,\"boottime\":%.3f}", clock_s(CLOCK_MONOTONIC),
-            clock_s(CLOCK_BOOTTIME));
+    fprintf(out, "{\"monotonic\":%.3f,\"boottime\":%.3f}", clock_s(CLOCK_MONOTONIC), clock_s(CLOCK_BOOTTIME));
 
     obj_close(&fds, "fds");
     obj_close(&files, "files");

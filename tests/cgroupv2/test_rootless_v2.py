@@ -24,13 +24,13 @@ MB = 1 << 20
 
 
 def _runtime():
-    import support  # noqa: PLC0415 (the repository's test harness, on sys.path through conftest)
+    import support  # the repository's test harness, on sys.path through conftest
     return support.RUNTIME
 
 
 @pytest.fixture(scope="module")
 def rootfs():
-    import support  # noqa: PLC0415
+    import support
     base = Path(f"/run/pyrt-rl-rootfs-{uuid.uuid4().hex[:8]}")
     yield support.build_busybox_rootfs(base / "rootfs")
     shutil.rmtree(base, ignore_errors=True)
@@ -39,7 +39,7 @@ def rootfs():
 @pytest.fixture
 def work(rootfs):
     """A bundle and a state root the uid owns, on /run (a tmpfs in the VM: 9p holds no fifo)."""
-    import support  # noqa: PLC0415
+    import support  # the repository's test harness, on sys.path through conftest
     base = Path(f"/run/pyrt-rl-{uuid.uuid4().hex[:8]}")
     base.mkdir(mode=0o755)
     (base / "bundle").mkdir()

@@ -21,7 +21,7 @@ from pyruntime.cgroups import resources as res
 from pyruntime.errors import ConfigError
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bpf_ctypes import CtypesBackend  # noqa: E402
+from bpf_ctypes import CtypesBackend
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0 or layout() != "v2", reason="needs root on a cgroup v2 host")
 PY = "/usr/bin/python3" if os.path.exists("/usr/bin/python3") else sys.executable
@@ -34,7 +34,7 @@ def bpf_backend():
     old = devices._backend
     try:
         devices.CffiBackend()
-    except Exception:  # the native extension has no pyr_bpf yet: use ctypes
+    except Exception:  # noqa: BLE001 (the native extension has no pyr_bpf yet: use ctypes)
         devices._backend = CtypesBackend()
     yield
     devices._backend = old
@@ -211,7 +211,7 @@ def test_whole_container_through_the_cli(bundle, run_root):
     cgroup (CLONE_INTO_CGROUP), the v1-style limits arrive converted, the eBPF device filter
     denies a rule's device, the cgroup namespace's root is the container's cgroup, and `run`
     removes the cgroup when the container exits."""
-    import support  # noqa: PLC0415 (the repository's test harness, on sys.path through conftest)
+    import support
     cid = f"v2cli{uuid.uuid4().hex[:8]}"
     path = f"/pyrt-v2-{cid}"
     c = bundle.config
@@ -234,7 +234,7 @@ def test_whole_container_through_the_cli(bundle, run_root):
 def test_a_root_without_fifos_is_a_clean_error(bundle, tmp_path):
     """create with --root on a filesystem that cannot hold the exec fifo (the VM's 9p TMPDIR): one
     line naming the fifo, and no state directory, cgroup or process left."""
-    import support  # noqa: PLC0415
+    import support
     try:
         os.mkfifo(tmp_path / "probe")
     except OSError:

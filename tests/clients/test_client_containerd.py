@@ -181,30 +181,39 @@ def unpb(data: bytes) -> dict:
     while i < len(data):
         key = shift = 0
         while True:
-            b = data[i]; i += 1
-            key |= (b & 0x7F) << shift; shift += 7
+            b = data[i]
+            i += 1
+            key |= (b & 0x7F) << shift
+            shift += 7
             if not b & 0x80:
                 break
         num, wt = key >> 3, key & 7
         if wt == 0:
             v = shift = 0
             while True:
-                b = data[i]; i += 1
-                v |= (b & 0x7F) << shift; shift += 7
+                b = data[i]
+                i += 1
+                v |= (b & 0x7F) << shift
+                shift += 7
                 if not b & 0x80:
                     break
         elif wt == 2:
             n = shift = 0
             while True:
-                b = data[i]; i += 1
-                n |= (b & 0x7F) << shift; shift += 7
+                b = data[i]
+                i += 1
+                n |= (b & 0x7F) << shift
+                shift += 7
                 if not b & 0x80:
                     break
-            v = data[i:i + n]; i += n
+            v = data[i:i + n]
+            i += n
         elif wt == 1:
-            v = data[i:i + 8]; i += 8
+            v = data[i:i + 8]
+            i += 8
         elif wt == 5:
-            v = data[i:i + 4]; i += 4
+            v = data[i:i + 4]
+            i += 4
         else:
             raise ValueError(f"wire type {wt}")
         out.setdefault(num, []).append(v)
@@ -316,7 +325,8 @@ def test_cri_runtime_handler_binaryname(cri_containerd):
         # no hostname: with a NODE network namespace there is no private UTS namespace (kubelet
         # leaves it empty for hostNetwork pods, and runc refuses a hostname without one)
         (3, str(logdir)),  # log_directory
-        (8, pb((2, pb((1, pb((1, 2), (2, 1), (3, 0))))))),  # linux.security_context.namespace_options: network NODE, pid CONTAINER
+        # linux.security_context.namespace_options: network NODE, pid CONTAINER
+        (8, pb((2, pb((1, pb((1, 2), (2, 1), (3, 0))))))),
     )
     sandbox_id = container_id = None
     try:
@@ -359,12 +369,12 @@ def test_cri_runtime_handler_binaryname(cri_containerd):
         if container_id:
             try:
                 cri.call("RemoveContainer", pb((1, container_id)), timeout=30)
-            except Exception:
+            except Exception:  # noqa: BLE001 (best-effort cleanup: the test's own result stands)
                 pass
         if sandbox_id:
             for m in ("StopPodSandbox", "RemovePodSandbox"):
                 try:
                     cri.call(m, pb((1, sandbox_id)), timeout=30)
-                except Exception:
+                except Exception:  # noqa: BLE001 (best-effort cleanup: the test's own result stands)
                     pass
         cri.close()

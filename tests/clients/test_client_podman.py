@@ -139,7 +139,8 @@ def test_inspect(ctrs):
     assert info["State"]["Status"] == "running"
     assert info["Config"]["Hostname"] == "insp"
     assert os.path.basename(info["OCIRuntime"]) == cu.RUNTIME_NAME, info["OCIRuntime"]
-    state = json.loads((PODMAN_ROOT / cid / "state.json").read_text()) if (PODMAN_ROOT / cid / "state.json").exists() else None
+    state_file = PODMAN_ROOT / cid / "state.json"
+    state = json.loads(state_file.read_text()) if state_file.exists() else None
     if state is not None and "pid" in state:
         assert state["pid"] == info["State"]["Pid"]
 
@@ -326,7 +327,8 @@ def test_publish_port_httpd(ctrs):
         except OSError as e:
             last = e
             time.sleep(0.2)
-    assert body == "hello-http\n", f"no answer from httpd through -p 8080:80: {last}; logs: {podman('logs', name).stdout}"
+    assert body == "hello-http\n", \
+        f"no answer from httpd through -p 8080:80: {last}; logs: {podman('logs', name).stdout}"
 
 
 # --- registration by name ---------------------------------------------------------------------------

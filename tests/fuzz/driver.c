@@ -27,7 +27,10 @@ static uint64_t next(void)
     return rng;
 }
 
-struct blob { unsigned char *p; size_t n; };
+struct blob {
+    unsigned char *p;
+    size_t n;
+};
 
 static struct blob read_file(const char *path)
 {
@@ -43,54 +46,74 @@ static struct blob read_file(const char *path)
 
 static size_t mutate(unsigned char *buf, size_t n, const struct blob *seeds, int nseeds)
 {
-    static const uint32_t edges[] = { 0, 1, 2, 4, 8, 16, 255, 256, 511, 512, 513, 4096, 0x7fffffff,
-                                      0x80000000u, 0xfffffffeu, 0xffffffffu };
+    static const uint32_t edges[] = { 0,   1,   2,   4,    8,          16,          255,         256,
+                                      511, 512, 513, 4096, 0x7fffffff, 0x80000000u, 0xfffffffeu, 0xffffffffu };
     int ops = 1 + (int)(next() % 8);
     for (int k = 0; k < ops; k++) {
         size_t at = n ? next() % n : 0;
         switch (next() % 9) {
-        case 0: if (n) buf[at] ^= (unsigned char)(1u << (next() % 8)); break;
-        case 1: if (n) buf[at] = (unsigned char)next(); break;
+        case 0:
+            if (n)
+                buf[at] ^= (unsigned char)(1u << (next() % 8));
+            break;
+        case 1:
+            if (n)
+                buf[at] = (unsigned char)next();
+            break;
         case 2: { /* insert */
             size_t len = 1 + next() % 16;
-            if (n + len > MAX_INPUT) break;
+            if (n + len > MAX_INPUT)
+                break;
             memmove(buf + at + len, buf + at, n - at);
-            for (size_t i = 0; i < len; i++) buf[at + i] = (unsigned char)next();
+            for (size_t i = 0; i < len; i++)
+                buf[at + i] = (unsigned char)next();
             n += len;
             break;
         }
         case 3: { /* delete */
-            if (!n) break;
+            if (!n)
+                break;
             size_t len = 1 + next() % (n - at < 64 ? n - at : 64);
             memmove(buf + at, buf + at + len, n - at - len);
             n -= len;
             break;
         }
         case 4: { /* copy a range over another place */
-            if (n < 2) break;
+            if (n < 2)
+                break;
             size_t from = next() % n, len = 1 + next() % (n - (from > at ? from : at));
             memmove(buf + at, buf + from, len);
             break;
         }
-        case 5: case 6: { /* an edge value, aligned as the decoders read their integers */
-            if (n < 4) break;
+        case 5:
+        case 6: { /* an edge value, aligned as the decoders read their integers */
+            if (n < 4)
+                break;
             size_t a = (at & ~(size_t)3) < n - 3 ? (at & ~(size_t)3) : n - 4;
             uint32_t v = edges[next() % (sizeof edges / sizeof edges[0])];
-            if (next() % 2) v = (uint32_t)(n - a); /* a length near the truth */
+            if (next() % 2)
+                v = (uint32_t)(n - a); /* a length near the truth */
             memcpy(buf + a, &v, 4);
             break;
         }
         case 7: { /* splice */
-            if (!nseeds) break;
+            if (!nseeds)
+                break;
             const struct blob *s = &seeds[next() % nseeds];
-            if (!s->n) break;
+            if (!s->n)
+                break;
             size_t from = next() % s->n, len = 1 + next() % (s->n - from);
-            if (at + len > MAX_INPUT) break;
+            if (at + len > MAX_INPUT)
+                break;
             memcpy(buf + at, s->p + from, len);
-            if (at + len > n) n = at + len;
+            if (at + len > n)
+                n = at + len;
             break;
         }
-        case 8: if (n) n = at; break; /* cut */
+        case 8:
+            if (n)
+                n = at;
+            break; /* cut */
         }
     }
     return n;
@@ -116,7 +139,8 @@ int main(int argc, char **argv)
     for (long it = 0; it < iterations; it++) {
         if (next() % 8 == 0) {
             n = next() % 512;
-            for (size_t i = 0; i < n; i++) work[i] = (unsigned char)next();
+            for (size_t i = 0; i < n; i++)
+                work[i] = (unsigned char)next();
         } else {
             if (nseeds && next() % 4) { /* restart from a seed, else keep mutating the last input */
                 const struct blob *s = &seeds[next() % nseeds];

@@ -11,8 +11,8 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static int scan(uint32_t uid, const char *file, size_t n, size_t chunk_seed, char *line, char *home,
-                size_t homecap, size_t *homelen)
+static int scan(uint32_t uid, const char *file, size_t n, size_t chunk_seed, char *line, char *home, size_t homecap,
+                size_t *homelen)
 {
     struct pwscan s;
     pw_begin(&s, uid, line, PASSWD_MAX_LINE + 1, home, homecap);

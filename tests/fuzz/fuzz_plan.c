@@ -38,8 +38,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             p->nlinks > LIMIT_LINKS || p->nmasks > LIMIT_MASKED || p->nro > LIMIT_READONLY ||
             p->nsysctls > LIMIT_SYSCTLS || p->nrlimits > LIMIT_RLIMITS || p->ngroups > LIMIT_GROUPS ||
             p->argc > LIMIT_ARGS || p->envc > LIMIT_ENV || p->ntimeoffs > LIMIT_TIME_OFFSETS ||
-            p->nhooks > LIMIT_HOOKS || p->ncg_tasks > LIMIT_CGROUP_TASKS || p->nlsm > LIMIT_LSM ||
-            p->seccomp_len % 8 || p->seccomp_len / 8 > LIMIT_SECCOMP_INSNS)
+            p->nhooks > LIMIT_HOOKS || p->ncg_tasks > LIMIT_CGROUP_TASKS || p->nlsm > LIMIT_LSM || p->seccomp_len % 8 ||
+            p->seccomp_len / 8 > LIMIT_SECCOMP_INSNS)
             abort();
         if (p->argv[p->argc] || p->envp[p->envc])
             abort();

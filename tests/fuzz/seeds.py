@@ -12,9 +12,9 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
 
-from pyruntime import plan as P  # noqa: E402
-from pyruntime import plan_wire as W  # noqa: E402
-from pyruntime.defaults import default_config  # noqa: E402
+from pyruntime import plan as P
+from pyruntime import plan_wire as W
+from pyruntime.defaults import default_config
 
 
 def plans(tmp):
@@ -75,7 +75,8 @@ def syncs():
     yield "hooks_done", sync_input(0, 0, 2, cmsg(1, 1, struct.pack("=2i", 5, 6)), struct.pack("<I", 6))
     yield "payload", sync_input(0, 64, 0, b"", go + b"x" * 64)
     yield "truncated", sync_input(1, 8, 0, b"", go + b"12345678")
-    yield "two_cmsgs", sync_input(0, 0, 4, cmsg(1, 1, struct.pack("=i", 5)) + cmsg(1, 1, struct.pack("=3i", 6, 7, 8)), go)
+    yield "two_cmsgs", sync_input(0, 0, 4, cmsg(1, 1, struct.pack("=i", 5)) + cmsg(1, 1, struct.pack("=3i", 6, 7, 8)),
+                                  go)
     yield "creds", sync_input(0, 0, 1, cmsg(1, 2, struct.pack("=3i", 1, 0, 0)), go)
 
 

@@ -94,7 +94,7 @@ def test_restore_refusals_leave_nothing(bundle, root, container_id, tmp_path):
 
 
 def test_features_claims_checkpoint_where_criu_is_installed(root):
-    from pyruntime import criu  # noqa: PLC0415
+    from pyruntime import criu
     doc = json.loads(rt(root, "features").stdout)
     want = "true" if criu.available() else "false"
     assert doc["annotations"]["org.opencontainers.pyruntime.checkpoint.enabled"] == want

@@ -41,7 +41,7 @@ class ConsoleServer:
                     self.data += data
                     if not data and not fds:
                         break
-        except Exception as e:  # reported by wait()
+        except Exception as e:  # noqa: BLE001 (reported by wait())
             self.error = e
         finally:
             self.done.set()
@@ -141,7 +141,8 @@ def test_console_input(bundle, root, container_id, console):
 def test_controlling_terminal(bundle, root, container_id, console):
     cid = container_id()
     master = start_with_console(bundle, cid, root, console,
-                                "cat /proc/self/stat | cut -d' ' -f7; ls -l /proc/self/fd/0 | sed 's/.*-> //'; sleep 0.2")
+                                "cat /proc/self/stat | cut -d' ' -f7; ls -l /proc/self/fd/0 | sed 's/.*-> //'; "
+                                "sleep 0.2")
     assert rt("start", cid, root=root).returncode == 0
     lines = [l.strip() for l in read_all(master).splitlines()]
     assert lines[0] != "0", lines  # tty_nr: the pty is the controlling terminal

@@ -133,7 +133,8 @@ def test_exec_env_overrides_config(running, root):
 def test_exec_short_flag_forms(running, root):
     cid, _ = running
     # (runc refuses a mix of -e and --env in one command line: one form per flag here)
-    out = exec_ok(root, cid, "sh", "-c", 'echo "$A$B"; id -G', flags=("-e", "A=1", "-e", "B=2", "-u", "7:7", "-g", "11"))
+    out = exec_ok(root, cid, "sh", "-c", 'echo "$A$B"; id -G',
+                  flags=("-e", "A=1", "-e", "B=2", "-u", "7:7", "-g", "11"))
     assert out.splitlines()[0] == "12"
     assert set(out.splitlines()[1].split()) == {"7", "11"}
 
@@ -154,7 +155,8 @@ def test_exec_user(running, root):
 
 def test_exec_additional_gids(running, root):
     cid, _ = running
-    out = exec_ok(root, cid, "id", "-G", flags=("--user", "1000:1000", "--additional-gids", "10", "--additional-gids", "20"))
+    out = exec_ok(root, cid, "id", "-G",
+                  flags=("--user", "1000:1000", "--additional-gids", "10", "--additional-gids", "20"))
     assert set(out.split()) == {"1000", "10", "20"}
 
 

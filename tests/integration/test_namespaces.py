@@ -60,7 +60,8 @@ def test_ipc_namespace(bundle, root, container_id):
 
 def test_network_namespace_only_lo(bundle, root, container_id):
     out = run_out(bundle, container_id(), root,
-                  "ls /sys/class/net; echo --; tail -n +3 /proc/net/dev | cut -d: -f1; echo --; readlink /proc/self/ns/net")
+                  "ls /sys/class/net; echo --; tail -n +3 /proc/net/dev | cut -d: -f1; echo --; "
+                  "readlink /proc/self/ns/net")
     sys_net, proc_net, ns = out.split("--\n")
     assert sys_net.split() == ["lo"]
     assert proc_net.split() == ["lo"]
@@ -205,7 +206,8 @@ def test_time_namespace_offsets(bundle, root, container_id):
     }
     with open("/proc/uptime") as f:
         host_up = float(f.read().split()[0])
-    out = run_out(bundle, container_id(), root, "cat /proc/uptime; readlink /proc/self/ns/time; cat /proc/self/timens_offsets")
+    out = run_out(bundle, container_id(), root,
+                  "cat /proc/uptime; readlink /proc/self/ns/time; cat /proc/self/timens_offsets")
     lines = out.splitlines()
     up = float(lines[0].split()[0])
     assert 1000 * DAY + host_up - 5 < up < 1000 * DAY + host_up + 60, (up, host_up)

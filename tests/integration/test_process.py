@@ -120,7 +120,8 @@ def test_rlimits(bundle, root, container_id):
         {"type": "RLIMIT_NOFILE", "soft": 1500, "hard": 3000},
         {"type": "RLIMIT_CORE", "soft": 0, "hard": 4096},
     ]
-    out = run_out(bundle, container_id(), root, "ulimit -n; grep -E 'Max (open files|core file size)' /proc/self/limits")
+    out = run_out(bundle, container_id(), root,
+                  "ulimit -n; grep -E 'Max (open files|core file size)' /proc/self/limits")
     lines = out.splitlines()
     assert lines[0] == "1500"
     core = [l for l in lines if l.startswith("Max core")][0].split()

@@ -236,7 +236,8 @@ def test_linux_devices_extra_node(bundle, root, container_id):
 def test_devpts_mqueue_shm_mounted(bundle, root, container_id):
     out = run_out(bundle, container_id(), root, "cut -d' ' -f2,3 /proc/mounts")
     mounts = set(out.splitlines())
-    for expected in ("/dev/pts devpts", "/dev/mqueue mqueue", "/dev/shm tmpfs", "/proc proc", "/sys sysfs", "/dev tmpfs"):
+    for expected in ("/dev/pts devpts", "/dev/mqueue mqueue", "/dev/shm tmpfs", "/proc proc", "/sys sysfs",
+                     "/dev tmpfs"):
         assert expected in mounts, (expected, out)
 
 
@@ -248,7 +249,8 @@ def test_masked_paths(bundle, root, container_id):
     (bundle.rootfs / "secretdir" / "inner").write_text("also secret\n")
     bundle.config["linux"]["maskedPaths"] += ["/secret.txt", "/secretdir", "/does/not/exist"]
     out = run_out(bundle, container_id(), root,
-                  "echo \"[$(cat /secret.txt)]\"; echo \"[$(ls -A /secretdir)]\"; echo \"[$(head -c 10 /proc/kcore | wc -c)]\"; "
+                  "echo \"[$(cat /secret.txt)]\"; echo \"[$(ls -A /secretdir)]\"; "
+                  "echo \"[$(head -c 10 /proc/kcore | wc -c)]\"; "
                   "cat /secret.txt; cat /secretdir/inner 2>/dev/null || echo gone")
     assert out.splitlines() == ["[]", "[]", "[0]", "gone"]
     assert (bundle.rootfs / "secret.txt").read_text() == "top secret\n"

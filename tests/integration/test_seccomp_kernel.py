@@ -73,7 +73,7 @@ def in_child(filt, body, extra_flags=0):
             os.close(r)
             load(filt, extra_flags)
             body()
-        except BaseException:
+        except BaseException:  # noqa: BLE001 (a forked child: any failure goes back through the pipe)
             os.write(w, traceback.format_exc().encode())
             code = 99
         os._exit(code)
@@ -298,7 +298,7 @@ def test_notify_listener_answers(tmp_path, wait_killable):
                 code = 0 if e.errno == errno.EXDEV else 11
             if code == 0:
                 os.mkdir(tmp_path / "continued")
-        except BaseException:
+        except BaseException:  # noqa: BLE001 (a forked child: any failure becomes its exit status)
             traceback.print_exc()
             code = 99
         os._exit(code)
@@ -398,7 +398,7 @@ def test_container_notify_listener(seccomp_runtime, bundle, root, container_id, 
             for extra in fds:
                 os.close(extra)
             conn.close()
-        except BaseException as e:  # reported by the assertions below
+        except BaseException as e:  # noqa: BLE001 (reported by the assertions below)
             got["error"] = repr(e)
 
     t = threading.Thread(target=agent, daemon=True)
@@ -427,7 +427,7 @@ def install_probe(bundle):
     """The static syscall-probe (data/syscall-probe.c) as /bin/syscall-probe of the bundle."""
     out = bundle.rootfs / "bin" / "syscall-probe"
     if not out.exists():
-        import subprocess  # noqa: PLC0415
+        import subprocess
         subprocess.run(["gcc", "-static", "-O2", "-o", str(out), str(PROBE_SRC)], check=True)
     return "/bin/syscall-probe"
 
@@ -435,7 +435,7 @@ def install_probe(bundle):
 def allowlist_below(limit):
     """podman's default profile with default ERRNO(EPERM) (no defaultErrnoRet) and every name whose
     x86_64 number is >= limit taken out: the profile of an older engine on a newer kernel."""
-    import pyseccomp  # noqa: PLC0415
+    import pyseccomp
     p = json.loads(PODMAN.read_text())
     del p["defaultErrnoRet"]
     rules = []

@@ -58,7 +58,8 @@ umount -l "$HOSTCG"
 mount -t tmpfs -o mode=755 run /run
 mkdir -p /run/dbus
 mount -t proc proc /proc
-exec env -i container=pyruntime-test SYSTEMD_UNIT_PATH="/run/systemd/transient:$UNITS" PATH=/usr/sbin:/usr/bin:/sbin:/bin \
+exec env -i container=pyruntime-test SYSTEMD_UNIT_PATH="/run/systemd/transient:$UNITS" \
+    PATH=/usr/sbin:/usr/bin:/sbin:/bin \
     "$SYSTEMD" --system --unit=minimal.target --log-target=console --log-level=warning
 """
 

@@ -22,7 +22,7 @@ import pytest
 
 sys.path.insert(0, os.path.dirname(__file__))
 
-import relutil  # noqa: E402
+import relutil
 
 
 @pytest.fixture(autouse=True)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # tests/: support
 
-import support  # noqa: E402
+import support
 
 NIGHTLY = os.environ.get("PYRUNTIME_NIGHTLY") == "1"
 SESSION = uuid.uuid4().hex[:8]
@@ -214,7 +214,8 @@ def _live_descendants():
     return [d for d in descendants() if d[2] not in "ZX" and d[0] not in BASELINE]
 
 
-_FOREIGN = ("/tmp/pytest-of-", "/tmp/bats-run-", "/var/lib/", "/run/", "/var/run/", "/sys/fs/cgroup/", "/proc/sys/fs/binfmt")
+_FOREIGN = ("/tmp/pytest-of-", "/tmp/bats-run-", "/var/lib/", "/run/", "/var/run/", "/sys/fs/cgroup/",
+            "/proc/sys/fs/binfmt")
 
 
 def mount_rows(own_dirs=()):

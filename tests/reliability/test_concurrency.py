@@ -181,7 +181,8 @@ def test_concurrent_lifecycles(tmp_path, state_root, busybox_rootfs, mounts_befo
                     stats.fail(f"{d.name}/state.json not valid JSON: {data[:200]!r}")
             time.sleep(0.001)
 
-    monitors = [threading.Thread(target=monitor_state_list) for _ in range(2)] + [threading.Thread(target=monitor_files)]
+    monitors = [threading.Thread(target=monitor_state_list) for _ in range(2)]
+    monitors.append(threading.Thread(target=monitor_files))
     workers = [threading.Thread(target=worker) for _ in range(WORKERS)]
     t0 = time.monotonic()
     for t in monitors + workers:

@@ -21,7 +21,7 @@ import rlutil
 import support
 
 sys.path.insert(0, str(support.REPO / "tests" / "clients"))
-from clientutil import PtyClient  # noqa: E402
+from clientutil import PtyClient
 
 pytestmark = pytest.mark.skipif(os.environ.get("PYRUNTIME_SKIP_CLIENTS") == "1", reason="PYRUNTIME_SKIP_CLIENTS=1")
 IMAGE = "localhost/busybox"

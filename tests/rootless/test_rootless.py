@@ -139,7 +139,8 @@ def test_limits_it_cannot_apply_are_one_warning(rl_user, rl_xdg, rl_bundle):
 def test_sysfs_is_bound_when_the_network_namespace_is_the_hosts(rl_user, rl_xdg, rl_bundle):
     """A sysfs mount needs a network namespace of the container's own: without one the host's
     /sys is bound instead, read-only, its cgroup tree masked (a fresh sysfs shows none there)."""
-    b = rl_bundle(("sh", "-c", "awk '$5 == \"/sys\" {print $6}' /proc/self/mountinfo | cut -d, -f1; ls /sys/fs/cgroup | wc -l; "
+    b = rl_bundle(("sh", "-c", "awk '$5 == \"/sys\" {print $6}' /proc/self/mountinfo | cut -d, -f1; "
+                   "ls /sys/fs/cgroup | wc -l; "
                    "test -d /sys/class/net && echo has-class-net; touch /sys/x 2>/dev/null || echo ro"))
     c = rlutil.load(b)
     c["mounts"] = [m for m in c["mounts"] if not m["destination"].startswith("/sys")]

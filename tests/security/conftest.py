@@ -20,7 +20,7 @@ import pytest
 
 sys.path.insert(0, os.path.dirname(__file__))
 
-import secutil  # noqa: E402
+import secutil
 
 
 def pytest_configure(config):

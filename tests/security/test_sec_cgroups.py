@@ -51,7 +51,8 @@ def cgroups_applied(bundle, root, container_id, cg_name):
     proc = secutil.run(bundle, container_id(), root, ["cat", "/proc/self/cgroup"])
     bundle.config["linux"].pop("cgroupsPath")
     if proc.returncode != 0 or f"{cg_name}-probe" not in proc.stdout:
-        pytest.skip(f"the runtime does not apply linux.cgroupsPath yet: {proc.stdout.strip()[:100]} {proc.stderr.strip()[-150:]}")
+        pytest.skip("the runtime does not apply linux.cgroupsPath yet: "
+                    f"{proc.stdout.strip()[:100]} {proc.stderr.strip()[-150:]}")
     bundle.config["linux"]["namespaces"] = ns
 
 

@@ -286,7 +286,8 @@ def test_21626_caller_leaked_fd(bundle, root, container_id, host_canary):
 
 def test_21626_exec_cwd(bundle, root, container_id):
     cid = container_id()
-    bundle.config["process"]["args"] = ["sh", "-c", "ln -s /proc/self/fd/5 /link; ln -s /proc/self/fd/6 /link6; sleep 1000"]
+    bundle.config["process"]["args"] = ["sh", "-c",
+                                        "ln -s /proc/self/fd/5 /link; ln -s /proc/self/fd/6 /link6; sleep 1000"]
     running(bundle, cid, root, bundle.config["process"]["args"])
     for cwd in [f"/proc/self/fd/{n}" for n in range(3, 24)] + ["/link", "/link6"]:
         e = rt("exec", "--cwd", cwd, cid, "sh", "-c", "pwd; ls .. | head", root=root)
@@ -326,7 +327,7 @@ def test_21626_created_state_fd_audit(bundle, root, container_id):
 
 
 def fcntl_dup(fd, at_least):
-    import fcntl  # noqa: PLC0415
+    import fcntl
     return fcntl.fcntl(fd, fcntl.F_DUPFD, at_least)
 
 

@@ -100,7 +100,8 @@ def test_update_sets_only_resource_properties():
     p = Parser()
     p.add_data(msg.serialise(serial=1))
     back = p.get_next_message()
-    assert back.body[0] == "pyrt-c1.scope" and back.body[1] is True and ("TasksMax", ("t", RES["pids"]["limit"])) in back.body[2]
+    assert back.body[0] == "pyrt-c1.scope" and back.body[1] is True
+    assert ("TasksMax", ("t", RES["pids"]["limit"])) in back.body[2]
 
 
 def test_job_wait_messages():

@@ -137,7 +137,8 @@ def test_list_table_like_gos_tabwriter(capsys):
     cli._list([{"id": "a", "pid": 7, "status": "running", "bundle": "/b", "created": "c", "owner": "root"}],
               "table", False)
     out = capsys.readouterr().out.splitlines()
-    assert out[0] == "ID" + " " * 10 + "PID" + " " * 9 + "STATUS" + " " * 6 + "BUNDLE" + " " * 6 + "CREATED" + " " * 5 + "OWNER"
+    assert out[0] == ("ID" + " " * 10 + "PID" + " " * 9 + "STATUS" + " " * 6 + "BUNDLE" + " " * 6 + "CREATED" + " " * 5
+                      + "OWNER")
     assert out[1] == "a" + " " * 11 + "7" + " " * 11 + "running" + " " * 5 + "/b" + " " * 10 + "c" + " " * 11 + "root"
 
 

@@ -177,6 +177,7 @@ def test_write_spec_missing_bundle(tmp_path):
 
 
 def test_import_is_light():
-    code = "import sys; import pyruntime.defaults; print(sorted(m for m in ('json', 'subprocess', 'ctypes') if m in sys.modules))"
+    code = ("import sys; import pyruntime.defaults; "
+            "print(sorted(m for m in ('json', 'subprocess', 'ctypes') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"

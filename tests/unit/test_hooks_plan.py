@@ -284,7 +284,8 @@ def test_state_json_statuses():
 
 def test_run_hook_stdin_argv0_env(tmp_path):
     out = tmp_path / "out"
-    hook = {"path": "/bin/sh", "args": ["my-argv0", "-c", f'echo "$0" > {out}; cat >> {out}; echo >> {out}; echo "[$FOO][$HOME]" >> {out}'],
+    script = f'echo "$0" > {out}; cat >> {out}; echo >> {out}; echo "[$FOO][$HOME]" >> {out}'
+    hook = {"path": "/bin/sh", "args": ["my-argv0", "-c", script],
             "env": ["FOO=bar"]}
     H.run_hook("prestart", 0, hook, H.state_json(STATE, "creating"))
     lines = out.read_text().splitlines()

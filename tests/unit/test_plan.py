@@ -371,9 +371,9 @@ def test_device_numbers_outside_32_bits_are_refused(bundle, key, value):
     (lambda c: c["mounts"][0].__setitem__("source", "pr\0oc"), "mounts[0].source"),
 ])
 def test_nul_bytes_are_refused_at_load_with_the_json_path(where, expected):
-    import json  # noqa: PLC0415
+    import json
 
-    from pyruntime import spec  # noqa: PLC0415
+    from pyruntime import spec
     cfg = config()
     where(cfg)
     with pytest.raises(ConfigError, match="must not contain a NUL byte") as e:
@@ -382,9 +382,9 @@ def test_nul_bytes_are_refused_at_load_with_the_json_path(where, expected):
 
 
 def test_nul_bytes_in_annotations_are_metadata():
-    import json  # noqa: PLC0415
+    import json
 
-    from pyruntime import spec  # noqa: PLC0415
+    from pyruntime import spec
     cfg = config()
     cfg["annotations"] = {"k": "v\0w"}
     assert spec.parse(json.dumps(cfg).encode())["annotations"] == {"k": "v\0w"}

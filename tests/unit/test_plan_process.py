@@ -23,8 +23,10 @@ def build(c, bundle):
     return P.build_plan(c, bundle, P.Host("", 40, False))
 
 
-@pytest.mark.parametrize("key,path", [("kernel.shmmni", "kernel/shmmni"), ("net/ipv4/ip_forward", "net/ipv4/ip_forward"),
-                                      ("fs.mqueue.msg_max", "fs/mqueue/msg_max"), ("kernel.domainname", "kernel/domainname")])
+@pytest.mark.parametrize("key,path", [("kernel.shmmni", "kernel/shmmni"),
+                                      ("net/ipv4/ip_forward", "net/ipv4/ip_forward"),
+                                      ("fs.mqueue.msg_max", "fs/mqueue/msg_max"),
+                                      ("kernel.domainname", "kernel/domainname")])
 def test_namespaced_sysctls_are_allowed(bundle, key, path):
     c = cfg()
     c["linux"]["sysctl"] = {key: "1"}

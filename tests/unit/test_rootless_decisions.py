@@ -124,7 +124,8 @@ def test_refusal_when_the_ranges_fit(subid):
     _, uid, write = subid
     write("{name}:100000:65536\n")
     e = rootless.explain_refusal("uid_map", [(0, uid, 1), (1, 100000, 65536)], "newuidmap: could not open")
-    assert type(e) is RuntimeFailure and "newuidmap refused the mapping (newuidmap: newuidmap: could not open)" in str(e)
+    assert type(e) is RuntimeFailure
+    assert "newuidmap refused the mapping (newuidmap: newuidmap: could not open)" in str(e)
 
 
 def test_missing_helper_is_named(monkeypatch):

@@ -423,7 +423,8 @@ def test_integer_semantics_match_jsonschema():
                                   "RLIMIT_cpu", "rlimit_CPU", "RLIMIT_CPU ", "", "RLIMIT_A1"])
 def test_pattern_semantics_agree(kind):
     """Anchors and a trailing newline as jsonschema reads them (re.search, `$` before a final \\n)."""
-    doc = {"ociVersion": "1.0.0", "process": {"args": ["a"], "cwd": "/", "rlimits": [{"type": kind, "hard": 1, "soft": 1}]}}
+    rlimits = [{"type": kind, "hard": 1, "soft": 1}]
+    doc = {"ociVersion": "1.0.0", "process": {"args": ["a"], "cwd": "/", "rlimits": rlimits}}
     assert (V.validate(doc) is None) == REF.is_valid(doc), kind
 
 

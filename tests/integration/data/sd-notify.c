@@ -3,9 +3,11 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
-int main(void) {
+int main(void)
+{
     const char *p = getenv("NOTIFY_SOCKET");
-    if (!p) return 2;
+    if (!p)
+        return 2;
     struct sockaddr_un a = { .sun_family = AF_UNIX };
     strncpy(a.sun_path, p, sizeof a.sun_path - 1);
     int s = socket(AF_UNIX, SOCK_DGRAM, 0);
