@@ -291,7 +291,7 @@ def main(argv=None):
     except KeyboardInterrupt:
         log.fatal("interrupted")
         return 130
-    except Exception as e:  # never a traceback for a user: one line, non-zero
+    except Exception as e:  # noqa: BLE001  (never a traceback for a user: one line, non-zero)
         if "--debug" in argv:
             import traceback  # noqa: PLC0415
             traceback.print_exc()

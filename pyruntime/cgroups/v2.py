@@ -99,7 +99,7 @@ class V2Manager(Manager):
     def create(self):
         writes = res.v2_writes(self.resources)
         try:
-            avail = self._check_controllers(writes)
+            self._check_controllers(writes)
             try:
                 made = mkdirs(self.path, self.mount)
             except CgroupDenied:
