@@ -731,8 +731,8 @@ def exec_(root, cid, args=(), *, process_file=None, console_socket=None, detach=
     if console_socket and not terminal:
         raise RuntimeFailure("cannot use console socket if runc will not detach or allocate tty")
     warn = log.warning if log else (lambda msg: None)
-    plan = build_exec_plan(process, config, c.pid, Host.read(), rootfs=c.data.get("rootfs"),
-                           console=bool(console_socket) or terminal, preserve_fds=preserve_fds, warn=warn)
+    plan = build_exec_plan(process, config, c.pid, Host.read(), console=bool(console_socket) or terminal,
+                           preserve_fds=preserve_fds, warn=warn)
     step("exec planned")
     if not detach:
         from ._native._ext import lib  # noqa: PLC0415
