@@ -1,8 +1,8 @@
 /* pyruntime-front: the installed `pyruntime` command.
  *
- * Clients (conmon, containerd's shim) call state, kill, start and delete as separate processes,
- * and the interpreter's start (~10 ms here) was most of each. This program serves those four
- * itself when the case is the common one, with the Python CLI's exact output, exit status, --log
+ * Clients (conmon, containerd's shim) call state, kill, start, delete and ps as separate
+ * processes, and the interpreter's start (~10 ms here) was most of each. This program serves
+ * those itself when the case is the common one, with the Python CLI's exact output, exit status, --log
  * records and locking, and execs the Python CLI (the reference) for everything else: any other
  * command, any flag or state it does not fully understand, anything that needs the cgroup drivers,
  * hooks or sd_notify. The decision to hand over is always taken before anything is changed, except
@@ -29,6 +29,7 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -1271,6 +1272,225 @@ static int cmd_delete(int force)
     return 0;
 }
 
+/* ---- ps (cgroup_ops.ps) ------------------------------------------------------------------- */
+
+struct pids {
+    long long *v;
+    int n, cap;
+};
+
+/* cgroups.read_pids(path, recursive=True), in its order. Unsure -> Python (ps changes nothing). */
+static void read_pids(const char *path, struct pids *out)
+{
+    char file[4200];
+    if (path_in(file, sizeof file, path, "cgroup.procs") < 0)
+        python();
+    int fd = open(file, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        if (errno == ENOENT)
+            return;
+        python();
+    }
+    struct buf text = {0};
+    put(&text, "", 0);
+    for (;;) {
+        char chunk[4096];
+        ssize_t n = read(fd, chunk, sizeof chunk);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            python();
+        if (n == 0)
+            break;
+        put(&text, chunk, (size_t)n);
+    }
+    close(fd);
+    char *save = NULL;
+    for (char *tok = strtok_r(text.p, " \t\n", &save); tok; tok = strtok_r(NULL, " \t\n", &save)) {
+        if (out->n == out->cap) {
+            out->cap = out->cap ? out->cap * 2 : 64;
+            out->v = realloc(out->v, (size_t)out->cap * sizeof *out->v);
+            if (!out->v)
+                python();
+        }
+        char *end;
+        out->v[out->n++] = strtoll(tok, &end, 10);
+        if (*end)
+            python();
+    }
+    DIR *d = opendir(path);
+    if (!d)
+        return;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+            continue;
+        if (e->d_type != DT_DIR) {
+            if (e->d_type == DT_UNKNOWN)
+                python();
+            continue;
+        }
+        char sub[4200];
+        if (path_in(sub, sizeof sub, path, e->d_name) < 0)
+            python();
+        read_pids(sub, out);
+    }
+    closedir(d);
+}
+
+/* Run ps with these arguments, stdout and stderr into one pipe; its output, or hand over. */
+static char *run_ps(char **args, int nargs)
+{
+    int fds[2];
+    if (pipe2(fds, O_CLOEXEC) < 0)
+        python();
+    pid_t pid = fork();
+    if (pid < 0)
+        python();
+    if (pid == 0) {
+        char **argv = calloc((size_t)nargs + 3, sizeof *argv);
+        int null = open("/dev/null", O_RDONLY);
+        if (!argv || null < 0 || dup2(null, 0) < 0 || dup2(fds[1], 1) < 0 || dup2(fds[1], 2) < 0)
+            _exit(127);
+        argv[0] = (char *)"ps";
+        for (int k = 0; k < nargs; k++)
+            argv[1 + k] = args[k];
+        if (!nargs)
+            argv[1] = (char *)"-ef";
+        execvp("ps", argv);
+        _exit(127);
+    }
+    close(fds[1]);
+    struct buf out = {0};
+    put(&out, "", 0);
+    for (;;) {
+        char chunk[8192];
+        ssize_t n = read(fds[0], chunk, sizeof chunk);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        put(&out, chunk, (size_t)n);
+    }
+    close(fds[0]);
+    int status;
+    while (waitpid(pid, &status, 0) < 0)
+        if (errno != EINTR)
+            python();
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+        python(); /* ps failed: Python runs it again and reports it */
+    for (size_t k = 0; k < out.n; k++) {
+        unsigned char c = (unsigned char)out.p[k];
+        if (c >= 0x80 || (c >= 0x1c && c <= 0x1f) || c == 0)
+            python(); /* str.split() and UTF-8 decoding would see these differently */
+    }
+    return out.p;
+}
+
+static int cmd_ps(const char *format, char **ps_args, int nargs)
+{
+    int json = !strcmp(format, "json");
+    if (!json && strcmp(format, "table"))
+        python();
+    if (!load())
+        return fatal("container does not exist");
+    struct jv *cg = cgroup();
+    if (!cg)
+        python(); /* no cgroup (rootless): the pid namespace's processes */
+    struct jv *drv = jget(cg, "driver"), *paths = jget(cg, "paths"), *path = jget(cg, "path");
+    const char *where = NULL;
+    if (!strcmp(drv->s, "v2")) {
+        where = path ? path->s : NULL;
+    } else if (!strcmp(drv->s, "v1") && paths && paths->n) {
+        static const char *order[] = {"pids", "freezer", "devices", "memory", "cpu", NULL};
+        where = paths->kids[0].s;
+        for (int k = 0; order[k]; k++) {
+            struct jv *p = jget(paths, order[k]);
+            if (p) {
+                where = p->s;
+                break;
+            }
+        }
+    }
+    if (!where || where[0] != '/')
+        python(); /* systemd, or a shape Python's driver would judge */
+    struct pids pids = {0};
+    read_pids(where, &pids);
+    struct buf out = {0};
+    if (json) {
+        if (!pids.n) {
+            puts_(&out, "null\n");
+        } else {
+            put(&out, "[", 1);
+            for (int k = 0; k < pids.n; k++)
+                putf(&out, k ? ",%lld" : "%lld", pids.v[k]);
+            puts_(&out, "]\n");
+        }
+    } else {
+        char *text = run_ps(ps_args, nargs);
+        char *nl = strchr(text, '\n');
+        char *first_end = nl ? nl : text + strlen(text);
+        /* the PID column of the header */
+        int idx = -1, col = 0;
+        for (char *q = text; q < first_end;) {
+            while (q < first_end && isspace((unsigned char)*q))
+                q++;
+            if (q >= first_end)
+                break;
+            char *w = q;
+            while (q < first_end && !isspace((unsigned char)*q))
+                q++;
+            if (q - w == 3 && !strncmp(w, "PID", 3)) {
+                idx = col;
+                break;
+            }
+            col++;
+        }
+        if (idx < 0)
+            python(); /* "couldn't find PID field in ps output": Python's words */
+        put(&out, text, (size_t)(first_end - text));
+        char *line = nl ? nl + 1 : NULL;
+        while (line) {
+            char *next = strchr(line, '\n');
+            char *end = next ? next : line + strlen(line);
+            char *q = line, *field = NULL;
+            size_t flen = 0;
+            for (col = 0; q < end && col <= idx; col++) {
+                while (q < end && isspace((unsigned char)*q))
+                    q++;
+                if (q >= end)
+                    break;
+                field = q;
+                while (q < end && !isspace((unsigned char)*q))
+                    q++;
+                flen = (size_t)(q - field);
+            }
+            if (col > idx && field) {
+                char num_[24];
+                if (flen == 0 || flen > 18)
+                    python();
+                for (size_t k = 0; k < flen; k++)
+                    if (!isdigit((unsigned char)field[k]))
+                        python(); /* int() of it: Python's */
+                memcpy(num_, field, flen);
+                num_[flen] = 0;
+                long long p = strtoll(num_, NULL, 10);
+                for (int k = 0; k < pids.n; k++)
+                    if (pids.v[k] == p) {
+                        put(&out, "\n", 1);
+                        put(&out, line, (size_t)(end - line));
+                        break;
+                    }
+            }
+            line = next ? next + 1 : NULL;
+        }
+        put(&out, "\n", 1);
+    }
+    if (write_all(1, out.p, out.n) < 0)
+        python();
+    return 0;
+}
+
 /* ---- the command line (pyruntime/cli.py's rules, for the flags clients pass) --------------- */
 
 /* A global flag we understand: its canonical name and whether it takes a value; NULL otherwise. */
@@ -1335,12 +1555,36 @@ int main(int argc, char **argv)
     if (i >= argc)
         python();
     const char *command = argv[i++];
+    const char *format = "table";
+    if (!strcmp(command, "ps")) {
+        /* runc stops reading flags at the container ID: the rest are ps's own arguments */
+        for (int k = i; k < argc; k++)
+            if (!strcmp(argv[k], "--") || !strcmp(argv[k], "-h") || !strcmp(argv[k], "--help"))
+                python();
+        for (; i < argc && argv[i][0] == '-'; i++) {
+            const char *w = argv[i];
+            const char *eq = strchr(w, '=');
+            size_t n = eq ? (size_t)(eq - w) : strlen(w);
+            if (!((n == 2 && !strncmp(w, "-f", 2)) || (n == 7 && !strncmp(w, "-format", 7))
+                  || (n == 8 && !strncmp(w, "--format", 8))))
+                python();
+            if (eq)
+                format = eq + 1;
+            else if (i + 1 < argc)
+                format = argv[++i];
+            else
+                python();
+        }
+        if (i >= argc)
+            python();
+    }
     int is_kill = !strcmp(command, "kill"), is_delete = !strcmp(command, "delete");
-    if (!is_kill && !is_delete && strcmp(command, "state") && strcmp(command, "start"))
+    int is_ps = !strcmp(command, "ps");
+    if (!is_kill && !is_delete && !is_ps && strcmp(command, "state") && strcmp(command, "start"))
         python();
     const char *args[2];
-    int nargs = 0, flag = 0;
-    for (; i < argc; i++) {
+    int nargs = 0, flag = 0, ps_at = i + 1;
+    for (; i < argc && !is_ps; i++) {
         const char *w = argv[i];
         if (w[0] == '-') {
             if ((is_kill && (!strcmp(w, "-a") || !strcmp(w, "--all") || !strcmp(w, "-all")))
@@ -1354,6 +1598,8 @@ int main(int argc, char **argv)
             python(); /* too many arguments: Python's usage error */
         args[nargs++] = w;
     }
+    if (is_ps)
+        args[nargs++] = argv[ps_at - 1];
     if (!nargs)
         python();
     if (strcmp(log_format, "text") && strcmp(log_format, "json"))
@@ -1382,6 +1628,8 @@ int main(int argc, char **argv)
         return cmd_state();
     if (!strcmp(command, "start"))
         return cmd_start();
+    if (is_ps)
+        return cmd_ps(format, argv + ps_at, argc - ps_at);
     if (is_kill)
         return cmd_kill(nargs > 1 ? args[1] : "SIGTERM", flag);
     return cmd_delete(flag);

@@ -257,3 +257,25 @@ def test_what_python_writes_fits_the_one_definition(bundle, root, container_id):
     assert call(PYTHON, root, "kill", cid, "KILL").returncode == 0
     wait_status(cid, "stopped", root)
     assert call(FRONT, root, "delete", cid).returncode == HANDED_OVER
+
+
+# ---- ps -----------------------------------------------------------------------------------------
+
+def test_ps(bundle, root, container_id):
+    cid = make(bundle, root, container_id(), started=True)
+    # never a pipe for a detached process: it would hold it open
+    assert subprocess.run([support.RUNTIME, "--root", str(root), "exec", "-d", cid, "sleep", "999"],
+                          stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                          timeout=30).returncode == 0
+    table = same(root, "ps", cid).stdout.decode()
+    assert table.startswith("UID") and table.count("sleep") == 2, table
+    assert len(json.loads(same(root, "ps", "--format", "json", cid).stdout)) == 2
+    same(root, "ps", "-f=json", cid)
+    same(root, "ps", "--format=table", cid, "-o", "pid,comm")
+    same(root, "ps", cid, "-o", "pid,args")
+    same(root, "ps", "nope")
+    assert call(FRONT, root, "ps", cid, "-o", "comm").returncode == HANDED_OVER  # no PID column: Python's
+    assert call(FRONT, root, "ps", "--format", "yaml", cid).returncode == HANDED_OVER
+    assert call(PYTHON, root, "kill", cid, "KILL").returncode == 0
+    wait_status(cid, "stopped", root)
+    assert same(root, "ps", "-f", "json", cid).stdout == b"null\n"
