@@ -56,8 +56,13 @@ def runtime_files():
     files = [os.path.realpath(RUNTIME)]
     with open(RUNTIME, "rb") as f:
         first = f.readline()
+    interp = None
     if first.startswith(b"#!"):
         interp = first[2:].split()[0].decode()
+    elif first.startswith(b"\x7fELF") and os.access(os.path.join(os.path.dirname(RUNTIME), "python3"), os.X_OK):
+        # pyruntime's C front (pyruntime/_native/front.c): its venv's interpreter runs the rest
+        interp = os.path.join(os.path.dirname(RUNTIME), "python3")
+    if interp:
         files.append(os.path.realpath(interp))
         proc = subprocess.run([interp, "-c", "import pyruntime, os; print(os.path.dirname(pyruntime.__file__))"],
                               capture_output=True, text=True)
