@@ -19,6 +19,9 @@
 
 static struct plan plan;
 
+void stage0_namespaces(const struct plan *p); /* ns.c */
+void enter_memory_cgroup(void); /* cgroup.c */
+
 static void read_plan(int fd)
 {
     struct stat st;
@@ -144,6 +147,8 @@ static void stage2(struct plan *p)
     const char *path;
     int cwd_err = 0, exec_mode = p->flags & F_EXEC;
 
+    enter_memory_cgroup(); /* cgroup.c: when stage 1 left it to us */
+
     if ((p->flags & F_SETSID) && setsid() < 0)
         die("setsid");
     lsm_write(p, LSM_KEYRING); /* runc sets it before it joins a new session keyring */
@@ -243,7 +248,8 @@ int main(int argc, char **argv)
     close_inherited(&plan);
     initial_affinity(&plan);
     sync_expect(MSG_GO);
-    enter_cgroups(&plan); /* first: the namespaces (cgroup ns too) are made from inside them */
+    stage0_namespaces(&plan); /* ns.c: before the cgroups, so their kernel memory is not the container's */
+    enter_cgroups(&plan); /* first: the other namespaces (cgroup ns too) are made from inside them */
     if (plan.flags & F_HAS_OOM) {
         char v[16];
         snprintf(v, sizeof v, "%d", plan.oom);
