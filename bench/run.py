@@ -2,7 +2,7 @@
 
     /work/main/.venv/bin/python bench/run.py [--runs N] [--warmup N] [--only NAME[,NAME]] [--prepare-crun]
 
-Root only. Cases (NAME for --only): run, lifecycle, commands, exec, memory, many, podman. Prints a markdown
+Root only. Cases (NAME for --only): run, lifecycle, commands, exec, memory, many, podman, ctr. Prints a markdown
 table and writes bench/results/latest.json. See bench/README.md.
 
 Timing: time.perf_counter() around os.posix_spawn of the runtime binary and a blocking wait for it
@@ -28,7 +28,7 @@ REPO = os.path.dirname(HERE)
 PREFIX = "pyrtbench"  # in every container id, bundle and cgroup name: the leak checks look for it
 ENV = {"PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"}
 TIMEOUT = 30
-CASES = ("run", "lifecycle", "commands", "exec", "memory", "many", "podman")
+CASES = ("run", "lifecycle", "commands", "exec", "memory", "many", "podman", "ctr")
 MiB = 1 << 20
 
 
@@ -656,6 +656,41 @@ class Bench:
         _, after, _ = self.podman_lines(podman, "ps", "-aq")
         new = sorted(set(after) - set(before))
         notes = {r.name: "podman ps -a: nothing left behind" if not new else f"LEFT BEHIND podman containers {new}"
+                 for r in self.live()}
+        return {key: {"unit": "ms", "samples": times, "errors": errors, "notes": notes}}
+
+    def case_ctr(self):
+        """`ctr run --rm` through containerd's runc shim with --runc-binary, per runtime, if
+        containerd runs here and has localhost/busybox:latest (scripts/clients-setup.sh imports it)."""
+        key = "ctr run --rm localhost/busybox:latest true"
+        ctr = shutil.which("ctr")
+        if not ctr:
+            return {key: {"skipped": "ctr not installed"}}
+        out = os.path.join(self.tmp, "ctr.txt")
+        rc, _, _, err = self.spawn([ctr, "images", "ls", "-q"], 30, stdout=out)
+        with open(out) as f:
+            images = f.read().split()
+        if rc or "localhost/busybox:latest" not in images:
+            return {key: {"skipped": f"containerd or its localhost/busybox:latest image unavailable: {err[-160:]}"}}
+        times = {r.name: [] for r in self.live()}
+        errors = {}
+        for i, order in self.rounds(self.args.warmup + self.args.runs):
+            for r in order:
+                if r.name in errors:
+                    continue
+                cid = f"{PREFIX}-ctr-{r.name}-{i}"
+                rc, dt, _, err = self.spawn([ctr, "run", "--rm", "--runc-binary", r.path,
+                                             "localhost/busybox:latest", cid, "true"], 120)
+                if rc:
+                    errors[r.name] = f"exit {rc}: {err[-160:]}"
+                    self.spawn([ctr, "task", "delete", "-f", cid], 30)
+                    self.spawn([ctr, "container", "delete", cid], 30)
+                elif i >= self.args.warmup:
+                    times[r.name].append(dt * 1000)
+        rc, _, _, _ = self.spawn([ctr, "containers", "ls", "-q"], 30, stdout=out)
+        with open(out) as f:
+            left = [c for c in f.read().split() if c.startswith(PREFIX)]
+        notes = {r.name: "ctr containers ls: nothing left behind" if not left else f"LEFT BEHIND {left}"
                  for r in self.live()}
         return {key: {"unit": "ms", "samples": times, "errors": errors, "notes": notes}}
 
