@@ -28,10 +28,7 @@ def build_init(out=INIT_BINARY):
     srcs = [os.path.join(NATIVE, s) for s in INIT_SOURCES]
     cmd = cc + ["-O2", "-Wall", "-Wextra", "-Wno-unused-result", "-D_FORTIFY_SOURCE=2",
                 "-fstack-protector-strong", "-o", out] + srcs
-    # static: fewer mappings, so fewer page-table pages and no dirty pages of libc.so's relocations
-    # charged to the container (its memory limit is for what runs in it); dynamic where no libc.a
-    if subprocess.run(cmd + ["-static"], stderr=subprocess.DEVNULL).returncode != 0:
-        subprocess.run(cmd, check=True)
+    subprocess.run(cmd, check=True)
     return out
 
 
