@@ -1227,6 +1227,36 @@ static void destroy_cgroup(struct jv *cg)
     }
 }
 
+/* container._destroy() of a live init: SIGKILL through a pidfd, thaw (a frozen process cannot
+ * die), wait up to a second. Still alive, or no cgroup to find the rest by: Python's, which goes
+ * on from whatever this did. */
+static void kill_init(struct jv *cg)
+{
+    struct jv *drv = cg ? jget(cg, "driver") : NULL;
+    if (!drv || (strcmp(drv->s, "v1") && strcmp(drv->s, "v2")))
+        python();
+    signal_init(9);
+    char path[4200];
+    struct jv *where = !strcmp(drv->s, "v2") ? jget(cg, "path") : jget(jget(cg, "paths"), "freezer");
+    if (where && where->t == J_STR
+        && path_in(path, sizeof path, where->s, !strcmp(drv->s, "v2") ? "cgroup.freeze" : "freezer.state") == 0) {
+        int fd = open(path, O_WRONLY | O_CLOEXEC);
+        if (fd >= 0) {
+            const char *v = !strcmp(drv->s, "v2") ? "0" : "THAWED";
+            if (write(fd, v, strlen(v)) < 0) {
+                /* as Python: a thaw that fails is no reason to stop */
+            }
+            close(fd);
+        }
+    }
+    for (int i = 0; alive(); i++) {
+        if (i >= 200)
+            python();
+        struct timespec ts = {0, 5 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+}
+
 static int cmd_delete(int force)
 {
     if (!load())
@@ -1239,10 +1269,8 @@ static int cmd_delete(int force)
         snprintf(msg, sizeof msg, "cannot delete container %s that is not stopped: %s", cid, st);
         return fatal(msg);
     }
-    if (strcmp(st, "stopped"))
-        python(); /* an init to kill first */
-    if (truthy(jget(jget(&state, "hooks"), "poststop")))
-        python();
+    if (!strcmp(st, "paused") || truthy(jget(jget(&state, "hooks"), "poststop")))
+        python(); /* a frozen init, poststop hooks: Python's */
     /* the state directory holds plain files only (the notify/ directory is Python's to remove) */
     DIR *d = opendir(dir);
     if (!d)
@@ -1254,6 +1282,8 @@ static int cmd_delete(int force)
         else if (e->d_type == DT_UNKNOWN)
             python();
     struct jv *cg = cgroup();
+    if (strcmp(st, "stopped"))
+        kill_init(cg); /* created, or running with --force */
     if (cg)
         destroy_cgroup(cg);
     rewinddir(d);

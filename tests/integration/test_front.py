@@ -279,3 +279,18 @@ def test_ps(bundle, root, container_id):
     assert call(PYTHON, root, "kill", cid, "KILL").returncode == 0
     wait_status(cid, "stopped", root)
     assert same(root, "ps", "-f", "json", cid).stdout == b"null\n"
+
+
+def test_delete_of_a_live_container(bundle, root, container_id):
+    """delete of a created container, and delete --force of a running one: the init is killed
+    (through a pidfd), waited for, and everything removed, as Python's _destroy does."""
+    for started, flags in ((False, ()), (False, ("--force",)), (True, ("--force",))):
+        fast, slow = twins(bundle, root, container_id, started=started)
+        dirs = {cid: cgroup_dirs(root, cid) for cid in (fast, slow)}
+        pids = {cid: support.state(cid, root)["pid"] for cid in (fast, slow)}
+        a, b = compare_changes(root, fast, slow, "delete", flags=flags)
+        assert a.returncode == 0, a.stderr
+        for cid in (fast, slow):
+            assert not os.path.exists(os.path.join(root, cid))
+            assert not [d for d in dirs[cid] if os.path.exists(d)]
+            assert not support.pid_alive(pids[cid]) or open(f"/proc/{pids[cid]}/stat").read().split(") ")[1][0] == "Z"
