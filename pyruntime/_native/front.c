@@ -6,8 +6,10 @@
  * records and locking, and execs the Python CLI (the reference) for everything else: any other
  * command, any flag or state it does not fully understand, anything that needs the cgroup drivers,
  * hooks or sd_notify. The decision to hand over is always taken before anything is changed, except
- * where the Python path would redo the same steps (a cgroup removal) or is told what happened (a
- * start whose init reported an error: PYRUNTIME_FRONT_START_FAILED).
+ * where the Python path goes on from where this stopped (a delete whose init is killed but not gone
+ * within a second, or whose cgroup removal fails: Python's delete finds a stopped container and
+ * redoes the removal) or is told what happened (a start whose init reported an error:
+ * PYRUNTIME_FRONT_START_FAILED).
  *
  * state.json is read by the field table generated from pyruntime/state_format.py (state_format.h):
  * a key not in it, or a value of another type, hands the command to Python.
