@@ -43,8 +43,11 @@ def main():
         root = os.path.join(b.tmp, "root")
         os.makedirs(root)
         py = [VENV_PY]
-        with open(args.pyruntime) as f:
-            interp = f.readline()[2:].split()
+        # -X importtime needs the interpreter's command line: the one the C front (an ELF program)
+        # execs for create and run, `-IS -c <the CLI>` with the venv's site-packages put first
+        import sysconfig
+        cli = (f"import os, sys; sys.path.insert(0, {sysconfig.get_paths()['purelib']!r}); "
+               "from pyruntime.cli import main; os._exit(main())")
         rows = []
 
         def timed(argv, n=args.runs, each=None):
@@ -93,11 +96,11 @@ def main():
         for label, xs in rows:
             print(f"| {label} | {spread(xs)} |")
 
-        # -X importtime: the interpreter from the script's first line, as the kernel would run it
+        # -X importtime of the Python CLI, as the front runs it
         for cmd in ("create", "run"):
             c = f"{PREFIX}-imp-{cmd}"
             # spawn, not subprocess: the bench is a subreaper whose reaper would take subprocess's child
-            _, _, _, text = b.spawn([*interp, "-X", "importtime", args.pyruntime, "--root", root, cmd, "-b", bundle, c])
+            _, _, _, text = b.spawn([VENV_PY, "-IS", "-X", "importtime", "-c", cli, "--root", root, cmd, "-b", bundle, c])
             b.spawn([args.pyruntime, "--root", root, "delete", "--force", c])
             tops, total, n = [], 0, 0
             for line in text.splitlines():

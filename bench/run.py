@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/run.py [--runs N] [--warmup N] [--only NAME[,NAME]] [--prepare-crun]
 
-Root only. Cases (NAME for --only): run, lifecycle, exec, memory, many, podman. Prints a markdown
+Root only. Cases (NAME for --only): run, lifecycle, commands, exec, memory, many, podman, ctr. Prints a markdown
 table and writes bench/results/latest.json. See bench/README.md.
 
 Timing: time.perf_counter() around os.posix_spawn of the runtime binary and a blocking wait for it
@@ -28,7 +28,7 @@ REPO = os.path.dirname(HERE)
 PREFIX = "pyrtbench"  # in every container id, bundle and cgroup name: the leak checks look for it
 ENV = {"PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"}
 TIMEOUT = 30
-CASES = ("run", "lifecycle", "exec", "memory", "many", "podman")
+CASES = ("run", "lifecycle", "commands", "exec", "memory", "many", "podman", "ctr")
 MiB = 1 << 20
 
 
@@ -214,12 +214,22 @@ class Bench:
 
     # ---- case 2: create / start / delete ----------------------------------------------------
 
+    def state_of(self, r, cid):
+        out = os.path.join(self.tmp, f"state-{threading.get_ident()}.json")
+        rc, dt, err = self.rt(r, "state", cid, stdout=out)
+        if rc:
+            raise RuntimeError(f"state exit {rc}: {err[-160:]}")
+        with open(out) as f:
+            return json.load(f)["status"], dt
+
     def case_lifecycle(self):
+        """A client's lifecycle, each step its own process as conmon and containerd's shim call
+        them: create, start, state until it says stopped, delete."""
         b = self.bundle("true")
-        steps = ("create", "start", "exit", "delete", "total")
+        steps = ("create", "start", "state", "delete", "total")
         times = {s: {r.name: [] for r in self.live()} for s in steps}
+        polls = {r.name: [] for r in self.live()}
         errors = {}
-        pidfile = os.path.join(self.tmp, "lifecycle.pid")
         for i, order in self.rounds(self.args.warmup + self.args.runs):
             for r in order:
                 if r.name in errors:
@@ -227,24 +237,21 @@ class Bench:
                 cid = f"{PREFIX}-lc-{i}"
                 got = {}
                 try:
-                    rc, got["create"], err = self.rt(r, "create", "-b", b, "--pid-file", pidfile, cid)
+                    rc, got["create"], err = self.rt(r, "create", "-b", b, cid)
                     if rc:
                         raise RuntimeError(f"create exit {rc}: {err[-160:]}")
-                    with open(pidfile) as f:
-                        pid = int(f.read())
-                    pfd = os.pidfd_open(pid)  # exit of a non-child, seen without polling
-                    try:
-                        t0 = time.perf_counter()
-                        rc, got["start"], err = self.rt(r, "start", cid)
-                        if rc:
-                            raise RuntimeError(f"start exit {rc}: {err[-160:]}")
-                        p = select.poll()
-                        p.register(pfd, select.POLLIN)
-                        if not p.poll(TIMEOUT * 1000):
-                            raise RuntimeError("container init did not exit")
-                        got["exit"] = time.perf_counter() - t0 - got["start"]
-                    finally:
-                        os.close(pfd)
+                    rc, got["start"], err = self.rt(r, "start", cid)
+                    if rc:
+                        raise RuntimeError(f"start exit {rc}: {err[-160:]}")
+                    t0, n = time.perf_counter(), 0
+                    while True:
+                        n += 1
+                        status, _ = self.state_of(r, cid)
+                        if status == "stopped":
+                            break
+                        if time.perf_counter() - t0 > TIMEOUT:
+                            raise RuntimeError("state never said stopped")
+                    got["state"] = time.perf_counter() - t0
                     rc, got["delete"], err = self.rt(r, "delete", cid)
                     if rc:
                         raise RuntimeError(f"delete exit {rc}: {err[-160:]}")
@@ -252,15 +259,76 @@ class Bench:
                     errors[r.name] = str(e)
                     self.force_delete(r, cid)
                     continue
-                got["total"] = got["create"] + got["start"] + got["exit"] + got["delete"]
+                got["total"] = got["create"] + got["start"] + got["state"] + got["delete"]
                 if i >= self.args.warmup:
+                    polls[r.name].append(n)
                     for s in steps:
                         times[s][r.name].append(got[s] * 1000)
         out = {}
         for s in steps:
-            label = {"exit": "start returned -> init exited", "total": "create+start+exit+delete"}.get(s, s)
+            label = {"state": "state until stopped", "total": "create+start+state..stopped+delete"}.get(s, s)
             out[f"lifecycle {label}"] = {"unit": "ms", "samples": times[s], "errors": errors}
+        out["lifecycle state calls until stopped"] = {"unit": "calls", "samples": polls, "errors": errors}
         return out
+
+    def case_commands(self):
+        """Every other command a client calls, alone, on a running `sleep` container per runtime and
+        round: state (running), ps, kill KILL, state (stopped), delete; and delete --force of a
+        running one. Create and start are untimed here (see lifecycle)."""
+        b = self.bundle("cmd", ["sleep", "3600"])
+        steps = ("state (running)", "ps", "kill KILL", "state (stopped)", "delete (stopped)",
+                 "delete --force (running)")
+        times = {s: {r.name: [] for r in self.live()} for s in steps}
+        errors = {}
+        pidfile = os.path.join(self.tmp, "cmd.pid")
+
+        def check(what, res):
+            rc, dt, err = res
+            if rc:
+                raise RuntimeError(f"{what} exit {rc}: {err[-160:]}")
+            return dt
+        for i, order in self.rounds(self.args.warmup + self.args.runs):
+            for r in order:
+                if r.name in errors:
+                    continue
+                cid, cid2 = f"{PREFIX}-cmd-{i}", f"{PREFIX}-cmdf-{i}"
+                got = {}
+                try:
+                    check("create", self.rt(r, "create", "-b", b, "--pid-file", pidfile, cid))
+                    with open(pidfile) as f:
+                        pid = int(f.read())
+                    check("start", self.rt(r, "start", cid))
+                    status, got["state (running)"] = self.state_of(r, cid)
+                    if status != "running":
+                        raise RuntimeError(f"state says {status}, not running")
+                    got["ps"] = check("ps", self.rt(r, "ps", cid))
+                    pfd = os.pidfd_open(pid)
+                    try:
+                        got["kill KILL"] = check("kill", self.rt(r, "kill", cid, "KILL"))
+                        p = select.poll()
+                        p.register(pfd, select.POLLIN)
+                        if not p.poll(TIMEOUT * 1000):
+                            raise RuntimeError("container init did not exit")
+                    finally:
+                        os.close(pfd)
+                    for _ in range(100):  # the init exited; the reaper may not have reaped it yet
+                        status, got["state (stopped)"] = self.state_of(r, cid)
+                        if status == "stopped":
+                            break
+                        time.sleep(0.002)
+                    got["delete (stopped)"] = check("delete", self.rt(r, "delete", cid))
+                    check("create", self.rt(r, "create", "-b", b, cid2))
+                    check("start", self.rt(r, "start", cid2))
+                    got["delete --force (running)"] = check("delete --force", self.rt(r, "delete", "--force", cid2))
+                except (RuntimeError, Timeout, OSError, ValueError) as e:
+                    errors[r.name] = str(e)
+                    self.force_delete(r, cid)
+                    self.force_delete(r, cid2)
+                    continue
+                if i >= self.args.warmup:
+                    for s in steps:
+                        times[s][r.name].append(got[s] * 1000)
+        return {s: {"unit": "ms", "samples": times[s], "errors": errors} for s in steps}
 
     # ---- case 3: exec ---------------------------------------------------------------------
 
@@ -589,6 +657,41 @@ class Bench:
         _, after, _ = self.podman_lines(podman, "ps", "-aq")
         new = sorted(set(after) - set(before))
         notes = {r.name: "podman ps -a: nothing left behind" if not new else f"LEFT BEHIND podman containers {new}"
+                 for r in self.live()}
+        return {key: {"unit": "ms", "samples": times, "errors": errors, "notes": notes}}
+
+    def case_ctr(self):
+        """`ctr run --rm` through containerd's runc shim with --runc-binary, per runtime, if
+        containerd runs here and has localhost/busybox:latest (scripts/clients-setup.sh imports it)."""
+        key = "ctr run --rm localhost/busybox:latest true"
+        ctr = shutil.which("ctr")
+        if not ctr:
+            return {key: {"skipped": "ctr not installed"}}
+        out = os.path.join(self.tmp, "ctr.txt")
+        rc, _, _, err = self.spawn([ctr, "images", "ls", "-q"], 30, stdout=out)
+        with open(out) as f:
+            images = f.read().split()
+        if rc or "localhost/busybox:latest" not in images:
+            return {key: {"skipped": f"containerd or its localhost/busybox:latest image unavailable: {err[-160:]}"}}
+        times = {r.name: [] for r in self.live()}
+        errors = {}
+        for i, order in self.rounds(self.args.warmup + self.args.runs):
+            for r in order:
+                if r.name in errors:
+                    continue
+                cid = f"{PREFIX}-ctr-{r.name}-{i}"
+                rc, dt, _, err = self.spawn([ctr, "run", "--rm", "--runc-binary", r.path,
+                                             "localhost/busybox:latest", cid, "true"], 120)
+                if rc:
+                    errors[r.name] = f"exit {rc}: {err[-160:]}"
+                    self.spawn([ctr, "task", "delete", "-f", cid], 30)
+                    self.spawn([ctr, "container", "delete", cid], 30)
+                elif i >= self.args.warmup:
+                    times[r.name].append(dt * 1000)
+        rc, _, _, _ = self.spawn([ctr, "containers", "ls", "-q"], 30, stdout=out)
+        with open(out) as f:
+            left = [c for c in f.read().split() if c.startswith(PREFIX)]
+        notes = {r.name: "ctr containers ls: nothing left behind" if not left else f"LEFT BEHIND {left}"
                  for r in self.live()}
         return {key: {"unit": "ms", "samples": times, "errors": errors, "notes": notes}}
 

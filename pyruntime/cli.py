@@ -371,6 +371,9 @@ def _dispatch(command, flags, args, root, log, gflags):
     if command in ("update", "pause", "resume", "ps", "events"):
         return _cgroup_command(command, flags, args, root)
     if command == "start":
+        failed = os.environ.pop("PYRUNTIME_FRONT_START_FAILED", None)  # set by the C front only
+        if failed is not None:
+            ct.start_failed(root, args[0], failed)
         ct.start(root, args[0])
     elif command == "state":
         from . import fastjson as json  # noqa: PLC0415

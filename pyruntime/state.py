@@ -13,7 +13,10 @@ container (claim, lock, load/save, status) is pyruntime.container.container.Cont
 import os
 import time
 
-from .errors import RuntimeFailure
+from .errors import NotFound, RuntimeFailure
+from .state_format import FIELDS, fits
+
+INT_FIELDS = tuple(k for k, kind in FIELDS.items() if kind == "int")
 
 FIFO = "exec.fifo"
 STATE = "state.json"
@@ -86,12 +89,13 @@ def namespace_pids(pid):
 
 
 def _sound(d):
-    """The fields status and delete rely on have the types we wrote."""
+    """The fields status and delete rely on have the types we wrote (state_format.FIELDS, the
+    table the C front reads the file by)."""
     if not isinstance(d, dict):
         return False
-    for key in ("pid", "pid_start", "creator", "creator_start"):
+    for key in INT_FIELDS:
         v = d.get(key, 0)
-        if type(v) is not int or v < 0 or v > 1 << 62:
+        if not fits(v, "int"):
             return False
     return isinstance(d.get("cgroup", {}) or {}, dict) and isinstance(d.get("hooks", {}) or {}, dict)
 

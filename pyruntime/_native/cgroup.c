@@ -15,7 +15,9 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
+#include <limits.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
@@ -42,10 +44,58 @@ static void write_zero(int fd, const char *what)
     close(fd);
 }
 
+/* The v1 memory cgroup is joined by stage 2 itself, right after stage 1 forked it (see
+ * enter_memory_cgroup), when nothing needs it earlier: the new process's task struct, kernel stack
+ * and page tables are then charged to the caller, as crun's are (its container process is made
+ * outside and moved in), and the container's limit is for what runs in it. Not for exec, not with a
+ * cgroup namespace (made by stage 1, whose root must hold the memory cgroup), not with a user
+ * namespace (joined with host credentials only). */
+static int memory_late = -1;
+
+static int memory_late_ok(const struct plan *p)
+{
+    if (p->flags & F_EXEC)
+        return 0;
+    for (int i = 0; i < p->nns; i++)
+        if (p->ns[i].flag == CLONE_NEWCGROUP || p->ns[i].flag == CLONE_NEWUSER)
+            return 0;
+    return 1;
+}
+
+/* The tasks file fd is the memory hierarchy's: its directory has memory.limit_in_bytes. The
+ * parent opened it on the host's /sys, which is what our mount namespace still shows. */
+static int is_memory_fd(int fd)
+{
+    char link[64], path[PATH_MAX];
+    snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+    ssize_t n = readlink(link, path, sizeof path - 1);
+    if (n <= 0 || path[0] != '/')
+        return 0;
+    path[n] = 0;
+    char *slash = strrchr(path, '/');
+    if (!slash || strcmp(slash, "/tasks") || (size_t)(slash - path) + sizeof "/memory.limit_in_bytes" > sizeof path)
+        return 0;
+    strcpy(slash, "/memory.limit_in_bytes");
+    return access(path, F_OK) == 0;
+}
+
 static void enter_v1(const struct plan *p)
 {
-    for (int i = 0; i < p->ncg_tasks; i++)
+    int late_ok = memory_late_ok(p);
+    for (int i = 0; i < p->ncg_tasks; i++) {
+        if (late_ok && memory_late < 0 && is_memory_fd(p->cg_tasks[i])) {
+            memory_late = p->cg_tasks[i];
+            continue;
+        }
         write_zero(p->cg_tasks[i], "v1 tasks");
+    }
+}
+
+void enter_memory_cgroup(void)
+{
+    if (memory_late >= 0)
+        write_zero(memory_late, "v1 tasks");
+    memory_late = -1;
 }
 
 /* cgroup2 first: the fork into it happens before we join the v1 memory cgroup, so the container's

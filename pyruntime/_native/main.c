@@ -19,6 +19,9 @@
 
 static struct plan plan;
 
+void stage0_namespaces(const struct plan *p); /* ns.c */
+void enter_memory_cgroup(void); /* cgroup.c */
+
 static void read_plan(int fd)
 {
     struct stat st;
@@ -144,6 +147,8 @@ static void stage2(struct plan *p)
     const char *path;
     int cwd_err = 0, exec_mode = p->flags & F_EXEC;
 
+    init_step = STEP_CGROUP;
+    enter_memory_cgroup(); /* cgroup.c: when stage 1 left it to us */
     init_step = exec_mode ? STEP_PROCESS : STEP_ROOTFS; /* exec: no rootfs work */
     if ((p->flags & F_SETSID) && setsid() < 0)
         die("setsid");
@@ -258,8 +263,10 @@ int main(int argc, char **argv)
     close_inherited(&plan);
     initial_affinity(&plan);
     sync_expect(MSG_GO);
+    init_step = STEP_NAMESPACES;
+    stage0_namespaces(&plan); /* ns.c: before the cgroups, so their kernel memory is not the container's */
     init_step = STEP_CGROUP;
-    enter_cgroups(&plan); /* first: the namespaces (cgroup ns too) are made from inside them */
+    enter_cgroups(&plan); /* first: the other namespaces (cgroup ns too) are made from inside them */
     if (plan.has_oom) {
         char v[16];
         snprintf(v, sizeof v, "%d", plan.oom);

@@ -61,6 +61,30 @@ static int join_pass(const struct plan *p, int *fds, int allow)
     return joined;
 }
 
+/* A new namespace's kernel objects (the network namespace's ~130 KiB here: the loopback device,
+ * sysctl tables, per-namespace protocol state; the mount namespace's copy of the mount table; the
+ * IPC namespace's) are charged to the memory cgroup of the process that makes it. Made before the
+ * init joins the container's cgroups, they are charged to the caller, as crun does (runc makes them
+ * after): the container's memory limit is then for what runs in it, and a container starts under
+ * 256 KiB. Not the pid namespace (its first child, stage 2, must be its init), not the cgroup one
+ * (made from inside the cgroups), not time (offsets written for stage 1); and only without a user
+ * namespace: one that is made or joined must own them. */
+static int made_early;
+
+void stage0_namespaces(const struct plan *p)
+{
+    int want = 0;
+    for (int i = 0; i < p->nns; i++) {
+        if (p->ns[i].flag == CLONE_NEWUSER)
+            return;
+        if (!p->ns[i].path[0])
+            want |= p->ns[i].flag & (CLONE_NEWNET | CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS);
+    }
+    if (want && unshare(want) < 0)
+        die("create namespaces (flags 0x%x)", want);
+    made_early = want;
+}
+
 void stage1_namespaces(const struct plan *p)
 {
     int fds[LIMIT_NAMESPACES], newflags = 0, tojoin = 0, joined = 0;
@@ -73,7 +97,7 @@ void stage1_namespaces(const struct plan *p)
             if (fds[i] < 0)
                 die("open %s namespace path \"%s\"", ns_name(p->ns[i].flag), p->ns[i].path);
             tojoin |= p->ns[i].flag;
-        } else {
+        } else if (!(p->ns[i].flag & made_early)) {
             newflags |= p->ns[i].flag;
         }
     }

@@ -300,6 +300,20 @@ def start(root, cid):
     return c
 
 
+def start_failed(root, cid, error):
+    """The rest of a start the C front began (pyruntime/_native/front.c): the init reported
+    `error` through the exec fifo, which the front has removed; destroy the container as start
+    does, and report the error."""
+    c = load(root, cid)
+    c.lock()
+    try:
+        c.load()
+        _destroy(c)
+    finally:
+        c.unlock()
+    raise RuntimeFailure(error)
+
+
 def _warn(msg):
     import sys  # noqa: PLC0415
     sys.stderr.write(f"warning: {msg}\n")

@@ -50,14 +50,25 @@ def sha256(path):
     return h.hexdigest()
 
 
+def interpreter():
+    """The interpreter behind RUNTIME: its shebang's, or for pyruntime's C front (an ELF program,
+    pyruntime/_native/front.c, which execs its venv's interpreter) the python3 beside it."""
+    with open(RUNTIME, "rb") as f:
+        first = f.read(4)
+        if first.startswith(b"#!"):
+            return (first + f.readline())[2:].split()[0].decode()
+    beside = os.path.join(os.path.dirname(RUNTIME), "python3")
+    if first == b"\x7fELF" and os.access(beside, os.X_OK):
+        return beside
+    return None
+
+
 def runtime_files():
     """The on-disk components of the runtime under test: the entry point, the interpreter named by
     its shebang, and the init program (every file of the installed pyruntime package)."""
     files = [os.path.realpath(RUNTIME)]
-    with open(RUNTIME, "rb") as f:
-        first = f.readline()
-    if first.startswith(b"#!"):
-        interp = first[2:].split()[0].decode()
+    interp = interpreter()
+    if interp:
         files.append(os.path.realpath(interp))
         proc = subprocess.run([interp, "-c", "import pyruntime, os; print(os.path.dirname(pyruntime.__file__))"],
                               capture_output=True, text=True)

@@ -65,6 +65,10 @@ def test_5736_init_exe_is_sealed(bundle, root, container_id):
     # the same holds for the process the container finally runs (it is not the runtime at all)
     rt("start", cid, root=root)
     support.wait_status(cid, "running", root)
+    # `start` returns once the init said "go" (runc's too), a moment before its execve completes
+    deadline = time.monotonic() + 5
+    while os.readlink(f"/proc/{pid}/exe").startswith("/memfd:") and time.monotonic() < deadline:
+        time.sleep(0.005)
     assert not os.readlink(f"/proc/{pid}/exe").startswith("/memfd:")
     assert {f: secutil.sha256(f) for f in files} == sums
 
@@ -143,8 +147,7 @@ int main(int argc, char **argv) {
 def throwaway_runtime(tmp_path):
     """A throw-away copy of the runtime: the interpreter binary, the package and the init program,
     all under tmp_path. A vulnerable runtime can only corrupt these copies."""
-    with open(support.RUNTIME, "rb") as f:
-        interp = f.readline()[2:].split()[0].decode()
+    interp = secutil.interpreter()
     pkg = subprocess.run([interp, "-c", "import pyruntime, os; print(os.path.dirname(pyruntime.__file__))"],
                          capture_output=True, text=True, check=True).stdout.strip()
     copy = tmp_path / "rtcopy"
