@@ -100,7 +100,8 @@ def main():
         for cmd in ("create", "run"):
             c = f"{PREFIX}-imp-{cmd}"
             # spawn, not subprocess: the bench is a subreaper whose reaper would take subprocess's child
-            _, _, _, text = b.spawn([VENV_PY, "-IS", "-X", "importtime", "-c", cli, "--root", root, cmd, "-b", bundle, c])
+            _, _, _, text = b.spawn([VENV_PY, "-IS", "-X", "importtime", "-c", cli, "--root", root, cmd,
+                                     "-b", bundle, c])
             b.spawn([args.pyruntime, "--root", root, "delete", "--force", c])
             tops, total, n = [], 0, 0
             for line in text.splitlines():

@@ -13,7 +13,7 @@ container (claim, lock, load/save, status) is pyruntime.container.container.Cont
 import os
 import time
 
-from .errors import NotFound, RuntimeFailure
+from .errors import RuntimeFailure
 from .state_format import FIELDS, fits
 
 INT_FIELDS = tuple(k for k, kind in FIELDS.items() if kind == "int")

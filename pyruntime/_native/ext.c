@@ -204,8 +204,7 @@ static int userns_fd(const char *uid_map, const char *gid_map, const char **step
  * idmap/ridmap options): the mapping of `userns` when it is >= 0 (a joined user namespace), else
  * of a new one holding the maps (uid_map/gid_map text, "inside outside count" lines). `recursive`
  * (ridmap) maps the submounts too. Returns 0 or -errno; *step names the call that failed. */
-int pyr_set_idmap(int tree, int recursive, const char *uid_map, const char *gid_map, int userns,
-                  const char **step)
+int pyr_set_idmap(int tree, int recursive, const char *uid_map, const char *gid_map, int userns, const char **step)
 {
     int ns = userns >= 0 ? userns : userns_fd(uid_map, gid_map, step);
     if (ns < 0)
@@ -214,8 +213,8 @@ int pyr_set_idmap(int tree, int recursive, const char *uid_map, const char *gid_
     memset(&attr, 0, sizeof attr);
     attr.attr_set = MOUNT_ATTR_IDMAP;
     attr.userns_fd = (uint64_t)ns;
-    int r = (int)syscall(SYS_mount_setattr, tree, "", AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0),
-                         &attr, sizeof attr);
+    int r =
+        (int)syscall(SYS_mount_setattr, tree, "", AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0), &attr, sizeof attr);
     int err = errno;
     if (ns != userns)
         close(ns);

@@ -96,7 +96,10 @@ static void put(struct buf *b, const char *s, size_t n)
     b->p[b->n] = 0;
 }
 
-static void puts_(struct buf *b, const char *s) { put(b, s, strlen(s)); }
+static void puts_(struct buf *b, const char *s)
+{
+    put(b, s, strlen(s));
+}
 
 static void putf(struct buf *b, const char *fmt, ...)
 {
@@ -152,7 +155,7 @@ static int fatal(const char *msg)
     struct timespec ts;
     struct tm tm;
     char when[64];
-    struct buf line = {0};
+    struct buf line = { 0 };
     clock_gettime(CLOCK_REALTIME, &ts);
     gmtime_r(&ts.tv_sec, &tm);
     size_t k = strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%S", &tm);
@@ -172,7 +175,7 @@ static int fatal(const char *msg)
     }
     if (log_fd >= 0) {
         write_all(log_fd, line.p, line.n);
-        struct buf plain = {0};
+        struct buf plain = { 0 };
         puts_(&plain, msg);
         puts_(&plain, "\n");
         write_all(2, plain.p, plain.n);
@@ -286,7 +289,7 @@ static int utf8_next(const unsigned char *s, const unsigned char *end, unsigned 
 
 static int jstring(struct jp *p, char **out)
 {
-    struct buf b = {0};
+    struct buf b = { 0 };
     put(&b, "", 0);
     p->p++; /* the opening quote */
     while (p->p < p->end) {
@@ -317,8 +320,8 @@ static int jstring(struct jp *p, char **out)
             p->p += 4;
             if (cp >= 0xD800 && cp <= 0xDBFF) {
                 unsigned lo;
-                if (p->end - p->p < 6 || p->p[0] != '\\' || p->p[1] != 'u' || hex4(p->p + 2, &lo) < 0
-                    || lo < 0xDC00 || lo > 0xDFFF)
+                if (p->end - p->p < 6 || p->p[0] != '\\' || p->p[1] != 'u' || hex4(p->p + 2, &lo) < 0 || lo < 0xDC00 ||
+                    lo > 0xDFFF)
                     return -1; /* a lone surrogate: Python keeps it, we do not try */
                 p->p += 6;
                 cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
@@ -441,12 +444,8 @@ static int jparse(struct jp *p, struct jv *v)
     int r = -1;
     size_t left = (size_t)(p->end - p->p);
     switch (*p->p) {
-    case '{':
-        r = jmembers(p, v, 1);
-        break;
-    case '[':
-        r = jmembers(p, v, 0);
-        break;
+    case '{': r = jmembers(p, v, 1); break;
+    case '[': r = jmembers(p, v, 0); break;
     case '"':
         v->t = J_STR;
         r = jstring(p, &v->s);
@@ -463,8 +462,7 @@ static int jparse(struct jp *p, struct jv *v)
         if (left >= 4 && !memcmp(p->p, "null", 4))
             v->t = J_NULL, p->p += 4, r = 0;
         break;
-    default:
-        r = jnumber(p, v); /* NaN, Infinity: Python takes them, we hand over */
+    default: r = jnumber(p, v); /* NaN, Infinity: Python takes them, we hand over */
     }
     p->depth--;
     return r;
@@ -486,33 +484,23 @@ static int truthy(const struct jv *v)
     if (!v)
         return 0;
     switch (v->t) {
-    case J_NULL:
-        return 0;
-    case J_BOOL:
-        return v->b;
-    case J_INT:
-        return v->i != 0;
-    case J_STR:
-        return v->s[0] != 0;
+    case J_NULL: return 0;
+    case J_BOOL: return v->b;
+    case J_INT: return v->i != 0;
+    case J_STR: return v->s[0] != 0;
     case J_ARR:
-    case J_OBJ:
-        return v->n != 0;
-    default:
-        return 1;
+    case J_OBJ: return v->n != 0;
+    default: return 1;
     }
 }
 
 static int fits(const struct jv *v, enum sf_type t)
 {
     switch (t) {
-    case SF_INT:
-        return v->t == J_INT && v->i >= 0 && v->i <= SF_INT_MAX;
-    case SF_STR:
-        return v->t == J_STR;
-    case SF_BOOL:
-        return v->t == J_BOOL;
-    case SF_OBJECT:
-        return v->t == J_OBJ;
+    case SF_INT: return v->t == J_INT && v->i >= 0 && v->i <= SF_INT_MAX;
+    case SF_STR: return v->t == J_STR;
+    case SF_BOOL: return v->t == J_BOOL;
+    case SF_OBJECT: return v->t == J_OBJ;
     case SF_STRMAP:
     case SF_STRLIST:
         if (v->t != (t == SF_STRMAP ? J_OBJ : J_ARR))
@@ -604,7 +592,7 @@ static int load(void)
             python(); /* grew while we read: let Python have it */
     }
     close(fd);
-    struct jp p = {text, text + got, 0};
+    struct jp p = { text, text + got, 0 };
     ws(&p);
     if (jparse(&p, &state) < 0 || state.t != J_OBJ)
         python();
@@ -816,7 +804,7 @@ static int cmd_state(void)
         return fatal("container does not exist");
     const char *st = status();
     int live = !strcmp(st, "created") || !strcmp(st, "running") || !strcmp(st, "paused");
-    struct buf out = {0};
+    struct buf out = { 0 };
     puts_(&out, "{\n  \"ociVersion\": ");
     json_str(&out, str("ociVersion"));
     puts_(&out, ",\n  \"id\": ");
@@ -849,16 +837,44 @@ static int cmd_state(void)
 
 /* ---- kill ---------------------------------------------------------------------------------- */
 
-static const struct { const char *name; int number; } SIGNALS[] = {
-    {"SIGHUP", SIGHUP}, {"SIGINT", SIGINT}, {"SIGQUIT", SIGQUIT}, {"SIGILL", SIGILL},
-    {"SIGTRAP", SIGTRAP}, {"SIGABRT", SIGABRT}, {"SIGBUS", SIGBUS}, {"SIGFPE", SIGFPE},
-    {"SIGKILL", SIGKILL}, {"SIGUSR1", SIGUSR1}, {"SIGSEGV", SIGSEGV}, {"SIGUSR2", SIGUSR2},
-    {"SIGPIPE", SIGPIPE}, {"SIGALRM", SIGALRM}, {"SIGTERM", SIGTERM}, {"SIGSTKFLT", SIGSTKFLT},
-    {"SIGCHLD", SIGCHLD}, {"SIGCONT", SIGCONT}, {"SIGSTOP", SIGSTOP}, {"SIGTSTP", SIGTSTP},
-    {"SIGTTIN", SIGTTIN}, {"SIGTTOU", SIGTTOU}, {"SIGURG", SIGURG}, {"SIGXCPU", SIGXCPU},
-    {"SIGXFSZ", SIGXFSZ}, {"SIGVTALRM", SIGVTALRM}, {"SIGPROF", SIGPROF}, {"SIGWINCH", SIGWINCH},
-    {"SIGIO", SIGIO}, {"SIGPWR", SIGPWR}, {"SIGSYS", SIGSYS}, {"SIGIOT", SIGIOT},
-    {"SIGCLD", SIGCHLD}, {"SIGPOLL", SIGPOLL}, {NULL, 0}};
+static const struct {
+    const char *name;
+    int number;
+} SIGNALS[] = { { "SIGHUP", SIGHUP },
+                { "SIGINT", SIGINT },
+                { "SIGQUIT", SIGQUIT },
+                { "SIGILL", SIGILL },
+                { "SIGTRAP", SIGTRAP },
+                { "SIGABRT", SIGABRT },
+                { "SIGBUS", SIGBUS },
+                { "SIGFPE", SIGFPE },
+                { "SIGKILL", SIGKILL },
+                { "SIGUSR1", SIGUSR1 },
+                { "SIGSEGV", SIGSEGV },
+                { "SIGUSR2", SIGUSR2 },
+                { "SIGPIPE", SIGPIPE },
+                { "SIGALRM", SIGALRM },
+                { "SIGTERM", SIGTERM },
+                { "SIGSTKFLT", SIGSTKFLT },
+                { "SIGCHLD", SIGCHLD },
+                { "SIGCONT", SIGCONT },
+                { "SIGSTOP", SIGSTOP },
+                { "SIGTSTP", SIGTSTP },
+                { "SIGTTIN", SIGTTIN },
+                { "SIGTTOU", SIGTTOU },
+                { "SIGURG", SIGURG },
+                { "SIGXCPU", SIGXCPU },
+                { "SIGXFSZ", SIGXFSZ },
+                { "SIGVTALRM", SIGVTALRM },
+                { "SIGPROF", SIGPROF },
+                { "SIGWINCH", SIGWINCH },
+                { "SIGIO", SIGIO },
+                { "SIGPWR", SIGPWR },
+                { "SIGSYS", SIGSYS },
+                { "SIGIOT", SIGIOT },
+                { "SIGCLD", SIGCHLD },
+                { "SIGPOLL", SIGPOLL },
+                { NULL, 0 } };
 
 static int small_number(const char *s)
 {
@@ -1017,10 +1033,10 @@ static int cmd_start(void)
     int fd = open(fifo, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0)
         python();
-    struct buf got = {0};
+    struct buf got = { 0 };
     const char *error = NULL;
     for (;;) {
-        struct pollfd pfd = {fd, POLLIN, 0};
+        struct pollfd pfd = { fd, POLLIN, 0 };
         int r = poll(&pfd, 1, 100);
         if (r < 0 && errno != EINTR) {
             close(fd);
@@ -1034,7 +1050,7 @@ static int cmd_start(void)
                 break;
             if (n > 0 && data[0] == '!') {
                 put(&got, data + 1, (size_t)n - 1);
-                struct timespec ten = {0, 10 * 1000 * 1000};
+                struct timespec ten = { 0, 10 * 1000 * 1000 };
                 nanosleep(&ten, NULL);
                 n = read(fd, data, sizeof data);
                 if (n > 0)
@@ -1135,7 +1151,7 @@ static void rmdir_tree(const char *path)
             return;
         if (errno != EBUSY || i == 49)
             python();
-        struct timespec ts = {delay / 1000, (delay % 1000) * 1000000L};
+        struct timespec ts = { delay / 1000, (delay % 1000) * 1000000L };
         nanosleep(&ts, NULL);
         delay = delay * 2 > 100 ? 100 : delay * 2;
     }
@@ -1185,7 +1201,7 @@ static void destroy_cgroup(struct jv *cg)
         /* v1: _pids_path() is the first of these controllers present, else the first path */
         const char *where = leaves[0];
         if (!v2) {
-            static const char *order[] = {"pids", "freezer", "devices", "memory", "cpu", NULL};
+            static const char *order[] = { "pids", "freezer", "devices", "memory", "cpu", NULL };
             where = paths->kids[0].s;
             for (int k = 0; order[k]; k++) {
                 struct jv *p = jget(paths, order[k]);
@@ -1240,8 +1256,8 @@ static void kill_init(struct jv *cg)
     signal_init(9);
     char path[4200];
     struct jv *where = !strcmp(drv->s, "v2") ? jget(cg, "path") : jget(jget(cg, "paths"), "freezer");
-    if (where && where->t == J_STR
-        && path_in(path, sizeof path, where->s, !strcmp(drv->s, "v2") ? "cgroup.freeze" : "freezer.state") == 0) {
+    if (where && where->t == J_STR &&
+        path_in(path, sizeof path, where->s, !strcmp(drv->s, "v2") ? "cgroup.freeze" : "freezer.state") == 0) {
         int fd = open(path, O_WRONLY | O_CLOEXEC);
         if (fd >= 0) {
             const char *v = !strcmp(drv->s, "v2") ? "0" : "THAWED";
@@ -1254,7 +1270,7 @@ static void kill_init(struct jv *cg)
     for (int i = 0; alive(); i++) {
         if (i >= 200)
             python();
-        struct timespec ts = {0, 5 * 1000 * 1000};
+        struct timespec ts = { 0, 5 * 1000 * 1000 };
         nanosleep(&ts, NULL);
     }
 }
@@ -1323,7 +1339,7 @@ static void read_pids(const char *path, struct pids *out)
             return;
         python();
     }
-    struct buf text = {0};
+    struct buf text = { 0 };
     put(&text, "", 0);
     for (;;) {
         char chunk[4096];
@@ -1393,7 +1409,7 @@ static char *run_ps(char **args, int nargs)
         _exit(127);
     }
     close(fds[1]);
-    struct buf out = {0};
+    struct buf out = { 0 };
     put(&out, "", 0);
     for (;;) {
         char chunk[8192];
@@ -1434,7 +1450,7 @@ static int cmd_ps(const char *format, char **ps_args, int nargs)
     if (!strcmp(drv->s, "v2")) {
         where = path ? path->s : NULL;
     } else if (!strcmp(drv->s, "v1") && paths && paths->n) {
-        static const char *order[] = {"pids", "freezer", "devices", "memory", "cpu", NULL};
+        static const char *order[] = { "pids", "freezer", "devices", "memory", "cpu", NULL };
         where = paths->kids[0].s;
         for (int k = 0; order[k]; k++) {
             struct jv *p = jget(paths, order[k]);
@@ -1446,9 +1462,9 @@ static int cmd_ps(const char *format, char **ps_args, int nargs)
     }
     if (!where || where[0] != '/')
         python(); /* systemd, or a shape Python's driver would judge */
-    struct pids pids = {0};
+    struct pids pids = { 0 };
     read_pids(where, &pids);
-    struct buf out = {0};
+    struct buf out = { 0 };
     if (json) {
         if (!pids.n) {
             puts_(&out, "null\n");
@@ -1528,9 +1544,11 @@ static int cmd_ps(const char *format, char **ps_args, int nargs)
 /* A global flag we understand: its canonical name and whether it takes a value; NULL otherwise. */
 static const char *global_flag(const char *word, int *takes)
 {
-    static const struct { const char *name; int takes; } G[] = {
-        {"root", 1}, {"log", 1}, {"log-format", 1}, {"criu", 1}, {"rootless", 1}, {"systemd-cgroup", 0},
-        {NULL, 0}};
+    static const struct {
+        const char *name;
+        int takes;
+    } G[] = { { "root", 1 },           { "log", 1 }, { "log-format", 1 }, { "criu", 1 }, { "rootless", 1 },
+              { "systemd-cgroup", 0 }, { NULL, 0 } };
     const char *w = word + 1 + (word[1] == '-');
     for (int k = 0; G[k].name; k++) {
         size_t n = strlen(G[k].name);
@@ -1597,8 +1615,8 @@ int main(int argc, char **argv)
             const char *w = argv[i];
             const char *eq = strchr(w, '=');
             size_t n = eq ? (size_t)(eq - w) : strlen(w);
-            if (!((n == 2 && !strncmp(w, "-f", 2)) || (n == 7 && !strncmp(w, "-format", 7))
-                  || (n == 8 && !strncmp(w, "--format", 8))))
+            if (!((n == 2 && !strncmp(w, "-f", 2)) || (n == 7 && !strncmp(w, "-format", 7)) ||
+                  (n == 8 && !strncmp(w, "--format", 8))))
                 python();
             if (eq)
                 format = eq + 1;
@@ -1619,8 +1637,8 @@ int main(int argc, char **argv)
     for (; i < argc && !is_ps; i++) {
         const char *w = argv[i];
         if (w[0] == '-') {
-            if ((is_kill && (!strcmp(w, "-a") || !strcmp(w, "--all") || !strcmp(w, "-all")))
-                || (is_delete && (!strcmp(w, "-f") || !strcmp(w, "--force") || !strcmp(w, "-force"))))
+            if ((is_kill && (!strcmp(w, "-a") || !strcmp(w, "--all") || !strcmp(w, "-all"))) ||
+                (is_delete && (!strcmp(w, "-f") || !strcmp(w, "--force") || !strcmp(w, "-force"))))
                 flag = 1;
             else
                 python(); /* --help, --, "-", values given with '=', unknown flags */

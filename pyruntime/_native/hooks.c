@@ -34,12 +34,38 @@ static long now_ms(void)
 /* How a hook ended, in Go's words (os.ProcessState.String, its signal names): runc's errors
  * carry them and people search for them ("signal: bad system call"). */
 static const char *const signal_names[] = {
-    NULL, "hangup", "interrupt", "quit", "illegal instruction", "trace/breakpoint trap", "aborted",
-    "bus error", "floating point exception", "killed", "user defined signal 1", "segmentation fault",
-    "user defined signal 2", "broken pipe", "alarm clock", "terminated", "stack fault", "child exited",
-    "continued", "stopped (signal)", "stopped", "stopped (tty input)", "stopped (tty output)",
-    "urgent I/O condition", "CPU time limit exceeded", "file size limit exceeded", "virtual timer expired",
-    "profiling timer expired", "window changed", "I/O possible", "power failure", "bad system call",
+    NULL,
+    "hangup",
+    "interrupt",
+    "quit",
+    "illegal instruction",
+    "trace/breakpoint trap",
+    "aborted",
+    "bus error",
+    "floating point exception",
+    "killed",
+    "user defined signal 1",
+    "segmentation fault",
+    "user defined signal 2",
+    "broken pipe",
+    "alarm clock",
+    "terminated",
+    "stack fault",
+    "child exited",
+    "continued",
+    "stopped (signal)",
+    "stopped",
+    "stopped (tty input)",
+    "stopped (tty output)",
+    "urgent I/O condition",
+    "CPU time limit exceeded",
+    "file size limit exceeded",
+    "virtual timer expired",
+    "profiling timer expired",
+    "window changed",
+    "I/O possible",
+    "power failure",
+    "bad system call",
 };
 
 static void describe(int status, char *out, size_t cap)
@@ -146,8 +172,7 @@ static void run_one(const struct plan *p, const struct hook *h, int index, int s
             kill(pid, SIGKILL);
             while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
                 ;
-            die_plain("error running %s hook #%d: hook ran past specified timeout of %u.0s", kind, index,
-                      h->timeout);
+            die_plain("error running %s hook #%d: hook ran past specified timeout of %u.0s", kind, index, h->timeout);
         }
         /* read while it runs (a hook filling a pipe would block); once both streams ended,
          * only its exit is awaited (a grandchild may hold them open: not waited for) */

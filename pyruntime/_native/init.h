@@ -30,54 +30,96 @@ struct mnt {
     const char *label; /* SELinux label for the mount's root, or NULL */
 };
 
-struct lsm_attr { uint32_t when; const char *path, *value, *what; };
+struct lsm_attr {
+    uint32_t when;
+    const char *path, *value, *what;
+};
 
 struct dev {
     uint32_t mode, major, minor, uid, gid, bind;
     const char *path;
 };
 
-struct kv { const char *a, *b; };
+struct kv {
+    const char *a, *b;
+};
 
-struct rlim { uint32_t resource; uint64_t soft, hard; };
+struct rlim {
+    uint32_t resource;
+    uint64_t soft, hard;
+};
 
-struct nsreq { uint32_t flag; const char *path; };
+struct nsreq {
+    uint32_t flag;
+    const char *path;
+};
 
-struct timeoff { uint32_t clock; int64_t secs; uint32_t nsecs; };
+struct timeoff {
+    uint32_t clock;
+    int64_t secs;
+    uint32_t nsecs;
+};
 
 struct plan {
     uint32_t flags;
     const char *rootfs;
     uint64_t rootprop;
-    struct nsreq ns[LIMIT_NAMESPACES]; int nns;
-    struct mnt mounts[LIMIT_MOUNTS]; int nmounts;
-    struct dev devs[LIMIT_DEVICES]; int ndevs;
-    struct kv links[LIMIT_LINKS]; int nlinks;
-    const char *masks[LIMIT_MASKED]; int nmasks;
-    const char *ro[LIMIT_READONLY]; int nro;
-    struct kv sysctls[LIMIT_SYSCTLS]; int nsysctls;
+    struct nsreq ns[LIMIT_NAMESPACES];
+    int nns;
+    struct mnt mounts[LIMIT_MOUNTS];
+    int nmounts;
+    struct dev devs[LIMIT_DEVICES];
+    int ndevs;
+    struct kv links[LIMIT_LINKS];
+    int nlinks;
+    const char *masks[LIMIT_MASKED];
+    int nmasks;
+    const char *ro[LIMIT_READONLY];
+    int nro;
+    struct kv sysctls[LIMIT_SYSCTLS];
+    int nsysctls;
     const char *hostname, *domainname;
-    struct rlim rlimits[LIMIT_RLIMITS]; int nrlimits;
-    int has_user; uint32_t uid, gid, umask, ngroups;
+    struct rlim rlimits[LIMIT_RLIMITS];
+    int nrlimits;
+    int has_user;
+    uint32_t uid, gid, umask, ngroups;
     const unsigned char *groups; /* ngroups u32s in the plan buffer (not aligned) */
-    int has_caps; uint64_t cap_bnd, cap_eff, cap_prm, cap_inh, cap_amb; uint32_t last_cap;
-    const char *argv[LIMIT_ARGS + 1]; int argc;
-    const char *envp[LIMIT_ENV + 1]; int envc;
+    int has_caps;
+    uint64_t cap_bnd, cap_eff, cap_prm, cap_inh, cap_amb;
+    uint32_t last_cap;
+    const char *argv[LIMIT_ARGS + 1];
+    int argc;
+    const char *envp[LIMIT_ENV + 1];
+    int envc;
     const char *cwd;
     uint32_t rows, cols;
-    int has_oom; int32_t oom;
-    int console_fd, statedir_fd; uint32_t preserve_fds;
-    struct timeoff timeoffs[LIMIT_TIME_OFFSETS]; int ntimeoffs;
-    const unsigned char *seccomp; size_t seccomp_len; uint32_t seccomp_flags;
-    struct hook hooks[LIMIT_HOOKS]; int nhooks;
+    int has_oom;
+    int32_t oom;
+    int console_fd, statedir_fd;
+    uint32_t preserve_fds;
+    struct timeoff timeoffs[LIMIT_TIME_OFFSETS];
+    int ntimeoffs;
+    const unsigned char *seccomp;
+    size_t seccomp_len;
+    uint32_t seccomp_flags;
+    struct hook hooks[LIMIT_HOOKS];
+    int nhooks;
     int state_create_fd, state_start_fd; /* the hooks' stdin: sealed memfds from MSG_HOOKS_DONE */
-    int has_personality; uint32_t personality;
-    int has_ioprio; uint32_t ioprio;
-    int has_sched; uint32_t sched_policy, sched_priority; int32_t sched_nice;
+    int has_personality;
+    uint32_t personality;
+    int has_ioprio;
+    uint32_t ioprio;
+    int has_sched;
+    uint32_t sched_policy, sched_priority;
+    int32_t sched_nice;
     uint64_t sched_flags, sched_runtime, sched_deadline, sched_period;
-    const unsigned char *affinity[2]; size_t affinity_len[2];
-    int cg2_fd; int cg_tasks[LIMIT_CGROUP_TASKS]; int ncg_tasks;
-    struct lsm_attr lsm[LIMIT_LSM]; int nlsm;
+    const unsigned char *affinity[2];
+    size_t affinity_len[2];
+    int cg2_fd;
+    int cg_tasks[LIMIT_CGROUP_TASKS];
+    int ncg_tasks;
+    struct lsm_attr lsm[LIMIT_LSM];
+    int nlsm;
     const char *mask_data;
     const char *keyring;
 };
@@ -89,21 +131,23 @@ int plan_parse(struct plan *p, const unsigned char *buf, size_t len);
 /* SYNC_MAX_PAYLOAD, SYNC_MAX_FDS, ERROR_MAX: contract.h */
 struct sync_in {
     uint32_t type;
-    const unsigned char *payload; size_t len;
-    int fds[SYNC_MAX_FDS]; int nfds;
+    const unsigned char *payload;
+    size_t len;
+    int fds[SYNC_MAX_FDS];
+    int nfds;
 };
 extern int sync_fd;
 extern int report_fd;
-extern int sync_fd_floor; /* received fds are moved to >= this (3 + preserve_fds) */
+extern int sync_fd_floor;  /* received fds are moved to >= this (3 + preserve_fds) */
 extern uint32_t init_step; /* enum init_step: what an error reports as the step it failed in */
 void sync_send(uint32_t type, const void *payload, size_t len);
 /* One packet as recvmsg() left it (n bytes, msg_flags, control data) -> *out; -1 with *why on
  * anything but a well-formed message of at most `cap` payload bytes and `maxfds` fds. Pure (no
  * syscall; fds are only recorded): the fuzzer drives it (tests/fuzz). */
-int sync_parse(const unsigned char *buf, size_t n, int msg_flags, const void *control, size_t controllen,
-               size_t cap, int maxfds, struct sync_in *out, const char **why);
-uint32_t sync_recv(void *payload, size_t cap, size_t *len);          /* no fds allowed */
-uint32_t sync_recv_fds(int *fds, int maxfds, int *nfds);             /* no payload allowed */
+int sync_parse(const unsigned char *buf, size_t n, int msg_flags, const void *control, size_t controllen, size_t cap,
+               int maxfds, struct sync_in *out, const char **why);
+uint32_t sync_recv(void *payload, size_t cap, size_t *len); /* no fds allowed */
+uint32_t sync_recv_fds(int *fds, int maxfds, int *nfds);    /* no payload allowed */
 uint32_t sync_recv_both(void *payload, size_t cap, size_t *len, int *fds, int maxfds, int *nfds);
 void sync_expect(uint32_t type);
 void sync_send_fd(uint32_t type, int fd);
@@ -120,12 +164,12 @@ void stage1_namespaces(const struct plan *p);
 
 /* rootfs.c */
 void setup_rootfs(const struct plan *p);
-void finish_rootfs(const struct plan *p);   /* masks, readonly paths, pivot_root / chroot */
-void chdir_rootfs(const struct plan *p);    /* the createContainer hooks' working directory */
+void finish_rootfs(const struct plan *p); /* masks, readonly paths, pivot_root / chroot */
+void chdir_rootfs(const struct plan *p);  /* the createContainer hooks' working directory */
 int open_in_root(int rootfd, const char *path, int flags);
 
 /* lsm.c: AppArmor/SELinux attributes, written through the runtime's own procfs */
-void lsm_open_proc(const struct plan *p);   /* before any namespace is joined */
+void lsm_open_proc(const struct plan *p); /* before any namespace is joined */
 void lsm_write(const struct plan *p, uint32_t when);
 /* keyring.c */
 void join_session_keyring(const char *name);
@@ -138,15 +182,17 @@ void run_hooks(const struct plan *p, uint32_t kind, int state_fd);
 #define PASSWD_MAX_BYTES (16u << 20) /* what is read at most */
 struct pwscan {
     uint32_t uid;
-    char *line; size_t linecap, len; /* the current line (linecap > PASSWD_MAX_LINE) */
-    char *home; size_t homecap, homelen;
+    char *line;
+    size_t linecap, len; /* the current line (linecap > PASSWD_MAX_LINE) */
+    char *home;
+    size_t homecap, homelen;
     size_t total;
-    int found, err;                  /* err: a line too long, the file too large, a read error */
+    int found, err; /* err: a line too long, the file too large, a read error */
 };
 /* Streaming, so the fuzzer can cut the input anywhere (tests/fuzz). */
 void pw_begin(struct pwscan *s, uint32_t uid, char *line, size_t linecap, char *home, size_t homecap);
 void pw_feed(struct pwscan *s, const char *buf, size_t n);
-int pw_end(struct pwscan *s); /* 1 found (s->home, s->homelen bytes, NUL-terminated), 0 no entry, -1 error */
+int pw_end(struct pwscan *s);          /* 1 found (s->home, s->homelen bytes, NUL-terminated), 0 no entry, -1 error */
 const char *lookup_home(uint32_t uid); /* "HOME=<home>", or "HOME=/" when there is none (runc) */
 
 /* process.c */

@@ -20,7 +20,7 @@
 static struct plan plan;
 
 void stage0_namespaces(const struct plan *p); /* ns.c */
-void enter_memory_cgroup(void); /* cgroup.c */
+void enter_memory_cgroup(void);               /* cgroup.c */
 
 static void read_plan(int fd)
 {
@@ -148,7 +148,7 @@ static void stage2(struct plan *p)
     int cwd_err = 0, exec_mode = p->flags & F_EXEC;
 
     init_step = STEP_CGROUP;
-    enter_memory_cgroup(); /* cgroup.c: when stage 1 left it to us */
+    enter_memory_cgroup();                              /* cgroup.c: when stage 1 left it to us */
     init_step = exec_mode ? STEP_PROCESS : STEP_ROOTFS; /* exec: no rootfs work */
     if ((p->flags & F_SETSID) && setsid() < 0)
         die("setsid");

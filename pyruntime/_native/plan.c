@@ -2,21 +2,32 @@
 #include <string.h>
 #include "init.h"
 
-struct rd { const unsigned char *p, *end; int bad; };
+struct rd {
+    const unsigned char *p, *end;
+    int bad;
+};
 
 static uint32_t u32(struct rd *r)
 {
     uint32_t v = 0;
-    if (r->end - r->p < 4) { r->bad = 1; return 0; }
-    memcpy(&v, r->p, 4); r->p += 4;
+    if (r->end - r->p < 4) {
+        r->bad = 1;
+        return 0;
+    }
+    memcpy(&v, r->p, 4);
+    r->p += 4;
     return v;
 }
 
 static uint64_t u64(struct rd *r)
 {
     uint64_t v = 0;
-    if (r->end - r->p < 8) { r->bad = 1; return 0; }
-    memcpy(&v, r->p, 8); r->p += 8;
+    if (r->end - r->p < 8) {
+        r->bad = 1;
+        return 0;
+    }
+    memcpy(&v, r->p, 8);
+    r->p += 8;
     return v;
 }
 
@@ -24,7 +35,10 @@ static const char *str(struct rd *r)
 {
     const unsigned char *nul = memchr(r->p, 0, r->end - r->p);
     const char *s = (const char *)r->p;
-    if (!nul) { r->bad = 1; return ""; }
+    if (!nul) {
+        r->bad = 1;
+        return "";
+    }
     r->p = nul + 1;
     return s;
 }
@@ -52,70 +66,149 @@ int plan_parse(struct plan *p, const unsigned char *buf, size_t len)
         top.p += n;
         switch (tag) {
         case T_FLAGS: p->flags = u32(&r); break;
-        case T_NS: { struct nsreq *ns = PUSH(p->ns, p->nns, LIMIT_NAMESPACES); ns->flag = u32(&r); ns->path = str(&r); break; }
+        case T_NS: {
+            struct nsreq *ns = PUSH(p->ns, p->nns, LIMIT_NAMESPACES);
+            ns->flag = u32(&r);
+            ns->path = str(&r);
+            break;
+        }
         case T_ROOTFS: p->rootfs = str(&r); break;
         case T_ROOTPROP: p->rootprop = u64(&r); break;
         case T_MOUNT: {
             struct mnt *m = PUSH(p->mounts, p->nmounts, LIMIT_MOUNTS);
-            m->flags = u64(&r); m->cleared = u64(&r); m->prop = u64(&r); m->attr_set = u64(&r); m->attr_clr = u64(&r);
-            m->extra = u32(&r); m->src = str(&r); m->dst = str(&r); m->type = str(&r); m->data = str(&r);
+            m->flags = u64(&r);
+            m->cleared = u64(&r);
+            m->prop = u64(&r);
+            m->attr_set = u64(&r);
+            m->attr_clr = u64(&r);
+            m->extra = u32(&r);
+            m->src = str(&r);
+            m->dst = str(&r);
+            m->type = str(&r);
+            m->data = str(&r);
             break;
         }
         case T_DEVICE: {
             struct dev *d = PUSH(p->devs, p->ndevs, LIMIT_DEVICES);
-            d->mode = u32(&r); d->major = u32(&r); d->minor = u32(&r); d->uid = u32(&r); d->gid = u32(&r);
-            d->bind = u32(&r); d->path = str(&r);
+            d->mode = u32(&r);
+            d->major = u32(&r);
+            d->minor = u32(&r);
+            d->uid = u32(&r);
+            d->gid = u32(&r);
+            d->bind = u32(&r);
+            d->path = str(&r);
             break;
         }
-        case T_SYMLINK: { struct kv *l = PUSH(p->links, p->nlinks, LIMIT_LINKS); l->a = str(&r); l->b = str(&r); break; }
+        case T_SYMLINK: {
+            struct kv *l = PUSH(p->links, p->nlinks, LIMIT_LINKS);
+            l->a = str(&r);
+            l->b = str(&r);
+            break;
+        }
         case T_MASK: *PUSH(p->masks, p->nmasks, LIMIT_MASKED) = str(&r); break;
         case T_READONLY: *PUSH(p->ro, p->nro, LIMIT_READONLY) = str(&r); break;
-        case T_SYSCTL: { struct kv *s = PUSH(p->sysctls, p->nsysctls, LIMIT_SYSCTLS); s->a = str(&r); s->b = str(&r); break; }
+        case T_SYSCTL: {
+            struct kv *s = PUSH(p->sysctls, p->nsysctls, LIMIT_SYSCTLS);
+            s->a = str(&r);
+            s->b = str(&r);
+            break;
+        }
         case T_HOSTNAME: p->hostname = str(&r); break;
         case T_DOMAINNAME: p->domainname = str(&r); break;
         case T_RLIMIT: {
             struct rlim *l = PUSH(p->rlimits, p->nrlimits, LIMIT_RLIMITS);
-            l->resource = u32(&r); l->soft = u64(&r); l->hard = u64(&r);
+            l->resource = u32(&r);
+            l->soft = u64(&r);
+            l->hard = u64(&r);
             break;
         }
         case T_USER:
-            p->has_user = 1; p->uid = u32(&r); p->gid = u32(&r); p->umask = u32(&r); p->ngroups = u32(&r);
-            if (p->ngroups > LIMIT_GROUPS || (size_t)(r.end - r.p) < (size_t)p->ngroups * 4) return -1;
+            p->has_user = 1;
+            p->uid = u32(&r);
+            p->gid = u32(&r);
+            p->umask = u32(&r);
+            p->ngroups = u32(&r);
+            if (p->ngroups > LIMIT_GROUPS || (size_t)(r.end - r.p) < (size_t)p->ngroups * 4)
+                return -1;
             p->groups = r.p;
             r.p += (size_t)p->ngroups * 4;
             break;
         case T_CAPS:
-            p->has_caps = 1; p->cap_bnd = u64(&r); p->cap_eff = u64(&r); p->cap_prm = u64(&r);
-            p->cap_inh = u64(&r); p->cap_amb = u64(&r); p->last_cap = u32(&r);
+            p->has_caps = 1;
+            p->cap_bnd = u64(&r);
+            p->cap_eff = u64(&r);
+            p->cap_prm = u64(&r);
+            p->cap_inh = u64(&r);
+            p->cap_amb = u64(&r);
+            p->last_cap = u32(&r);
             break;
-        case T_ARG: if (p->argc < LIMIT_ARGS) p->argv[p->argc++] = str(&r); else bad = 1; break;
-        case T_ENV: if (p->envc < LIMIT_ENV) p->envp[p->envc++] = str(&r); else bad = 1; break;
+        case T_ARG:
+            if (p->argc < LIMIT_ARGS)
+                p->argv[p->argc++] = str(&r);
+            else
+                bad = 1;
+            break;
+        case T_ENV:
+            if (p->envc < LIMIT_ENV)
+                p->envp[p->envc++] = str(&r);
+            else
+                bad = 1;
+            break;
         case T_CWD: p->cwd = str(&r); break;
         case T_KEYRING: p->keyring = str(&r); break;
-        case T_CONSOLE: p->rows = u32(&r); p->cols = u32(&r); break;
-        case T_OOM: p->has_oom = 1; p->oom = (int32_t)u32(&r); break;
-        case T_FDS: p->console_fd = (int32_t)u32(&r); p->statedir_fd = (int32_t)u32(&r); p->preserve_fds = u32(&r); break;
+        case T_CONSOLE:
+            p->rows = u32(&r);
+            p->cols = u32(&r);
+            break;
+        case T_OOM:
+            p->has_oom = 1;
+            p->oom = (int32_t)u32(&r);
+            break;
+        case T_FDS:
+            p->console_fd = (int32_t)u32(&r);
+            p->statedir_fd = (int32_t)u32(&r);
+            p->preserve_fds = u32(&r);
+            break;
         case T_TIMEOFF: {
             struct timeoff *t = PUSH(p->timeoffs, p->ntimeoffs, LIMIT_TIME_OFFSETS);
-            t->clock = u32(&r); t->secs = (int64_t)u64(&r); t->nsecs = u32(&r);
+            t->clock = u32(&r);
+            t->secs = (int64_t)u64(&r);
+            t->nsecs = u32(&r);
             break;
         }
         case T_SECCOMP:
-            if (n % 8 || n / 8 > LIMIT_SECCOMP_INSNS) return -1; /* whole struct sock_filter[] only */
-            p->seccomp = r.p; p->seccomp_len = n; r.p = r.end;
+            if (n % 8 || n / 8 > LIMIT_SECCOMP_INSNS)
+                return -1; /* whole struct sock_filter[] only */
+            p->seccomp = r.p;
+            p->seccomp_len = n;
+            r.p = r.end;
             break;
         case T_SECCOMP_FLAGS: p->seccomp_flags = u32(&r); break;
-        case T_PERSONALITY: p->has_personality = 1; p->personality = u32(&r); break;
-        case T_IOPRIO: p->has_ioprio = 1; p->ioprio = u32(&r); break;
+        case T_PERSONALITY:
+            p->has_personality = 1;
+            p->personality = u32(&r);
+            break;
+        case T_IOPRIO:
+            p->has_ioprio = 1;
+            p->ioprio = u32(&r);
+            break;
         case T_SCHED:
-            p->has_sched = 1; p->sched_policy = u32(&r); p->sched_nice = (int32_t)u32(&r);
-            p->sched_priority = u32(&r); p->sched_flags = u64(&r); p->sched_runtime = u64(&r);
-            p->sched_deadline = u64(&r); p->sched_period = u64(&r);
+            p->has_sched = 1;
+            p->sched_policy = u32(&r);
+            p->sched_nice = (int32_t)u32(&r);
+            p->sched_priority = u32(&r);
+            p->sched_flags = u64(&r);
+            p->sched_runtime = u64(&r);
+            p->sched_deadline = u64(&r);
+            p->sched_period = u64(&r);
             break;
         case T_AFFINITY: {
             uint32_t which = u32(&r);
-            if (which > 1) return -1;
-            p->affinity[which] = r.p; p->affinity_len[which] = (size_t)(r.end - r.p); r.p = r.end;
+            if (which > 1)
+                return -1;
+            p->affinity[which] = r.p;
+            p->affinity_len[which] = (size_t)(r.end - r.p);
+            r.p = r.end;
             break;
         }
         case T_MOUNT_LABEL: {
@@ -128,7 +221,10 @@ int plan_parse(struct plan *p, const unsigned char *buf, size_t len)
         case T_MASK_DATA: p->mask_data = str(&r); break;
         case T_LSM: {
             struct lsm_attr *a = PUSH(p->lsm, p->nlsm, LIMIT_LSM);
-            a->when = u32(&r); a->path = str(&r); a->value = str(&r); a->what = str(&r);
+            a->when = u32(&r);
+            a->path = str(&r);
+            a->value = str(&r);
+            a->what = str(&r);
             break;
         }
         case T_CGROUP:
@@ -136,17 +232,23 @@ int plan_parse(struct plan *p, const unsigned char *buf, size_t len)
             p->ncg_tasks = (int)u32(&r);
             if (p->ncg_tasks < 0 || p->ncg_tasks > LIMIT_CGROUP_TASKS)
                 return -1;
-            for (int i = 0; i < p->ncg_tasks; i++) p->cg_tasks[i] = (int32_t)u32(&r);
+            for (int i = 0; i < p->ncg_tasks; i++)
+                p->cg_tasks[i] = (int32_t)u32(&r);
             break;
         case T_HOOK: {
             struct hook *k = PUSH(p->hooks, p->nhooks, LIMIT_HOOKS);
-            k->kind = u32(&r); k->timeout = u32(&r); k->nargs = u32(&r); k->nenv = u32(&r);
+            k->kind = u32(&r);
+            k->timeout = u32(&r);
+            k->nargs = u32(&r);
+            k->nenv = u32(&r);
             if (k->nargs > LIMIT_HOOK_ARGS || k->nenv > LIMIT_HOOK_ENV)
                 return -1;
             k->path = str(&r);
-            for (uint32_t i = 0; i < k->nargs; i++) k->argv[i] = str(&r);
+            for (uint32_t i = 0; i < k->nargs; i++)
+                k->argv[i] = str(&r);
             k->argv[k->nargs] = NULL;
-            for (uint32_t i = 0; i < k->nenv; i++) k->envp[i] = str(&r);
+            for (uint32_t i = 0; i < k->nenv; i++)
+                k->envp[i] = str(&r);
             k->envp[k->nenv] = NULL;
             break;
         }

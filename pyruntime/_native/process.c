@@ -167,8 +167,8 @@ void apply_identity(const struct plan *p)
     for (int i = 0; i < p->nrlimits; i++) {
         struct rlimit rl = { (rlim_t)p->rlimits[i].soft, (rlim_t)p->rlimits[i].hard };
         if (setrlimit((int)p->rlimits[i].resource, &rl) < 0)
-            die("setrlimit %u (soft %llu, hard %llu)", p->rlimits[i].resource,
-                (unsigned long long)p->rlimits[i].soft, (unsigned long long)p->rlimits[i].hard);
+            die("setrlimit %u (soft %llu, hard %llu)", p->rlimits[i].resource, (unsigned long long)p->rlimits[i].soft,
+                (unsigned long long)p->rlimits[i].hard);
     }
     if (p->has_caps) {
         /* the bounding set first: dropping needs CAP_SETPCAP, which the user switch may lose */
@@ -234,9 +234,10 @@ static int may_execute(const char *path, const struct stat *st)
     (void)path;
 #endif
     uid_t uid = geteuid();
-    mode_t bits = uid == 0 ? (st->st_mode | st->st_mode >> 3 | st->st_mode >> 6)
-                  : st->st_uid == uid ? st->st_mode >> 6
-                  : in_group(st->st_gid) ? st->st_mode >> 3 : st->st_mode;
+    mode_t bits = uid == 0     ? (st->st_mode | st->st_mode >> 3 | st->st_mode >> 6)
+        : st->st_uid == uid    ? st->st_mode >> 6
+        : in_group(st->st_gid) ? st->st_mode >> 3
+                               : st->st_mode;
     if (bits & S_IXOTH)
         return 0;
     errno = EACCES;
@@ -316,8 +317,8 @@ void close_fds_from(int from, const int *keep, int n)
         unsigned hi = i < nk ? (unsigned)k[i] : ~0U; /* the gap is [lo, hi) */
         if (hi > lo && syscall(SYS_close_range, lo, hi - 1, 0) < 0) {
             struct rlimit rl;
-            unsigned top = getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < (1u << 20) ? (unsigned)rl.rlim_cur
-                           : (1u << 20);
+            unsigned top =
+                getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < (1u << 20) ? (unsigned)rl.rlim_cur : (1u << 20);
             for (unsigned fd = lo; fd < hi && fd < top; fd++)
                 close((int)fd);
         }
@@ -388,9 +389,14 @@ void apply_scheduling(const struct plan *p)
         die("failed to set io priority");
     if (p->has_sched) {
         struct pyr_sched_attr a = {
-            .size = sizeof a, .sched_policy = p->sched_policy, .sched_flags = p->sched_flags,
-            .sched_nice = p->sched_nice, .sched_priority = p->sched_priority,
-            .sched_runtime = p->sched_runtime, .sched_deadline = p->sched_deadline, .sched_period = p->sched_period,
+            .size = sizeof a,
+            .sched_policy = p->sched_policy,
+            .sched_flags = p->sched_flags,
+            .sched_nice = p->sched_nice,
+            .sched_priority = p->sched_priority,
+            .sched_runtime = p->sched_runtime,
+            .sched_deadline = p->sched_deadline,
+            .sched_period = p->sched_period,
         };
         if (syscall(SYS_sched_setattr, 0, &a, 0) < 0) {
             /* SCHED_DEADLINE needs every CPU of its root domain: a cpuset narrower than that is EPERM */
@@ -420,7 +426,7 @@ void final_affinity(const struct plan *p)
         return;
     }
     if (p->affinity_len[0])
-        return; /* an initial affinity alone stays */
+        return;                         /* an initial affinity alone stays */
     static unsigned char all[8192 / 8]; /* every CPU the kernel can have */
     memset(all, 0xff, sizeof all);
     sched_setaffinity(0, sizeof all, (const cpu_set_t *)all); /* best effort, as runc */

@@ -32,7 +32,7 @@
 #endif
 
 static int rootfd = -1;
-static const char *p_rootfs = ""; /* the rootfs path, as the host sees it */
+static const char *p_rootfs = "";   /* the rootfs path, as the host sees it */
 static const struct plan *plan_now; /* the plan setup_rootfs works on (the sysfs fallback reads it) */
 
 int open_in_root(int dirfd, const char *path, int flags)
@@ -200,10 +200,12 @@ static int mkfile_in_root(const char *path)
 /* A mount's flags as MS_* (statfs f_flags); strictatime is what no other atime flag means. */
 static unsigned long mount_flags_of(int fd)
 {
-    static const struct { unsigned long st, ms; } map[] = {
-        { ST_RDONLY, MS_RDONLY }, { ST_NOSUID, MS_NOSUID }, { ST_NODEV, MS_NODEV },
-        { ST_NOEXEC, MS_NOEXEC }, { ST_MANDLOCK, MS_MANDLOCK }, { ST_SYNCHRONOUS, MS_SYNCHRONOUS },
-        { ST_NOATIME, MS_NOATIME }, { ST_NODIRATIME, MS_NODIRATIME }, { ST_RELATIME, MS_RELATIME },
+    static const struct {
+        unsigned long st, ms;
+    } map[] = {
+        { ST_RDONLY, MS_RDONLY },           { ST_NOSUID, MS_NOSUID },         { ST_NODEV, MS_NODEV },
+        { ST_NOEXEC, MS_NOEXEC },           { ST_MANDLOCK, MS_MANDLOCK },     { ST_SYNCHRONOUS, MS_SYNCHRONOUS },
+        { ST_NOATIME, MS_NOATIME },         { ST_NODIRATIME, MS_NODIRATIME }, { ST_RELATIME, MS_RELATIME },
         { ST_NOSYMFOLLOW, MS_NOSYMFOLLOW },
     };
     struct statvfs sv;
@@ -220,9 +222,12 @@ static unsigned long mount_flags_of(int fd)
 
 static const char *flag_names(unsigned long f, char *buf, size_t cap)
 {
-    static const struct { unsigned long bit; const char *name; } names[] = {
-        { MS_RDONLY, "MS_RDONLY" }, { MS_NOSUID, "MS_NOSUID" }, { MS_NODEV, "MS_NODEV" },
-        { MS_NOEXEC, "MS_NOEXEC" }, { MS_NOATIME, "MS_NOATIME" }, { MS_NODIRATIME, "MS_NODIRATIME" },
+    static const struct {
+        unsigned long bit;
+        const char *name;
+    } names[] = {
+        { MS_RDONLY, "MS_RDONLY" },     { MS_NOSUID, "MS_NOSUID" },           { MS_NODEV, "MS_NODEV" },
+        { MS_NOEXEC, "MS_NOEXEC" },     { MS_NOATIME, "MS_NOATIME" },         { MS_NODIRATIME, "MS_NODIRATIME" },
         { MS_RELATIME, "MS_RELATIME" }, { MS_STRICTATIME, "MS_STRICTATIME" },
     };
     size_t n = 0;
@@ -312,8 +317,17 @@ static void copy_tree(int from, int to, const char *where, int depth)
 
 /* runc's list of /proc files that may be covered (lxcfs); everything else in procfs is refused */
 static const char *const proc_allowed[] = {
-    "/proc/cpuinfo", "/proc/diskstats", "/proc/meminfo", "/proc/stat", "/proc/swaps", "/proc/uptime",
-    "/proc/loadavg", "/proc/slabinfo", "/proc/net/dev", "/proc/sys/kernel/ns_last_pid", NULL,
+    "/proc/cpuinfo",
+    "/proc/diskstats",
+    "/proc/meminfo",
+    "/proc/stat",
+    "/proc/swaps",
+    "/proc/uptime",
+    "/proc/loadavg",
+    "/proc/slabinfo",
+    "/proc/net/dev",
+    "/proc/sys/kernel/ns_last_pid",
+    NULL,
 };
 
 /* CVE-2019-16884, CVE-2025-52881: a mount must not cover procfs (LSM attr files, sysctls) unless it
@@ -377,16 +391,19 @@ static void bind_remount(const struct mnt *m, int top)
     if (clear) {
         errno = err;
         die("error mounting \"%s\" to rootfs at \"%s\": failed to set user-requested vfs flags on bind-mount: "
-            "cannot clear locked flags %s", m->src, m->dst, flag_names(clear, names, sizeof names));
+            "cannot clear locked flags %s",
+            m->src, m->dst, flag_names(clear, names, sizeof names));
     }
     if ((m->flags & ATIME_FLAGS) && (m->flags & ATIME_FLAGS) != (src & ATIME_FLAGS)) {
         errno = err;
         die("error mounting \"%s\" to rootfs at \"%s\": failed to set user-requested vfs flags on bind-mount: "
-            "cannot change locked atime flags %s", m->src, m->dst, flag_names(src & ATIME_FLAGS, names, sizeof names));
+            "cannot change locked atime flags %s",
+            m->src, m->dst, flag_names(src & ATIME_FLAGS, names, sizeof names));
     }
     if (mount(NULL, p, NULL, f | (src & LOCK_FLAGS), NULL) < 0)
         die("error mounting \"%s\" to rootfs at \"%s\": failed to set user-requested vfs flags on bind-mount: "
-            "remount with locked flags %s re-applied", m->src, m->dst, flag_names(src & LOCK_FLAGS, names, sizeof names));
+            "remount with locked flags %s re-applied",
+            m->src, m->dst, flag_names(src & LOCK_FLAGS, names, sizeof names));
 }
 
 /* Unescape mountinfo's octal escapes (\040 for a space) in place. */
@@ -408,8 +425,8 @@ static void unescape(char *s)
 static int kernel_interface(const char *fstype)
 {
     static const char *const names[] = {
-        "proc", "sysfs", "cgroup", "cgroup2", "securityfs", "debugfs", "tracefs", "bpf", "efivarfs",
-        "pstore", "configfs", "fusectl", "binfmt_misc", "selinuxfs", "mqueue", NULL,
+        "proc",     "sysfs",  "cgroup",   "cgroup2", "securityfs",  "debugfs",   "tracefs", "bpf",
+        "efivarfs", "pstore", "configfs", "fusectl", "binfmt_misc", "selinuxfs", "mqueue",  NULL,
     };
     for (int i = 0; names[i]; i++)
         if (!strcmp(fstype, names[i]))
@@ -436,9 +453,19 @@ static void readonly_kernel_submounts(const struct mnt *m, int top)
     char self[PATH_MAX], fdp[64], fstype[64], mp[PATH_MAX];
     struct statfs sf;
     struct mount_attr ro = { .attr_set = MOUNT_ATTR_RDONLY };
-    static const long magic[] = { PROC_SUPER_MAGIC, SYSFS_MAGIC, CGROUP_SUPER_MAGIC, CGROUP2_SUPER_MAGIC,
-                                  SECURITYFS_MAGIC, DEBUGFS_MAGIC, TRACEFS_MAGIC, BPF_FS_MAGIC,
-                                  EFIVARFS_MAGIC, PSTOREFS_MAGIC, SELINUX_MAGIC, MQUEUE_MAGIC, 0 };
+    static const long magic[] = { PROC_SUPER_MAGIC,
+                                  SYSFS_MAGIC,
+                                  CGROUP_SUPER_MAGIC,
+                                  CGROUP2_SUPER_MAGIC,
+                                  SECURITYFS_MAGIC,
+                                  DEBUGFS_MAGIC,
+                                  TRACEFS_MAGIC,
+                                  BPF_FS_MAGIC,
+                                  EFIVARFS_MAGIC,
+                                  PSTOREFS_MAGIC,
+                                  SELINUX_MAGIC,
+                                  MQUEUE_MAGIC,
+                                  0 };
     if (fstatfs(top, &sf) == 0)
         for (int i = 0; magic[i]; i++)
             if (sf.f_type == magic[i]) {
@@ -510,8 +537,10 @@ static int open_proclike_destination(const struct mnt *m)
 static int userns_fallback(const struct mnt *m, int dfd)
 {
     char p1[64];
-    const char *src = !strcmp(m->type, "sysfs") ? "/sys" : !strcmp(m->type, "mqueue") ? "/dev/mqueue"
-                    : !strcmp(m->type, "cgroup2") ? "/sys/fs/cgroup" : NULL;
+    const char *src = !strcmp(m->type, "sysfs") ? "/sys"
+        : !strcmp(m->type, "mqueue")            ? "/dev/mqueue"
+        : !strcmp(m->type, "cgroup2")           ? "/sys/fs/cgroup"
+                                                : NULL;
     if (!src || mount(src, fdpath(dfd, p1), NULL, MS_BIND | MS_REC, NULL) < 0)
         return -1;
     if (!strcmp(m->type, "sysfs")) {
@@ -519,7 +548,8 @@ static int userns_fallback(const struct mnt *m, int dfd)
         int covered = 0;
         for (int i = 0; i < plan_now->nmounts && !covered; i++) {
             const char *d = plan_now->mounts[i].dst;
-            covered = !strncmp(d, m->dst, n) && !strncmp(d + n, "/fs/cgroup", 10) && (d[n + 10] == 0 || d[n + 10] == '/');
+            covered =
+                !strncmp(d, m->dst, n) && !strncmp(d + n, "/fs/cgroup", 10) && (d[n + 10] == 0 || d[n + 10] == '/');
         }
         if (!covered) {
             char cg[PATH_MAX];
@@ -544,7 +574,9 @@ static int mount_over_itself(const struct mnt *m, int dfd)
     if (strcmp(m->type, "cgroup2") || mount("tmpfs", fdpath(dfd, p1), "tmpfs", 0, "nr_blocks=1,nr_inodes=1") < 0)
         return -1;
     int top = open_in_root(rootfd, m->dst, O_PATH | O_DIRECTORY);
-    int r = top < 0 ? -1 : mount(m->src, fdpath(top, p1), m->type, m->flags & ~(MS_REC), m->data[0] ? m->data : NULL); /* cgroup2 only */
+    int r = top < 0
+        ? -1
+        : mount(m->src, fdpath(top, p1), m->type, m->flags & ~(MS_REC), m->data[0] ? m->data : NULL); /* cgroup2 only */
     if (top >= 0)
         close(top);
     return r;
@@ -623,8 +655,8 @@ static void do_mount(const struct mnt *m, int index)
         if (syscall(SYS_move_mount, srcfd, "", dfd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
             die("error mounting \"%s\" to rootfs at \"%s\": attach the idmapped mount", m->src, m->dst);
     } else if (bind) {
-        if (mount(srcfd >= 0 ? fdpath(srcfd, p2) : m->src, fdpath(dfd, p1), NULL, MS_BIND | (m->flags & MS_REC),
-                  NULL) < 0)
+        if (mount(srcfd >= 0 ? fdpath(srcfd, p2) : m->src, fdpath(dfd, p1), NULL, MS_BIND | (m->flags & MS_REC), NULL) <
+            0)
             die("error mounting \"%s\" to rootfs at \"%s\"", m->src, m->dst);
     } else {
         if (mount(m->src, fdpath(dfd, p1), m->type, m->flags & ~(MS_REC), mdata) < 0) {
@@ -635,7 +667,8 @@ static void do_mount(const struct mnt *m, int index)
                 if (err == EPERM && !strcmp(m->type, "mqueue"))
                     die_plain("error mounting \"%s\" to rootfs at \"%s\": operation not permitted (an mqueue "
                               "mount needs the container's own ipc namespace, and the host has no /dev/mqueue "
-                              "to bind)", m->src, m->dst);
+                              "to bind)",
+                              m->src, m->dst);
                 errno = err;
                 if (mdata) /* say what the filesystem was given (a context= it may not take, say) */
                     die("error mounting \"%s\" to rootfs at \"%s\" (data: %s)", m->src, m->dst, mdata);
@@ -847,7 +880,8 @@ static void mask_paths(const struct plan *p)
                 close(fd);
                 continue;
             }
-            if (mount("tmpfs", fdpath(fd, p1), "tmpfs", MS_RDONLY, p->mask_data ? p->mask_data : "size=0k,nr_inodes=1") < 0)
+            if (mount("tmpfs", fdpath(fd, p1), "tmpfs", MS_RDONLY,
+                      p->mask_data ? p->mask_data : "size=0k,nr_inodes=1") < 0)
                 die("mask \"%s\"", p->masks[i]);
             if (shared < 0) {
                 shared = open_no_symlinks(p->masks[i]); /* the new mount: the others bind it */

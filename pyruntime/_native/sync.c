@@ -41,8 +41,8 @@ void sync_send_fd(uint32_t type, int fd)
             _exit(1);
 }
 
-int sync_parse(const unsigned char *buf, size_t n, int msg_flags, const void *control, size_t controllen,
-               size_t cap, int maxfds, struct sync_in *out, const char **why)
+int sync_parse(const unsigned char *buf, size_t n, int msg_flags, const void *control, size_t controllen, size_t cap,
+               int maxfds, struct sync_in *out, const char **why)
 {
     const unsigned char *c = control;
     size_t off = 0;

@@ -80,23 +80,34 @@ int main(int argc, char **argv)
     fputs("],\"mounts\":[", stdout);
     for (int i = 0; i < p->nmounts; i++) {
         const struct mnt *m = &p->mounts[i];
-        printf("%s[%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu32 ",", i ? "," : "",
-               m->flags, m->cleared, m->prop, m->attr_set, m->attr_clr, m->extra);
-        str(m->src); putchar(','); str(m->dst); putchar(','); str(m->type); putchar(',');
-        str(m->data); putchar(','); str(m->label); putchar(']');
+        printf("%s[%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu32 ",", i ? "," : "", m->flags,
+               m->cleared, m->prop, m->attr_set, m->attr_clr, m->extra);
+        str(m->src);
+        putchar(',');
+        str(m->dst);
+        putchar(',');
+        str(m->type);
+        putchar(',');
+        str(m->data);
+        putchar(',');
+        str(m->label);
+        putchar(']');
     }
     fputs("],\"devices\":[", stdout);
     for (int i = 0; i < p->ndevs; i++) {
         const struct dev *d = &p->devs[i];
-        printf("%s[%" PRIu32 ",%" PRIu32 ",%" PRIu32 ",%" PRIu32 ",%" PRIu32 ",%" PRIu32 ",", i ? "," : "",
-               d->mode, d->major, d->minor, d->uid, d->gid, d->bind);
+        printf("%s[%" PRIu32 ",%" PRIu32 ",%" PRIu32 ",%" PRIu32 ",%" PRIu32 ",%" PRIu32 ",", i ? "," : "", d->mode,
+               d->major, d->minor, d->uid, d->gid, d->bind);
         str(d->path);
         putchar(']');
     }
     fputs("],\"links\":[", stdout);
     for (int i = 0; i < p->nlinks; i++) {
         printf("%s[", i ? "," : "");
-        str(p->links[i].a); putchar(','); str(p->links[i].b); putchar(']');
+        str(p->links[i].a);
+        putchar(',');
+        str(p->links[i].b);
+        putchar(']');
     }
     fputs("],\"masked\":", stdout);
     strs(p->masks, p->nmasks);
@@ -105,7 +116,10 @@ int main(int argc, char **argv)
     fputs(",\"sysctl\":[", stdout);
     for (int i = 0; i < p->nsysctls; i++) {
         printf("%s[", i ? "," : "");
-        str(p->sysctls[i].a); putchar(','); str(p->sysctls[i].b); putchar(']');
+        str(p->sysctls[i].a);
+        putchar(',');
+        str(p->sysctls[i].b);
+        putchar(']');
     }
     fputs("],\"hostname\":", stdout);
     str(p->hostname);
@@ -113,13 +127,13 @@ int main(int argc, char **argv)
     str(p->domainname);
     fputs(",\"rlimits\":[", stdout);
     for (int i = 0; i < p->nrlimits; i++)
-        printf("%s[%" PRIu32 ",%" PRIu64 ",%" PRIu64 "]", i ? "," : "", p->rlimits[i].resource,
-               p->rlimits[i].soft, p->rlimits[i].hard);
+        printf("%s[%" PRIu32 ",%" PRIu64 ",%" PRIu64 "]", i ? "," : "", p->rlimits[i].resource, p->rlimits[i].soft,
+               p->rlimits[i].hard);
     printf("],\"user\":[%d,%" PRIu32 ",%" PRIu32 ",%" PRIu32 ",[", p->has_user, p->uid, p->gid, p->umask);
     for (uint32_t i = 0; i < p->ngroups; i++)
         printf("%s%" PRIu32, i ? "," : "", u32_at(p->groups + 4 * i));
-    printf("]],\"caps\":[%d,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu32 "]",
-           p->has_caps, p->cap_bnd, p->cap_eff, p->cap_prm, p->cap_inh, p->cap_amb, p->last_cap);
+    printf("]],\"caps\":[%d,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu32 "]", p->has_caps,
+           p->cap_bnd, p->cap_eff, p->cap_prm, p->cap_inh, p->cap_amb, p->last_cap);
     fputs(",\"args\":", stdout);
     strs(p->argv, p->argc);
     fputs(",\"env\":", stdout);
@@ -129,17 +143,20 @@ int main(int argc, char **argv)
     printf(",\"console\":[%" PRIu32 ",%" PRIu32 "],\"oom\":[%d,%" PRId32 "]", p->rows, p->cols, p->has_oom, p->oom);
     printf(",\"fds\":[%d,%d,%" PRIu32 "],\"time_offsets\":[", p->console_fd, p->statedir_fd, p->preserve_fds);
     for (int i = 0; i < p->ntimeoffs; i++)
-        printf("%s[%" PRIu32 ",%" PRId64 ",%" PRIu32 "]", i ? "," : "", p->timeoffs[i].clock,
-               p->timeoffs[i].secs, p->timeoffs[i].nsecs);
+        printf("%s[%" PRIu32 ",%" PRId64 ",%" PRIu32 "]", i ? "," : "", p->timeoffs[i].clock, p->timeoffs[i].secs,
+               p->timeoffs[i].nsecs);
     fputs("],\"seccomp\":", stdout);
     hexb(p->seccomp ? p->seccomp : (const unsigned char *)"", p->seccomp_len);
     printf(",\"seccomp_flags\":%" PRIu32 ",\"hooks\":[", p->seccomp_flags);
     for (int i = 0; i < p->nhooks; i++) {
         const struct hook *k = &p->hooks[i];
         printf("%s[%" PRIu32 ",%" PRIu32 ",", i ? "," : "", k->kind, k->timeout);
-        str(k->path); putchar(',');
-        strs(k->argv, (int)k->nargs); putchar(',');
-        strs(k->envp, (int)k->nenv); putchar(']');
+        str(k->path);
+        putchar(',');
+        strs(k->argv, (int)k->nargs);
+        putchar(',');
+        strs(k->envp, (int)k->nenv);
+        putchar(']');
     }
     printf("],\"personality\":[%d,%" PRIu32 "],\"ioprio\":[%d,%" PRIu32 "]", p->has_personality, p->personality,
            p->has_ioprio, p->ioprio);
@@ -158,7 +175,11 @@ int main(int argc, char **argv)
     fputs("]],\"lsm\":[", stdout);
     for (int i = 0; i < p->nlsm; i++) {
         printf("%s[%" PRIu32 ",", i ? "," : "", p->lsm[i].when);
-        str(p->lsm[i].path); putchar(','); str(p->lsm[i].value); putchar(','); str(p->lsm[i].what);
+        str(p->lsm[i].path);
+        putchar(',');
+        str(p->lsm[i].value);
+        putchar(',');
+        str(p->lsm[i].what);
         putchar(']');
     }
     fputs("],\"mask_data\":", stdout);

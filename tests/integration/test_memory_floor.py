@@ -9,7 +9,6 @@ import os
 
 import pytest
 
-import support
 from support import rt_run
 
 pytestmark = [
