@@ -37,6 +37,21 @@ def _resolve_runtime() -> str:
 
 
 RUNTIME: str = _resolve_runtime()
+
+
+def runtime_interpreter():
+    """The interpreter behind RUNTIME: its shebang's, or for pyruntime's C front (an ELF program,
+    pyruntime/_native/front.c, which execs its venv's interpreter) the python3 beside it."""
+    with open(RUNTIME, "rb") as f:
+        first = f.read(4)
+        if first.startswith(b"#!"):
+            return (first + f.readline())[2:].split()[0].decode()
+    beside = os.path.join(os.path.dirname(RUNTIME), "python3")
+    if first == b"\x7fELF" and os.access(beside, os.X_OK):
+        return beside
+    return None
+
+
 RUNTIME_NAME: str = os.path.basename(RUNTIME)
 IS_RUNC: bool = RUNTIME_NAME == "runc"
 IS_CRUN: bool = RUNTIME_NAME == "crun"

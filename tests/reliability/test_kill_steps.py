@@ -18,9 +18,7 @@ import support
 
 def _installed_steps():
     """trace.STEPS of the runtime under test (its own interpreter: the source tree may differ)."""
-    with open(support.RUNTIME, "rb") as f:
-        first = f.readline()
-    interp = first[2:].split()[0].decode() if first.startswith(b"#!") else "python3"
+    interp = support.runtime_interpreter() or "python3"
     out = subprocess.run([interp, "-c", "import pyruntime.trace as t, json; print(json.dumps(t.STEPS))"],
                          capture_output=True, text=True, cwd="/", check=True).stdout
     return tuple(json.loads(out))

@@ -50,17 +50,7 @@ def sha256(path):
     return h.hexdigest()
 
 
-def interpreter():
-    """The interpreter behind RUNTIME: its shebang's, or for pyruntime's C front (an ELF program,
-    pyruntime/_native/front.c, which execs its venv's interpreter) the python3 beside it."""
-    with open(RUNTIME, "rb") as f:
-        first = f.read(4)
-        if first.startswith(b"#!"):
-            return (first + f.readline())[2:].split()[0].decode()
-    beside = os.path.join(os.path.dirname(RUNTIME), "python3")
-    if first == b"\x7fELF" and os.access(beside, os.X_OK):
-        return beside
-    return None
+interpreter = support.runtime_interpreter
 
 
 def runtime_files():
