@@ -94,10 +94,15 @@ def kill_delete_check(cid, pid):
 
 def test_ctr_task_exec_kill_delete(task):
     cid, pid = task
-    proc = ctr("task", "exec", "--exec-id", "e1", cid, "sh", "-c", "echo in-exec; echo e >&2; exit 3")
+    # The process lingers after its output: ctr 1.6 (Debian 12) deletes the exec as soon as its exit
+    # arrives, and that cancels its fifo readers with output still in flight: a process that exits
+    # at once loses stdout or stderr now and then, under runc too (12 runs in 200 under CPU load;
+    # fixed upstream by containerd's "ctr: drain exec output before cleanup"). The runtime's half,
+    # the output in the pipes it was given, is test_exec_detach_output_in_pipes_as_containerd_shim.
+    proc = ctr("task", "exec", "--exec-id", "e1", cid, "sh", "-c", "echo in-exec; echo e >&2; sleep 0.5; exit 3")
     assert proc.returncode == 3, proc.stderr
     assert proc.stdout == "in-exec\n"
-    assert "e" in proc.stderr
+    assert proc.stderr == "e\n"
     proc = ctr("task", "exec", "--exec-id", "e2", cid, "/no/such/command")
     assert proc.returncode != 0
     assert "no such file or directory" in proc.stderr.lower() or "not found" in proc.stderr.lower(), proc.stderr

@@ -4,6 +4,7 @@ env, cwd, the --process file, detaching, preserved fds, exit status and the erro
 import json
 import os
 import re
+import select
 import signal
 import subprocess
 import time
@@ -287,6 +288,48 @@ def test_exec_detach_pid_file(running, root, tmp_path):
     proc = rt("delete", "--force", cid, root=root)
     assert proc.returncode == 0, proc.stderr
     assert _gone(pid)
+
+
+def _read_to_eof(fds, timeout=10.0):
+    """Read each pipe until EOF (every writer gone); {fd: bytes}, or fail on timeout."""
+    out, open_fds = {fd: b"" for fd in fds}, set(fds)
+    deadline = time.monotonic() + timeout
+    while open_fds:
+        assert time.monotonic() < deadline, f"no EOF: a writer is still open ({out})"
+        ready, _, _ = select.select(list(open_fds), [], [], 1)
+        for fd in ready:
+            data = os.read(fd, 4096)
+            if data:
+                out[fd] += data
+            else:
+                open_fds.discard(fd)
+    return out
+
+
+def test_exec_detach_output_in_pipes_as_containerd_shim(running, root, tmp_path):
+    """containerd's shim runs `exec --detach --pid-file` with pipes' write ends as stdio, closes
+    its copies when the runtime returns and only then starts reading: the process's output must
+    be in the pipes, stdout and stderr apart, and EOF must come once it has exited (no runtime
+    process keeps a write end). Repeated: a race between the runtime and the process shows."""
+    cid, _ = running
+    for n in range(20):
+        r_out, w_out = os.pipe2(os.O_CLOEXEC)
+        r_err, w_err = os.pipe2(os.O_CLOEXEC)
+        pid_file = tmp_path / f"e{n}.pid"
+        try:
+            proc = subprocess.Popen(
+                [support.RUNTIME, "--root", str(root), "exec", "--detach", "--pid-file", str(pid_file), cid,
+                 "sh", "-c", "echo in-exec; echo e >&2; exit 3"],
+                stdin=subprocess.DEVNULL, stdout=w_out, stderr=w_err)
+            os.close(w_out)
+            os.close(w_err)
+            assert proc.wait(30) == 0
+            assert pid_file.read_text().isdigit()
+            got = _read_to_eof([r_out, r_err])
+            assert (got[r_out], got[r_err]) == (b"in-exec\n", b"e\n"), f"run {n}"
+        finally:
+            for fd in (r_out, r_err):
+                os.close(fd)
 
 
 def test_exec_tty_detach_without_console_socket_fails(running, root):
