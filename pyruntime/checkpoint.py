@@ -15,7 +15,7 @@ import os
 from . import OCI_VERSION
 from .errors import RuntimeFailure, StateError
 from .container.container import Container
-from .state import check_id, proc_start, rfc3339_now
+from .state import check_id, proc_start
 
 CRIU_ROOT = "criu-root"
 
@@ -225,7 +225,7 @@ def restore(root, cid, flags, *, bundle=None, detach=False, pid_file=None, conso
     from . import criu, criu_plan as cp  # noqa: PLC0415
     from . import fastjson, spec  # noqa: PLC0415
     from .cgroups import Manager  # noqa: PLC0415
-    from .container.lifecycle import _empty_cgroup, _pidfile  # noqa: PLC0415
+    from .container.lifecycle import _empty_cgroup, _pidfile, init_state  # noqa: PLC0415
     warn = _warn(log)
     if os.geteuid() != 0:
         warn("runc checkpoint is untested with rootless containers")
@@ -335,21 +335,7 @@ def restore(root, cid, flags, *, bundle=None, detach=False, pid_file=None, conso
         if st is None:
             raise RuntimeFailure("criu failed: the restored process is gone")
         restored["pid"] = pid
-        c.save({
-            "ociVersion": config.get("ociVersion", OCI_VERSION),
-            "id": cid,
-            "pid": pid,
-            "pid_start": st[1],
-            "bundle": bundle,
-            "rootfs": plan.rootfs,
-            "created": rfc3339_now(),
-            "annotations": config.get("annotations") or {},
-            "hooks": {k: v for k, v in hook_cfg.items() if k in ("poststart", "poststop") and v},
-            "namespaces": [n["type"] for n in (config.get("linux") or {}).get("namespaces") or ()],
-            "cgroup": cgroup.to_state(),
-            "notify": "",
-            "restored": True,
-        })
+        c.save(dict(init_state(config, cid, pid, st[1], bundle, plan.rootfs, hook_cfg, cgroup, ""), restored=True))
         if pid_file:
             _pidfile(pid_file, pid)
     except BaseException:

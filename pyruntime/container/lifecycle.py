@@ -46,6 +46,27 @@ def _bind_whole_hierarchies(plan, planned, made):
             m.source = missing[m.source]
 
 
+def init_state(config, cid, pid, pid_start, bundle, rootfs, hook_cfg, cgroup, notify):
+    """state.json of a container whose init is up (create, restore): one spelling for both."""
+    namespaces = (config.get("linux") or {}).get("namespaces") or ()
+    return {
+        "ociVersion": config.get("ociVersion", OCI_VERSION),
+        "id": cid,
+        "pid": pid,
+        "pid_start": pid_start,
+        "bundle": bundle,
+        "rootfs": rootfs,
+        "created": rfc3339_now(),
+        "annotations": config.get("annotations") or {},
+        "hooks": {k: v for k, v in hook_cfg.items() if k in ("poststart", "poststop") and v},
+        "namespaces": [n["type"] for n in namespaces],
+        # no pid namespace of its own (none, or one joined by path): kill KILL empties the cgroup
+        "shared_pid": not any(n.get("type") == "pid" and not n.get("path") for n in namespaces),
+        "cgroup": cgroup.to_state(),
+        "notify": notify,
+    }
+
+
 def _listener(plan, state):
     """The callback that hands a seccomp notify fd to linux.seccomp.listenerPath."""
     listener = plan.parent.seccomp_listener
@@ -219,23 +240,7 @@ def create(root, cid, bundle, *, pid_file=None, console_socket=None, no_pivot=Fa
         st = proc_start(pid)
         if st is None:
             raise RuntimeFailure("unable to start container process: container init exited unexpectedly")
-        c.save({
-            "ociVersion": config.get("ociVersion", OCI_VERSION),
-            "id": cid,
-            "pid": pid,
-            "pid_start": st[1],
-            "bundle": bundle,
-            "rootfs": plan.rootfs,
-            "created": rfc3339_now(),
-            "annotations": config.get("annotations") or {},
-            "hooks": {k: v for k, v in hook_cfg.items() if k in ("poststart", "poststop") and v},
-            "namespaces": [n["type"] for n in (config.get("linux") or {}).get("namespaces") or ()],
-            # no pid namespace of its own (none, or one joined by path): kill KILL empties the cgroup
-            "shared_pid": not any(n.get("type") == "pid" and not n.get("path")
-                                  for n in (config.get("linux") or {}).get("namespaces") or ()),
-            "cgroup": cgroup.to_state(),
-            "notify": notify_host or "",
-        })
+        c.save(init_state(config, cid, pid, st[1], bundle, plan.rootfs, hook_cfg, cgroup, notify_host or ""))
         step("saved")
         if pid_file:
             _write_pidfile(pid_file, pid)
