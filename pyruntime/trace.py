@@ -41,6 +41,11 @@ def step(name):
         _last = now
 
 
+def debugging():
+    """True under --debug: a record worth computing."""
+    return _log is not None
+
+
 def debug(msg):
     """One more debug record, when --debug is on."""
     if _log is not None:

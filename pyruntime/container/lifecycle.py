@@ -762,10 +762,11 @@ def exec_(root, cid, args=(), *, process_file=None, console_socket=None, detach=
         pid = launch.run(on_seccomp=_listener(plan, state),
                          on_spawned=m.add if m is not None and join is None else None)
         step(f"exec ready: process {pid} joined the namespaces of {c.pid} and is about to exec")
-        from ..trace import debug  # noqa: PLC0415
-        start = plan.affinity[0]  # what it ran on until its cgroup was joined (runc's nsexec line)
-        cpus = int.from_bytes(start, "little") if start else sum(1 << n for n in os.sched_getaffinity(0))
-        debug(f"nsexec[{pid}]: affinity: {cpus:#x} (the CPU affinity it started with)")
+        from .. import trace  # noqa: PLC0415
+        if trace.debugging():  # runc's nsexec line: what it ran on until its cgroup was joined
+            start = plan.affinity[0]
+            cpus = int.from_bytes(start, "little") if start else sum(1 << n for n in os.sched_getaffinity(0))
+            trace.debug(f"nsexec[{pid}]: affinity: {cpus:#x} (the CPU affinity it started with)")
     except BaseException:
         launch.abort()
         if pidfd_sock >= 0:
