@@ -217,7 +217,8 @@ def _version():
     return f"pyruntime version {__version__}\ncommit: {COMMIT}\nspec: {OCI_VERSION}\n"
 
 
-def main(argv=None):
+def main(argv=None, subreaper=False):
+    """The CLI. subreaper: the C front already made this process a child subreaper (`run`)."""
     argv = sys.argv[1:] if argv is None else argv
     from .log import Log, validate_format  # noqa: PLC0415
     log = Log()
@@ -275,7 +276,7 @@ def main(argv=None):
             if xdg and command not in ("spec", "features"):
                 from .rootless import ensure_xdg_root  # noqa: PLC0415
                 ensure_xdg_root(root)  # runc makes it, 0700 and sticky
-        return _dispatch(command, flags, args, root, log, gflags) or 0
+        return _dispatch(command, flags, args, root, log, gflags, subreaper) or 0
     except RuntimeFailure as e:
         which = command_of(argv)
         if which == "exec":
@@ -342,7 +343,7 @@ def _caller_path(path):
     return os.path.abspath(path) if path else path
 
 
-def _dispatch(command, flags, args, root, log, gflags):
+def _dispatch(command, flags, args, root, log, gflags, subreaper=False):
     from . import container as ct  # noqa: PLC0415
     if command in ("create", "run"):
         _rootless(gflags.get("rootless"))
@@ -355,7 +356,7 @@ def _dispatch(command, flags, args, root, log, gflags):
             return 0
         return ct.run(root, args[0], flags.get("bundle"), detach=flags.get("detach", False),
                       keep=flags.get("keep", False), no_subreaper=flags.get("no-subreaper", False),
-                      log=log, **opts)
+                      log=log, subreaper_set=subreaper, **opts)
     if command == "exec":
         return ct.exec_(root, args[0], args[1:], process_file=flags.get("process"),
                         console_socket=flags.get("console-socket"), detach=flags.get("detach", False),

@@ -515,17 +515,21 @@ def delete(root, cid, force=False):
     _destroy(c)
 
 
-def run(root, cid, bundle, *, detach=False, keep=False, no_subreaper=False, log=None, **create_opts):
+def run(root, cid, bundle, *, detach=False, keep=False, no_subreaper=False, log=None, subreaper_set=False,
+        **create_opts):
+    """subreaper_set: the caller (the C front) already made this process a child subreaper."""
     if detach:
         create(root, cid, bundle, log=log, **create_opts)
         start(root, cid)
         return 0
     # the init is orphaned by stage 1: it must be reparented to us, or we cannot wait for it
-    from .._native._ext import lib  # noqa: PLC0415
-    lib.pyr_set_child_subreaper()
+    if not subreaper_set:
+        from .._native._ext import lib  # noqa: PLC0415
+        lib.pyr_set_child_subreaper()
     c = create(root, cid, bundle, detached=False, log=log, **create_opts)
     if no_subreaper:
         # runc's init is its own child; ours is now too: what orphans later is not ours to reap
+        from .._native._ext import lib  # noqa: PLC0415
         lib.pyr_clear_child_subreaper()
     pid = c.pid
     master = -1

@@ -240,6 +240,23 @@ def test_lifecycle_through_the_front_leaves_nothing(bundle, root, container_id, 
     assert os.listdir(root) == [] and not [d for d in dirs if os.path.exists(d)]
 
 
+# ---- run (Python's, with the subreaper made by the front) --------------------------------------
+
+def test_run_waits_for_its_container_through_the_front_as_through_python(bundle, root, container_id):
+    """`run` is Python's, but the front makes the process a child subreaper first and tells Python
+    so (it then skips loading its C extension): without it the init, orphaned by stage 1, is not
+    ours to wait for. The exit status, what the container wrote and what is left match Python's."""
+    bundle.set_args("sh", "-c", "sleep 0.2; echo out; exit 7")
+    bundle.write()
+    assert call(FRONT, root, "run", "x").returncode == HANDED_OVER  # Python runs it, always
+    results = []
+    for env in ({}, PYTHON):
+        res = call(env, root, "run", "-b", str(bundle.path), container_id())
+        results.append(outcome(res))
+        assert os.listdir(root) == []
+    assert results[0] == results[1] == (7, "out\n", "")
+
+
 def test_what_python_writes_fits_the_one_definition(bundle, root, container_id):
     """state.json as create writes it (hooks, annotations, namespaces, cgroup), created and
     started, fits pyruntime/state_format.py: the table the front reads it by."""

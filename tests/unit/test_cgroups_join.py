@@ -6,10 +6,11 @@ from struct import unpack
 import pytest
 
 from pyruntime import plan as P
+from pyruntime._contract import LIMITS
 from pyruntime import plan_wire as W
 from pyruntime.cgroups import open_join_fds
 from pyruntime.cgroups.systemd import SystemdManager
-from pyruntime.cgroups.v1 import V1Manager
+from pyruntime.cgroups.v1 import CONTROLLERS, V1Manager
 from pyruntime.cgroups.v2 import V2Manager
 from pyruntime.defaults import default_config
 from pyruntime.errors import RuntimeFailure
@@ -83,3 +84,9 @@ def test_the_wire_record_carries_the_fd_numbers(tmp_path):
     (payload,) = [p for tag, p in _records(data) if tag == W.T_CGROUP]
     assert unpack("<iI3i", payload) == (9, 3, 10, 11, 12)
     assert not any(tag == W.T_CGROUP for tag, _ in _records(W.encode(plan)))  # systemd: parent places
+
+
+def test_every_v1_hierarchy_fits_the_inits_tasks_table():
+    """The init holds one `tasks` fd per v1 hierarchy (LIMIT_CGROUP_TASKS): a controller added to
+    CONTROLLERS past it would make every create on such a host fail in the init's plan decoder."""
+    assert len(CONTROLLERS) <= LIMITS["CGROUP_TASKS"]
