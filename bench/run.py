@@ -734,12 +734,20 @@ class Bench:
         shutil.rmtree(self.tmp, ignore_errors=True)
 
 
+def cgroup_mounts():
+    """Mountpoints of cgroup and cgroup2 filesystems: a plain directory beside them (crun makes
+    /sys/fs/cgroup/perf_event/<id> here, where perf_event is listed but not mounted) is no cgroup."""
+    with open("/proc/self/mountinfo") as f:
+        return sorted({l.split()[4] for l in f if l.split(" - ", 1)[1].split()[0] in ("cgroup", "cgroup2")})
+
+
 def find_cgroups(name):
     found = []
-    for top, dirs, _ in os.walk("/sys/fs/cgroup"):
-        if top.count("/") > 8:
-            dirs[:] = []
-        found += [f"{top}/{d}" for d in dirs if name in d]
+    for mount in cgroup_mounts():
+        for top, dirs, _ in os.walk(mount):
+            if top.count("/") > 8:
+                dirs[:] = []
+            found += [f"{top}/{d}" for d in dirs if name in d]
     return found
 
 
