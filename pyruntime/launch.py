@@ -12,8 +12,8 @@ import _socket
 
 from ._contract import (  # the protocol's numbers, shared with the init (_native/contract.py)
     ERROR_MAX, MS_SOURCE_PLAIN, MS_SOURCE_TREE, MSG_CHILD_PID, MSG_ERROR, MSG_GO, MSG_HOOKS, MSG_HOOKS_DONE,
-    MSG_MAPS_DONE, MSG_MOUNT_FD, MSG_MOUNT_PLEASE, MSG_NEED_MAPS, MSG_NEED_TIMENS, MSG_READY, MSG_SECCOMP_FD,
-    MSG_TIMENS_DONE, STEP_NAMES, STEP_ROOTFS, SYNC_MAX_FDS)
+    MSG_MAPS_DONE, MSG_MOUNT_FD, MSG_MOUNT_PLEASE, MSG_NEED_MAPS, MSG_READY, MSG_SECCOMP_FD, STEP_NAMES, STEP_ROOTFS,
+    SYNC_MAX_FDS)
 from .errors import InitError, RuntimeFailure
 from .mounts import MS_REC
 
@@ -131,7 +131,7 @@ class Launch:
             self.stage1 = 0
         return status
 
-    def run(self, on_maps=None, on_hooks=None, on_spawned=None, on_seccomp=None, on_child=None, on_timens=None):
+    def run(self, on_maps=None, on_hooks=None, on_spawned=None, on_seccomp=None, on_child=None):
         """Step the protocol until MSG_READY; returns the container init's host pid.
 
         on_spawned(stage1 pid) runs before the child does anything: it is where the child joins the
@@ -166,9 +166,6 @@ class Launch:
             if msg == MSG_NEED_MAPS:
                 on_maps(unpack("<I", payload)[0])
                 self.send(MSG_MAPS_DONE)
-            elif msg == MSG_NEED_TIMENS:
-                on_timens(unpack("<I", payload[:4])[0])
-                self.send(MSG_TIMENS_DONE)
             elif msg == MSG_CHILD_PID:
                 self.pid = unpack("<I", payload)[0]
                 self.reap_stage1()
@@ -310,19 +307,6 @@ def write_id_maps(pid, uid_mappings, gid_mappings):
                 raise RuntimeFailure(f"unable to start container process: write {name}: {e.strerror}") from None
         from .rootless import write_maps  # noqa: PLC0415
         write_maps(pid, name, maps)
-
-
-def write_timens_offsets(pid, offsets):
-    """linux.timeOffsets into the new time namespace of stage 1, before anything enters it."""
-    text = "".join(f"{clock} {secs} {nsecs}\n" for clock, secs, nsecs in offsets).encode()
-    fd = os.open(f"/proc/{pid}/timens_offsets", os.O_WRONLY | os.O_CLOEXEC)
-    try:
-        os.write(fd, text)
-    except OSError as e:
-        raise RuntimeFailure(f"unable to start container process: failed to update /proc/{pid}/timens_offsets: "
-                             f"{os.strerror(e.errno).lower()}") from None
-    finally:
-        os.close(fd)
 
 
 def send_seccomp_listener(listener, fd, pid, state):

@@ -595,7 +595,10 @@ def build_plan(config, bundle, host, *, cid="", no_pivot=False, console=False, p
     for clock, off in offsets.items():
         if clock not in CLOCKS:
             raise ConfigError(f"linux.timeOffsets.{clock}", "unknown clock (monotonic or boottime)")
-        plan.time_offsets.append((CLOCKS[clock], off.get("secs", 0), off.get("nanosecs", 0)))
+        nanosecs = off.get("nanosecs", 0)
+        if nanosecs >= 1_000_000_000:  # the kernel's EINVAL, said before anything is made
+            raise ConfigError(f"linux.timeOffsets.{clock}.nanosecs", f"{nanosecs} is not below 1000000000")
+        plan.time_offsets.append((CLOCKS[clock], off.get("secs", 0), nanosecs))
 
     # process
     terminal = bool(process.get("terminal"))

@@ -104,8 +104,6 @@ enum sync_msg {
     MSG_SECCOMP_FD = 9, /* stage 2 -> parent: the seccomp notify listener fd (SCM_RIGHTS) */
     MSG_MOUNT_PLEASE = 10, /* stage 2 -> parent: u32 mount index; open its source for me */
     MSG_MOUNT_FD = 11, /* parent -> stage 2: u32 kind (enum mount_source), the fd (SCM_RIGHTS) */
-    MSG_NEED_TIMENS = 20, /* stage 1 -> parent: u32 pid; write /proc/pid/timens_offsets now */
-    MSG_TIMENS_DONE = 21, /* parent -> stage 1 */
 };
 
 #define SYNC_MAX_PAYLOAD 64 /* what a message from the parent may carry besides its type */

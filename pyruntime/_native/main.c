@@ -20,6 +20,7 @@
 static struct plan plan;
 
 void stage0_namespaces(const struct plan *p); /* ns.c */
+void open_time_offsets(const struct plan *p); /* ns.c */
 void enter_memory_cgroup(void);               /* cgroup.c */
 
 static void read_plan(int fd)
@@ -272,6 +273,7 @@ int main(int argc, char **argv)
         snprintf(v, sizeof v, "%d", plan.oom);
         write_file("/proc/self/oom_score_adj", v);
     }
+    open_time_offsets(&plan); /* ns.c: our own /proc file, while we may still open it */
     /* nothing in the container may ptrace or read /proc of this process (CVE-2016-9962) */
     if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
         die("prctl(PR_SET_DUMPABLE)");

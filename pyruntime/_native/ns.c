@@ -61,6 +61,44 @@ static int join_pass(const struct plan *p, int *fds, int allow)
     return joined;
 }
 
+/* linux.timeOffsets go into the time namespace stage 1 makes, before stage 2 enters it (the kernel
+ * freezes the offsets then). This process writes them, through /proc/self/timens_offsets opened
+ * by open_time_offsets() before it is made non-dumpable and before it joins or makes anything.
+ * A non-dumpable process's /proc files belong to root of the user namespace it was exec'd in
+ * (host root, unless the runtime runs in one itself): a user running the runtime cannot open
+ * them, nor can root of a user namespace the init makes or joins. So neither the parent (runc
+ * 1.3.6's way: it fails for a user whose stage 1 is non-dumpable) nor this process later could
+ * open the file of a rootless container. The kernel checks CAP_SYS_TIME over the time namespace's
+ * owner with the opener's credentials, the runtime's: host root has it everywhere; a user owns
+ * the user namespace stage 1 makes, and the ones of its own it may join; root of a user namespace
+ * (rootless podman) has it in those below its own. */
+static int timens_fd = -1;
+
+void open_time_offsets(const struct plan *p)
+{
+    if (!p->ntimeoffs)
+        return;
+    timens_fd = open("/proc/self/timens_offsets", O_WRONLY | O_CLOEXEC);
+    if (timens_fd < 0)
+        die("open /proc/self/timens_offsets for linux.timeOffsets");
+}
+
+static void write_time_offsets(const struct plan *p, int newflags)
+{
+    char text[LIMIT_TIME_OFFSETS * 48];
+    size_t n = 0;
+    if (!(newflags & CLONE_NEWTIME)) /* plan.py refuses this; never hand the fd to stage 2 */
+        die_plain("linux.timeOffsets: no new time namespace to write them to");
+    for (int i = 0; i < p->ntimeoffs && n < sizeof text; i++)
+        n += (size_t)snprintf(text + n, sizeof text - n, "%u %lld %u\n", p->timeoffs[i].clock,
+                              (long long)p->timeoffs[i].secs, p->timeoffs[i].nsecs);
+    /* one write: the kernel takes every line or none */
+    if (n >= sizeof text || write(timens_fd, text, n) != (ssize_t)n)
+        die("failed to update /proc/self/timens_offsets with linux.timeOffsets");
+    close(timens_fd);
+    timens_fd = -1;
+}
+
 /* A new namespace's kernel objects (the network namespace's ~130 KiB here: the loopback device,
  * sysctl tables, per-namespace protocol state; the mount namespace's copy of the mount table; the
  * IPC namespace's) are charged to the memory cgroup of the process that makes it. Made before the
@@ -133,11 +171,6 @@ void stage1_namespaces(const struct plan *p)
     newflags &= ~CLONE_NEWUSER;
     if (newflags && unshare(newflags) < 0)
         die("create namespaces (flags 0x%x)", newflags);
-    if ((newflags & CLONE_NEWTIME) && p->ntimeoffs) {
-        /* the parent writes the offsets, as host root (runc's way): this process is not dumpable,
-         * so its /proc files are host root's, which a user namespace's root cannot write */
-        uint32_t pid = (uint32_t)getpid();
-        sync_send(MSG_NEED_TIMENS, &pid, 4);
-        sync_expect(MSG_TIMENS_DONE);
-    }
+    if (timens_fd >= 0)
+        write_time_offsets(p, newflags);
 }

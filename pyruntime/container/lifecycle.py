@@ -129,7 +129,7 @@ def create(root, cid, bundle, *, pid_file=None, console_socket=None, no_pivot=Fa
            preserve_fds=0, detached=True, log=None, systemd_cgroup=False, pidfd_socket=None,
            no_new_keyring=False):
     from .. import spec  # noqa: PLC0415
-    from ..launch import Launch, write_id_maps, write_timens_offsets  # noqa: PLC0415
+    from ..launch import Launch, write_id_maps  # noqa: PLC0415
     from ..plan import Host, build_plan  # noqa: PLC0415
     from ..plan_wire import encode  # noqa: PLC0415
 
@@ -231,8 +231,7 @@ def create(root, cid, bundle, *, pid_file=None, console_socket=None, no_pivot=Fa
             write_id_maps(pid, plan.parent.uid_mappings, plan.parent.gid_mappings)
             step("mapped")
         pid = launch.run(on_maps=on_maps, on_hooks=on_hooks, on_seccomp=_listener(plan, state_base),
-                         on_spawned=on_spawned, on_child=on_child,
-                         on_timens=lambda pid: write_timens_offsets(pid, plan.time_offsets))
+                         on_spawned=on_spawned, on_child=on_child)
         step("ready")
         if pidfd_sock >= 0:
             _send_pidfd(pidfd_sock, pid, "standard")

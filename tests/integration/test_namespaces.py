@@ -229,8 +229,8 @@ def test_hostname_without_uts_namespace_is_error(bundle, root, container_id):
 
 
 def test_time_namespace_offsets_with_a_user_namespace(bundle, root, container_id):
-    """The parent writes the offsets (as runc): the init, not dumpable, cannot write its own
-    /proc/self/timens_offsets as root of a new user namespace (EACCES)."""
+    """Root inside is not host root: the init writes the offsets through the file it opened before
+    it was made non-dumpable and entered the user namespace (ns.c; opened later: EACCES)."""
     if not os.path.exists("/proc/self/ns/time"):
         pytest.skip("kernel without time namespaces")
     _userns_bundle(bundle)

@@ -308,6 +308,17 @@ def test_time_offsets_need_a_new_time_namespace(bundle):
     assert build(cfg, bundle).time_offsets == [(1, 3600, 0)]
 
 
+def test_time_offset_nanosecs_below_one_second(bundle):
+    """The kernel refuses nanosecs of a second or more (EINVAL): said with the JSON path first."""
+    cfg = config()
+    cfg["linux"]["namespaces"].append({"type": "time"})
+    cfg["linux"]["timeOffsets"] = {"boottime": {"secs": 1, "nanosecs": 999_999_999}}
+    assert build(cfg, bundle).time_offsets == [(7, 1, 999_999_999)]
+    cfg["linux"]["timeOffsets"]["boottime"]["nanosecs"] = 1_000_000_000
+    with pytest.raises(ConfigError, match=r"^config.json: linux.timeOffsets.boottime.nanosecs: 1000000000 is not"):
+        build(cfg, bundle)
+
+
 @pytest.mark.parametrize("value, flag", [
     ("shared", M.MS_SHARED), ("rshared", M.MS_SHARED), ("slave", M.MS_SLAVE), ("rslave", M.MS_SLAVE),
     ("private", M.MS_PRIVATE), ("rprivate", M.MS_PRIVATE), ("unbindable", M.MS_UNBINDABLE),
