@@ -362,7 +362,7 @@ def _dispatch(command, flags, args, root, log, gflags, subreaper=False):
                         console_socket=flags.get("console-socket"), detach=flags.get("detach", False),
                         pid_file=_caller_path(flags.get("pid-file")), preserve_fds=_int_flag(flags, "preserve-fds"),
                         pidfd_socket=flags.get("pidfd-socket"), cgroups=flags.get("cgroup", ()),
-                        ignore_paused=flags.get("ignore-paused", False), log=log,
+                        ignore_paused=flags.get("ignore-paused", False), log=log, subreaper_set=subreaper,
                         cwd=flags.get("cwd"), env=flags.get("env", ()), tty=flags.get("tty", False),
                         user=flags.get("user"), groups=flags.get("additional-gids", ()),
                         caps=flags.get("cap", ()), no_new_privs=flags.get("no-new-privs", False),

@@ -64,10 +64,12 @@ static void __attribute__((noreturn)) python(void)
     exec_python();
 }
 
-/* `run` waits for an init that stage 1 orphans, so the runtime must be a child subreaper. The
- * setting survives execve: made here, it spares Python loading its C extension only for this
- * (~1.2 ms of a ~24 ms run); the code handed over says so (main(subreaper=True)). */
-static void __attribute__((noreturn)) python_run(void)
+/* A foreground `run` or `exec` waits for a process that stage 1 orphans, so the runtime must be a
+ * child subreaper. The setting survives execve: made here, it spares Python loading its C
+ * extension only for this (~1.2 ms); the code handed over says so (main(subreaper=True)). With
+ * -d it is harmless: what is orphaned to us goes on to the caller's subreaper when we exit, where
+ * it would have gone anyway, and a detached run or exec reaps nothing. */
+static void __attribute__((noreturn)) python_as_subreaper(void)
 {
     refuse_handover_when_asked();
     if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0)
@@ -1647,8 +1649,8 @@ int main(int argc, char **argv)
         if (i >= argc)
             python();
     }
-    if (!strcmp(command, "run"))
-        python_run();
+    if (!strcmp(command, "run") || !strcmp(command, "exec"))
+        python_as_subreaper();
     int is_kill = !strcmp(command, "kill"), is_delete = !strcmp(command, "delete");
     int is_ps = !strcmp(command, "ps");
     if (!is_kill && !is_delete && !is_ps && strcmp(command, "state") && strcmp(command, "start"))

@@ -709,8 +709,10 @@ def _id_number(text, whole):
 
 
 def exec_(root, cid, args=(), *, process_file=None, console_socket=None, detach=False, pid_file=None,
-          preserve_fds=0, ignore_paused=False, log=None, pidfd_socket=None, cgroups=(), **overrides):
-    """Run a new process in a container's namespaces. Exit status: the process's (foreground)."""
+          preserve_fds=0, ignore_paused=False, log=None, pidfd_socket=None, cgroups=(), subreaper_set=False,
+          **overrides):
+    """Run a new process in a container's namespaces. Exit status: the process's (foreground).
+    subreaper_set: the caller (the C front) already made this process a child subreaper."""
     from .. import fastjson  # noqa: PLC0415
     from ..launch import Launch  # noqa: PLC0415
     from ..plan import Host, build_exec_plan  # noqa: PLC0415
@@ -736,7 +738,7 @@ def exec_(root, cid, args=(), *, process_file=None, console_socket=None, detach=
     preserve_fds = plan.preserve_fds  # with any socket-activation fds
     step("exec planned")
     _cache_seccomp(plan)
-    if not detach:
+    if not detach and not subreaper_set:
         from .._native._ext import lib  # noqa: PLC0415
         lib.pyr_set_child_subreaper()
     internal = None

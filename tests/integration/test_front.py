@@ -257,6 +257,25 @@ def test_run_waits_for_its_container_through_the_front_as_through_python(bundle,
     assert results[0] == results[1] == (7, "out\n", "")
 
 
+def test_exec_waits_for_its_process_through_the_front_as_through_python(bundle, root, container_id):
+    """`exec` too: the front makes the subreaper; the foreground exec's status and output match
+    Python's, and `exec -d` still reports its pid while the process goes on after we exit."""
+    cid = make(bundle, root, container_id(), started=True)
+    results = []
+    for env in ({}, PYTHON):
+        res = call(env, root, "exec", cid, "sh", "-c", "sleep 0.2; echo out; exit 5")
+        results.append(outcome(res))
+    assert results[0] == results[1] == (5, "out\n", "")
+    pid_file = os.path.join(str(root), "..", f"{cid}.exec.pid")
+    res = call({}, root, "exec", "-d", "--pid-file", pid_file, cid, "sleep", "30")
+    assert res.returncode == 0, res.stderr
+    with open(pid_file) as f:
+        pid = int(f.read())
+    with open(f"/proc/{pid}/stat") as f:
+        assert f.read().rsplit(")", 1)[1].split()[0] in "SR"  # alive, not reaped by us
+    assert call(PYTHON, root, "delete", "-f", cid).returncode == 0
+
+
 def test_what_python_writes_fits_the_one_definition(bundle, root, container_id):
     """state.json as create writes it (hooks, annotations, namespaces, cgroup), created and
     started, fits pyruntime/state_format.py: the table the front reads it by."""

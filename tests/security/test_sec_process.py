@@ -258,8 +258,15 @@ def test_21626_caller_leaked_fd(bundle, root, container_id, host_canary):
     echo.chmod(0o755)
     host_canary.snapshot()
     hfd = os.open(host_canary, os.O_RDONLY | os.O_DIRECTORY)
+    try:  # fd 15 may be pytest's own (kept and put back) or the one just opened (closed once)
+        saved = os.dup(15)
+    except OSError:
+        saved = None
     try:
-        os.dup2(hfd, 15, inheritable=True)
+        if hfd != 15:
+            os.dup2(hfd, 15, inheritable=True)
+        else:
+            os.set_inheritable(15, True)
         variants = [
             ("/", ["cat", "/proc/self/fd/15/MARKER"]),
             ("/proc/self/fd/15", ["sh", "-c", "pwd; cat MARKER"]),
@@ -280,7 +287,11 @@ def test_21626_caller_leaked_fd(bundle, root, container_id, host_canary):
                 assert proc.returncode == 0, text
                 assert "15" not in proc.stdout.split(), text
     finally:
-        os.close(15)
+        if saved is not None:
+            os.dup2(saved, 15)
+            os.close(saved)
+        elif hfd != 15:
+            os.close(15)
         os.close(hfd)
 
 
