@@ -267,8 +267,11 @@ def test_exec_waits_for_its_process_through_the_front_as_through_python(bundle, 
         results.append(outcome(res))
     assert results[0] == results[1] == (5, "out\n", "")
     pid_file = os.path.join(str(root), "..", f"{cid}.exec.pid")
-    res = call({}, root, "exec", "-d", "--pid-file", pid_file, cid, "sleep", "30")
-    assert res.returncode == 0, res.stderr
+    # the detached process keeps what it inherits: no pipe of ours for it to hold open
+    res = subprocess.run([support.RUNTIME, "--root", str(root), "exec", "-d", "--pid-file", pid_file, cid,
+                          "sleep", "30"], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                         stderr=subprocess.DEVNULL, timeout=30)
+    assert res.returncode == 0
     with open(pid_file) as f:
         pid = int(f.read())
     with open(f"/proc/{pid}/stat") as f:
