@@ -537,20 +537,28 @@ def run(root, cid, bundle, *, detach=False, keep=False, no_subreaper=False, log=
         master = con.receive_master(c.console)
     from ..trace import step  # noqa: PLC0415
     forward = _forward_signals(pid)
+
+    def remove():
+        try:
+            delete(root, cid, force=True)
+        except RuntimeFailure:
+            pass
     try:
         start(root, cid)
         step("started")
         if master >= 0:
             con.relay(master)
-        code = _wait_exit(pid)
+        try:
+            code = _wait_exit(pid)
+        except RuntimeFailure:
+            if not keep:  # the init goes on without us: nothing of a failed run is left
+                remove()
+            raise
         step("exited")
     finally:
         forward()
     if not keep:
-        try:
-            delete(root, cid, force=True)
-        except RuntimeFailure:
-            pass
+        remove()
         step("deleted")
     return code
 
@@ -591,7 +599,9 @@ def _wait_exit(pid):
         except InterruptedError:
             continue
         except ChildProcessError:
-            return 255
+            # only without the subreaper (a caller that said it made one and did not): say so
+            raise RuntimeFailure(f"cannot wait for process {pid}: it is not this process's child "
+                                 "(no child subreaper)") from None
         if got == pid:
             if os.WIFEXITED(status):
                 return os.WEXITSTATUS(status)

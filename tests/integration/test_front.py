@@ -257,6 +257,23 @@ def test_run_waits_for_its_container_through_the_front_as_through_python(bundle,
     assert results[0] == results[1] == (7, "out\n", "")
 
 
+def test_a_run_without_the_subreaper_it_was_promised_fails_in_one_line(bundle, root, container_id):
+    """Python trusts main(subreaper=True); if a caller said so without making one, the wait finds
+    no child: one line naming it, a non-zero exit, and the container removed (it used to exit 255
+    in silence and leave nothing said)."""
+    bundle.set_args("sleep", "30")
+    bundle.write()
+    code = "import sys; from pyruntime.cli import main; sys.exit(main(sys.argv[1:], subreaper=True))"
+    res = subprocess.run([support.runtime_interpreter(), "-c", code, "--root", str(root), "run", "-b",
+                          str(bundle.path), container_id()], stdin=subprocess.DEVNULL, capture_output=True,
+                         text=True, timeout=60)
+    assert res.returncode != 0
+    lines = res.stderr.strip().splitlines()
+    assert len(lines) == 1 and "no child subreaper" in lines[0], res.stderr
+    assert "Traceback" not in res.stderr
+    assert os.listdir(root) == []
+
+
 def test_exec_waits_for_its_process_through_the_front_as_through_python(bundle, root, container_id):
     """`exec` too: the front makes the subreaper; the foreground exec's status and output match
     Python's, and `exec -d` still reports its pid while the process goes on after we exit."""
