@@ -758,15 +758,23 @@ def exec_(root, cid, args=(), *, process_file=None, console_socket=None, detach=
     elif plan.parent.relay:
         from ..console import internal_socket  # noqa: PLC0415
         internal, console_fd = internal_socket()
-    m = _cgroup(c)
-    if cgroups:
-        from ..cgroups import parse_sub_cgroups  # noqa: PLC0415
-        sub = parse_sub_cgroups(cgroups)
-        if m is None:
-            raise RuntimeFailure("exec --cgroup: the container has no cgroup")
-        join = m.exec_join_fds(sub)
+    saved = (c.data or {}).get("cgroup")
+    pairs = None
+    if saved and not cgroups:
+        from ..cgroups.fs import open_join_fds, saved_join_pairs  # noqa: PLC0415
+        pairs = saved_join_pairs(saved)
+    if pairs is not None:  # the common case: the saved paths, no driver imported
+        m, join = None, open_join_fds(pairs)
     else:
-        join = m.join_fds() if m is not None else None
+        m = _cgroup(c)
+        if cgroups:
+            from ..cgroups import parse_sub_cgroups  # noqa: PLC0415
+            sub = parse_sub_cgroups(cgroups)
+            if m is None:
+                raise RuntimeFailure("exec --cgroup: the container has no cgroup")
+            join = m.exec_join_fds(sub)
+        else:
+            join = m.join_fds() if m is not None else None
     pidfd_sock = _connect_console(pidfd_socket, "pidfd socket") if pidfd_socket else -1
     launch = Launch(lambda cons, _sdir, cgs: encode(plan, console_fd=cons, cgroup_fds=cgs),
                     preserve_fds, console_fd, -1, join)

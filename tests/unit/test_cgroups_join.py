@@ -8,7 +8,7 @@ import pytest
 from pyruntime import plan as P
 from pyruntime._contract import LIMITS
 from pyruntime import plan_wire as W
-from pyruntime.cgroups import open_join_fds
+from pyruntime.cgroups import Manager, open_join_fds, saved_join_pairs
 from pyruntime.cgroups.systemd import SystemdManager
 from pyruntime.cgroups.v1 import CONTROLLERS, V1Manager
 from pyruntime.cgroups.v2 import V2Manager
@@ -90,3 +90,37 @@ def test_every_v1_hierarchy_fits_the_inits_tasks_table():
     """The init holds one `tasks` fd per v1 hierarchy (LIMIT_CGROUP_TASKS): a controller added to
     CONTROLLERS past it would make every create on such a host fail in the init's plan decoder."""
     assert len(CONTROLLERS) <= LIMITS["CGROUP_TASKS"]
+
+
+def _opened(join):
+    cg2, tasks = join
+    try:
+        return (os.readlink(f"/proc/self/fd/{cg2}") if cg2 >= 0 else None,
+                sorted(os.readlink(f"/proc/self/fd/{fd}") for fd in tasks))
+    finally:
+        for fd in tasks + ([cg2] if cg2 >= 0 else []):
+            os.close(fd)
+
+
+def test_exec_joins_from_the_saved_state_as_each_driver_would(tmp_path):
+    """exec opens the join fds from state.json without importing a driver (saved_join_pairs): the
+    same files, once each, as the driver's own join_fds() on the same saved state."""
+    v1 = _tree(tmp_path / "v1", ["memory", "pids", "unified"])
+    v1["cpuacct"] = v1["memory"]
+    v2 = tmp_path / "v2"
+    v2.mkdir()
+    states = [V1Manager.restore({"id": "c", "paths": v1}).to_state(),
+              V2Manager.restore({"id": "c", "path": str(v2)}).to_state()]
+    states.append({"driver": "systemd", "id": "c", "slice": "s", "unit": "u", "started": True, "fs": states[0]})
+    for saved in states:
+        ours = _opened(open_join_fds(saved_join_pairs(saved)))
+        assert ours == _opened(Manager.from_state(saved).join_fds()), saved
+        assert ours[0] is not None or saved["driver"] == "v2"
+    assert _opened(open_join_fds(saved_join_pairs(states[1]))) == (str(v2), [])
+
+
+def test_exec_leaves_to_the_driver_what_the_saved_state_does_not_settle():
+    # systemd before its unit started places the process over D-Bus; a state of another shape: the driver's
+    assert saved_join_pairs({"driver": "systemd", "started": False, "fs": {"driver": "v1", "paths": {}}}) is None
+    assert saved_join_pairs({"driver": "v1"}) is None
+    assert saved_join_pairs({"driver": "other", "paths": {}}) is None
