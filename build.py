@@ -73,7 +73,7 @@ STATE_FORMAT_H = os.path.join(NATIVE, "state_format.h")
 
 # What the front hands over to: the Python CLI, as the command used to be (-I -S: no user site, no
 # `site`, ~4 ms less per call; os._exit: no interpreter teardown, all we write is flushed).
-# {main_args}: "subreaper=True" when the front made the process a child subreaper itself (`run`).
+# {main_args}: "subreaper=True" when the front made the process a child subreaper itself (`run`, `exec`).
 PYTHON_CLI = """import os, sys
 sys.path.insert(0, {purelib!r})
 from pyruntime.cli import main

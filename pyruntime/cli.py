@@ -218,7 +218,7 @@ def _version():
 
 
 def main(argv=None, subreaper=False):
-    """The CLI. subreaper: the C front already made this process a child subreaper (`run`)."""
+    """The CLI. subreaper: the C front already made this process a child subreaper (`run`, `exec`)."""
     argv = sys.argv[1:] if argv is None else argv
     from .log import Log, validate_format  # noqa: PLC0415
     log = Log()

@@ -28,8 +28,8 @@ _WHERE = {}
 for _module, _names in (
         ("hierarchy", "parse_mountinfo hierarchies layout_of layout parse_proc_cgroup own_cgroups"),
         ("paths", "clean_path inner_path resolve parse_systemd_path parse_sub_cgroups sub_cgroup_paths"),
-        ("fs", "DENIED CgroupDenied rootless_caller write_file open_join_fds saved_join_pairs read_file "
-               "read_int read_kv mkdirs rmdir_tree read_pids"),
+        ("fs", "DENIED CgroupDenied rootless_caller write_file open_join_fds saved_join_pairs unique_paths "
+               "read_file read_int read_kv mkdirs rmdir_tree read_pids"),
         ("manager", "Manager"),
         ("stats", "parse_cpu_list cpuset_stats stats_doc blkio_entries")):
     for _name in _names.split():

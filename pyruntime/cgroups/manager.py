@@ -3,7 +3,7 @@ systemd.py); for_container() picks the driver, from_state() restores it."""
 import os
 
 from ..errors import RuntimeFailure
-from .fs import open_join_fds
+from .fs import open_join_fds, unique_paths
 from .hierarchy import layout
 from .paths import sub_cgroup_paths
 
@@ -87,12 +87,8 @@ class Manager:
     def exec_join_fds(self, sub):
         """join_fds() for an exec into the sub-cgroups `sub` (parse_sub_cgroups()) of the container's
         cgroups; each must exist (runc's error names the cgroup.procs it could not write)."""
-        paths = sub_cgroup_paths(self.cgroup_paths(), sub)
-        pairs, seen = [], set()
-        for key, path in paths.items():
-            if path in seen:
-                continue
-            seen.add(path)
+        pairs = []
+        for key, path in unique_paths(sub_cgroup_paths(self.cgroup_paths(), sub)):
             if not os.path.isdir(path):
                 raise RuntimeFailure(f"unable to start container process: error adding pid to cgroups: "
                                      f"open {path}/cgroup.procs: no such file or directory")

@@ -9,7 +9,7 @@ import os
 from ..errors import ConfigError, RuntimeFailure
 from ..state import frozen as state_frozen
 from .fs import (CgroupDenied, mkdirs, open_join_fds, read_file, read_int, read_kv, read_pids, rmdir_tree,
-                 rootless_caller, write_file)
+                 rootless_caller, unique_paths, write_file)
 from .hierarchy import hierarchies, own_cgroups
 from .manager import Manager
 from .paths import inner_path, resolve
@@ -105,12 +105,7 @@ class V1Manager(Manager):
             raise
 
     def _unique_paths(self):
-        seen = set()
-        for key, path in self.paths.items():
-            if path in seen:
-                continue
-            seen.add(path)
-            yield key, path
+        return unique_paths(self.paths)
 
     def add(self, pid):
         for _, path in self._unique_paths():
